@@ -1,0 +1,1 @@
+"""Secondary-index query predicates (filled in with Query support)."""
