@@ -1,0 +1,530 @@
+/*
+ * The C shim: coarse calls over the Aerospike C client, no Python C-API.
+ * Interface and ownership rules: shim.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <aerospike/aerospike.h>
+#include <aerospike/aerospike_info.h>
+#include <aerospike/aerospike_key.h>
+#include <aerospike/as_cluster.h>
+#include <aerospike/as_log.h>
+#include <aerospike/as_msgpack.h>
+#include <aerospike/as_node.h>
+#include <aerospike/as_operations.h>
+#include <aerospike/as_record.h>
+#include <aerospike/as_serializer.h>
+
+#include "shim.h"
+
+/* Defined by cffi (extern "Python+C" in build_ffi.py): hands one log line to Python. */
+extern void _aerospike_cffi_log(int level, const char* func, const char* file, uint32_t line,
+                                const char* msg);
+
+enum {
+    P_NIL = 0, P_INTEGER = 1, P_DOUBLE = 2, P_STRING = 3, P_BLOB = 4,
+    P_BOOL = 17, P_HLL = 18, P_MAP = 19, P_LIST = 20, P_GEOJSON = 23
+};
+
+#define KEY_PARAMS const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint
+
+/* ------------------------------------------------------------------ output buffer */
+
+void
+shim_buf_free(shim_buf* buf)
+{
+    free(buf->data);
+    buf->data = NULL;
+    buf->len = buf->cap = 0;
+}
+
+static uint8_t*
+buf_reserve(shim_buf* buf, size_t n)
+{
+    if (buf->len + n > buf->cap) {
+        size_t cap = buf->cap ? buf->cap : 256;
+        while (cap < buf->len + n) {
+            cap *= 2;
+        }
+        uint8_t* data = realloc(buf->data, cap);
+        if (!data) {
+            return NULL;
+        }
+        buf->data = data;
+        buf->cap = cap;
+    }
+    uint8_t* p = buf->data + buf->len;
+    buf->len += n;
+    return p;
+}
+
+static int
+buf_put(shim_buf* buf, const void* src, size_t n)
+{
+    uint8_t* p = buf_reserve(buf, n);
+    if (!p) {
+        return -1;
+    }
+    memcpy(p, src, n);
+    return 0;
+}
+
+static int
+buf_put_u32(shim_buf* buf, uint32_t v)
+{
+    return buf_put(buf, &v, 4);
+}
+
+/* ------------------------------------------------------------------ keys */
+
+static as_status
+key_init(as_error* err, as_key* key, KEY_PARAMS)
+{
+    const char* set_name = set ? set : "";
+    as_key* ok = NULL;
+
+    switch (ktype) {
+    case 0:
+        ok = as_key_init_digest(key, ns, set_name, (const uint8_t*)kdata);
+        break;
+    case P_INTEGER:
+        ok = as_key_init_int64(key, ns, set_name, kint);
+        break;
+    case P_STRING:
+        /* as_key keeps the pointer: kdata outlives the command (borrowed for the call). */
+        ok = as_key_init_value(key, ns, set_name, NULL);
+        if (ok) {
+            as_string_init_wlen((as_string*)&key->value, (char*)kdata, klen, false);
+            key->valuep = &key->value;
+        }
+        break;
+    case P_BLOB:
+        ok = as_key_init_rawp(key, ns, set_name, (const uint8_t*)kdata, klen, false);
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid key");
+    }
+    return AEROSPIKE_OK;
+}
+
+static as_status
+key_digest_out(as_error* err, as_key* key, shim_buf* out)
+{
+    as_digest* digest = as_key_digest(key);
+    if (!digest) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Cannot compute the key digest");
+    }
+    if (buf_put(out, digest->value, AS_DIGEST_VALUE_SIZE) != 0) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    return AEROSPIKE_OK;
+}
+
+int
+shim_digest(as_error* err, KEY_PARAMS, uint8_t* digest_out)
+{
+    as_error_reset(err);
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_digest* digest = as_key_digest(&key);
+    if (!digest) {
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "Cannot compute the key digest");
+    }
+    memcpy(digest_out, digest->value, AS_DIGEST_VALUE_SIZE);
+    return AEROSPIKE_OK;
+}
+
+/* ------------------------------------------------------------------ values in */
+
+/* One packed item: name, particle type and value bytes, read from *pp. */
+typedef struct packed_item {
+    char name[AS_BIN_NAME_MAX_SIZE];
+    uint8_t ptype;
+    uint32_t size;
+    const uint8_t* value;
+} packed_item;
+
+static bool
+read_item(const uint8_t** pp, const uint8_t* end, packed_item* item)
+{
+    const uint8_t* p = *pp;
+    if (p >= end) {
+        return false;
+    }
+    uint8_t name_len = *p++;
+    if (name_len >= AS_BIN_NAME_MAX_SIZE || p + name_len + 5 > end) {
+        return false;
+    }
+    memcpy(item->name, p, name_len);
+    item->name[name_len] = 0;
+    p += name_len;
+    item->ptype = *p++;
+    memcpy(&item->size, p, 4);
+    p += 4;
+    if (p + item->size > end) {
+        return false;
+    }
+    if ((item->ptype == P_INTEGER || item->ptype == P_DOUBLE) && item->size != 8) {
+        return false;
+    }
+    item->value = p;
+    *pp = p + item->size;
+    return true;
+}
+
+/* Points `bin` at the item's value. Raw particles travel as typed as_bytes, which the
+ * C client writes to the wire as they are (particle type = bytes type). */
+static void
+bin_set_item(as_bin* bin, const packed_item* item)
+{
+    strcpy(bin->name, item->name);
+    switch (item->ptype) {
+    case P_NIL:
+        bin->valuep = (as_bin_value*)&as_nil;
+        return;
+    case P_INTEGER: {
+        int64_t v;
+        memcpy(&v, item->value, 8);
+        as_integer_init((as_integer*)&bin->value, v);
+        break;
+    }
+    case P_DOUBLE: {
+        double v;
+        memcpy(&v, item->value, 8);
+        as_double_init((as_double*)&bin->value, v);
+        break;
+    }
+    default: {
+        as_bytes* b = (as_bytes*)&bin->value;
+        as_bytes_init_wrap(b, (uint8_t*)item->value, item->size, false);
+        b->type = (as_bytes_type)item->ptype;
+        break;
+    }
+    }
+    bin->valuep = &bin->value;
+}
+
+static as_status
+record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t size, uint32_t n_bins)
+{
+    const uint8_t* p = (const uint8_t*)bins;
+    const uint8_t* end = p + size;
+    for (uint32_t i = 0; i < n_bins; i++) {
+        packed_item item;
+        if (!read_item(&p, end, &item) || rec->bins.size >= rec->bins.capacity) {
+            return as_error_update(err, AEROSPIKE_ERR_PARAM, "Malformed bins");
+        }
+        bin_set_item(&rec->bins.entries[rec->bins.size++], &item);
+    }
+    return AEROSPIKE_OK;
+}
+
+/* Wire operation type -> as_operator (the C client maps it back when writing). */
+static int
+wire_to_operator(uint8_t wire)
+{
+    switch (wire) {
+    case 1: return AS_OPERATOR_READ;
+    case 2: return AS_OPERATOR_WRITE;
+    case 3: return AS_OPERATOR_CDT_READ;
+    case 4: return AS_OPERATOR_CDT_MODIFY;
+    case 5: return AS_OPERATOR_INCR;
+    case 7: return AS_OPERATOR_EXP_READ;
+    case 8: return AS_OPERATOR_EXP_MODIFY;
+    case 9: return AS_OPERATOR_APPEND;
+    case 10: return AS_OPERATOR_PREPEND;
+    case 11: return AS_OPERATOR_TOUCH;
+    case 12: return AS_OPERATOR_BIT_READ;
+    case 13: return AS_OPERATOR_BIT_MODIFY;
+    case 14: return AS_OPERATOR_DELETE;
+    case 15: return AS_OPERATOR_HLL_READ;
+    case 16: return AS_OPERATOR_HLL_MODIFY;
+    default: return -1;
+    }
+}
+
+static as_status
+operations_from_packed(as_error* err, as_operations* ops, const char* packed, uint32_t size,
+                       uint32_t n_ops)
+{
+    const uint8_t* p = (const uint8_t*)packed;
+    const uint8_t* end = p + size;
+    for (uint32_t i = 0; i < n_ops; i++) {
+        if (p >= end || ops->binops.size >= ops->binops.capacity) {
+            return as_error_update(err, AEROSPIKE_ERR_PARAM, "Malformed operations");
+        }
+        int op = wire_to_operator(*p++);
+        packed_item item;
+        if (op < 0 || !read_item(&p, end, &item)) {
+            return as_error_update(err, AEROSPIKE_ERR_PARAM, "Malformed operations");
+        }
+        as_binop* binop = &ops->binops.entries[ops->binops.size++];
+        binop->op = (as_operator)op;
+        bin_set_item(&binop->bin, &item);
+    }
+    return AEROSPIKE_OK;
+}
+
+/* ------------------------------------------------------------------ values out */
+
+static int
+put_value(shim_buf* out, uint8_t ptype, const void* data, uint32_t size)
+{
+    if (buf_put(out, &ptype, 1) != 0 || buf_put_u32(out, size) != 0) {
+        return -1;
+    }
+    return size ? buf_put(out, data, size) : 0;
+}
+
+static int
+put_serialized(shim_buf* out, uint8_t ptype, as_val* val)
+{
+    /* A list or map the C client deserialized anyway: pack it back into msgpack. */
+    as_serializer ser;
+    as_msgpack_init(&ser);
+    as_buffer buffer;
+    as_buffer_init(&buffer);
+    int rc = as_serializer_serialize(&ser, val, &buffer) == 0 ? 0 : -1;
+    if (rc == 0) {
+        rc = put_value(out, ptype, buffer.data, buffer.size);
+    }
+    as_buffer_destroy(&buffer);
+    as_serializer_destroy(&ser);
+    return rc;
+}
+
+static int
+put_val(shim_buf* out, as_val* val)
+{
+    switch (as_val_type(val)) {
+    case AS_BOOLEAN: {
+        uint8_t v = as_boolean_get((as_boolean*)val) ? 1 : 0;
+        return put_value(out, P_BOOL, &v, 1);
+    }
+    case AS_INTEGER: {
+        int64_t v = as_integer_get((as_integer*)val);
+        return put_value(out, P_INTEGER, &v, 8);
+    }
+    case AS_DOUBLE: {
+        double v = as_double_get((as_double*)val);
+        return put_value(out, P_DOUBLE, &v, 8);
+    }
+    case AS_STRING: {
+        as_string* s = (as_string*)val;
+        return put_value(out, P_STRING, s->value, (uint32_t)as_string_len(s));
+    }
+    case AS_GEOJSON: {
+        as_geojson* g = (as_geojson*)val;
+        return put_value(out, P_GEOJSON, g->value, (uint32_t)as_geojson_len(g));
+    }
+    case AS_BYTES: {
+        as_bytes* b = (as_bytes*)val;
+        return put_value(out, (uint8_t)b->type, b->value, b->size);
+    }
+    case AS_LIST:
+        return put_serialized(out, P_LIST, val);
+    case AS_MAP:
+        return put_serialized(out, P_MAP, val);
+    default:
+        return put_value(out, P_NIL, NULL, 0);
+    }
+}
+
+static as_status
+record_out(as_error* err, const as_record* rec, shim_buf* out)
+{
+    uint16_t n = rec->bins.size;
+    if (buf_put_u32(out, rec->gen) != 0 || buf_put_u32(out, rec->ttl) != 0 ||
+        buf_put_u32(out, n) != 0) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    for (uint16_t i = 0; i < n; i++) {
+        const as_bin* bin = &rec->bins.entries[i];
+        uint8_t name_len = (uint8_t)strlen(bin->name);
+        if (buf_put(out, &name_len, 1) != 0 || buf_put(out, bin->name, name_len) != 0 ||
+            put_val(out, (as_val*)bin->valuep) != 0) {
+            return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        }
+    }
+    return AEROSPIKE_OK;
+}
+
+/* ------------------------------------------------------------------ commands */
+
+int
+shim_get(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+         const char* bin_names, uint32_t n_bins, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
+        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_record* rec = NULL;
+    if (bin_names) {
+        /* NUL-separated names -> NULL-terminated array, on the stack. */
+        const char** names = alloca(sizeof(char*) * (n_bins + 1));
+        const char* p = bin_names;
+        for (uint32_t i = 0; i < n_bins; i++) {
+            names[i] = p;
+            p += strlen(p) + 1;
+        }
+        names[n_bins] = NULL;
+        aerospike_key_select(as, err, policy, &key, names, &rec);
+    }
+    else {
+        aerospike_key_get(as, err, policy, &key, &rec);
+    }
+    if (err->code == AEROSPIKE_OK) {
+        record_out(err, rec, out);
+    }
+    as_record_destroy(rec);
+    return err->code;
+}
+
+int
+shim_exists(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
+        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_record* rec = NULL;
+    aerospike_key_exists(as, err, policy, &key, &rec);
+    if (err->code == AEROSPIKE_OK) {
+        record_out(err, rec, out);
+    }
+    as_record_destroy(rec);
+    return err->code;
+}
+
+int
+shim_put(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS,
+         const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl, uint16_t gen,
+         shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
+        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_record rec;
+    as_record_inita(&rec, (uint16_t)n_bins);
+    rec.ttl = ttl;
+    rec.gen = gen;
+    if (record_from_packed(err, &rec, bins, bins_size, n_bins) == AEROSPIKE_OK) {
+        aerospike_key_put(as, err, policy, &key, &rec);
+    }
+    as_record_destroy(&rec);
+    return err->code;
+}
+
+int
+shim_remove(aerospike* as, as_error* err, const as_policy_remove* policy, KEY_PARAMS, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
+        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    aerospike_key_remove(as, err, policy, &key);
+    return err->code;
+}
+
+int
+shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_PARAMS,
+             const char* packed_ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl, uint16_t gen,
+             shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    as_key key;
+    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
+        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_operations ops;
+    as_operations_inita(&ops, (uint16_t)n_ops);
+    ops.ttl = ttl;
+    ops.gen = gen;
+    as_record* rec = NULL;
+    if (operations_from_packed(err, &ops, packed_ops, ops_size, n_ops) == AEROSPIKE_OK) {
+        aerospike_key_operate(as, err, policy, &key, &ops, &rec);
+        if (err->code == AEROSPIKE_OK && rec) {
+            record_out(err, rec, out);
+        }
+    }
+    as_record_destroy(rec);
+    as_operations_destroy(&ops);
+    return err->code;
+}
+
+/* ------------------------------------------------------------------ info */
+
+int
+shim_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* node_name,
+          const char* request, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    char* response = NULL;
+    if (node_name) {
+        as_node* node = as_node_get_by_name(as->cluster, node_name);
+        if (!node) {
+            return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid node name %s", node_name);
+        }
+        aerospike_info_node(as, err, policy, node, request, &response);
+        as_node_release(node);
+    }
+    else {
+        aerospike_info_any(as, err, policy, request, &response);
+    }
+    if (err->code == AEROSPIKE_OK && response) {
+        buf_put(out, response, strlen(response));
+    }
+    free(response);
+    return err->code;
+}
+
+/* ------------------------------------------------------------------ logging */
+
+static bool
+log_to_python(as_log_level level, const char* func, const char* file, uint32_t line,
+              const char* fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    _aerospike_cffi_log((int)level, func, file, line, msg);
+    return true;
+}
+
+void
+shim_log_enable(int level)
+{
+    if (level < 0) {
+        as_log_set_callback(NULL);
+        return;
+    }
+    as_log_set_level((as_log_level)level);
+    as_log_set_callback(log_to_python);
+}

@@ -1,0 +1,66 @@
+/*
+ * The shim's interface: the few coarse calls aerospike_cffi makes into C.
+ * Plain declarations only: build_ffi.py feeds this file to ffi.cdef() as is, and shim.c
+ * includes it after the C client headers.
+ *
+ * Ownership rules
+ * - Input pointers (namespace, set, key bytes, packed bins and operations) are borrowed
+ *   for the duration of one call; the shim copies nothing it keeps.
+ * - Every C client value the shim creates (records, operations, values) is destroyed
+ *   before the call returns. Nothing allocated by the C client outlives a call except
+ *   what is copied into a shim_buf.
+ * - A shim_buf is owned by its Python holder; the shim grows `data` with realloc and
+ *   shim_buf_free() releases it. Python reads `len` bytes of `data` after a call.
+ *
+ * Key arguments (KEY below): ns, set (NULL or ""), ktype (0 digest, 1 integer,
+ * 3 string, 4 blob), kdata/klen (string or blob bytes, or the 20-byte digest), kint.
+ *
+ * Packed bins / operations (input): one item after another, native byte order:
+ *   [u8 wire op type (operations only)] u8 name_len, name, u8 particle type,
+ *   u32 size, value bytes (integer: int64, double: float64, others: raw particle bytes).
+ *
+ * Record output (shim_buf): digest[20], u32 gen, u32 ttl, u32 n_bins, then per bin:
+ *   u8 name_len, name, u8 particle type, u32 size, value bytes (same encoding as input;
+ *   lists and maps as raw msgpack, particle 0 for nil).
+ */
+
+typedef struct shim_buf {
+    uint8_t* data;
+    size_t len;
+    size_t cap;
+} shim_buf;
+
+void shim_buf_free(shim_buf* buf);
+
+int shim_get(aerospike* as, as_error* err, const as_policy_read* policy,
+             const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+             const char* bin_names, uint32_t n_bins, shim_buf* out);
+
+int shim_exists(aerospike* as, as_error* err, const as_policy_read* policy,
+                const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                shim_buf* out);
+
+int shim_put(aerospike* as, as_error* err, const as_policy_write* policy,
+             const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+             const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl, uint16_t gen,
+             shim_buf* out);
+
+int shim_remove(aerospike* as, as_error* err, const as_policy_remove* policy,
+                const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                shim_buf* out);
+
+int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
+                 const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                 const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl, uint16_t gen,
+                 shim_buf* out);
+
+/* Digest of a key as the C client computes it; returns 0 or an as_status. */
+int shim_digest(as_error* err, const char* ns, const char* set, int ktype, const char* kdata,
+                uint32_t klen, int64_t kint, uint8_t* digest_out);
+
+/* Info request to one node (by name) or any node (NULL); the answer is copied into out. */
+int shim_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* node_name,
+              const char* request, shim_buf* out);
+
+/* Route C client log lines at or above `level` to _aerospike_cffi_log (or stop: level < 0). */
+void shim_log_enable(int level);
