@@ -455,10 +455,22 @@ def _cmp_bytes(a, b):
     return (a > b) - (a < b)
 
 
+class _WildcardReached(Exception):
+    """The server stops comparing as soon as either side reaches a wildcard and
+    calls the two values equal, even inside lists ([1, *] equals [1, 2, 3])."""
+
+
 def compare(a, b):
-    """-1, 0 or 1: the server's order of two values (wildcard equals anything)."""
-    if a is WILDCARD or b is WILDCARD:
+    """-1, 0 or 1: the server's order of two values (msgpack_cmp semantics)."""
+    try:
+        return _compare(a, b)
+    except _WildcardReached:
         return 0
+
+
+def _compare(a, b):
+    if a is WILDCARD or b is WILDCARD:
+        raise _WildcardReached()
     ra, rb = type_rank(a), type_rank(b)
     if ra != rb:
         return -1 if ra < rb else 1
@@ -467,6 +479,7 @@ def compare(a, b):
     if ra in (_R_STRING, _R_GEOJSON):
         return _cmp_bytes(a.encode("utf-8", "surrogateescape"), b.encode("utf-8", "surrogateescape"))
     if ra == _R_BYTES:
+        # The particle type byte leads the compared bytes.
         pa = getattr(a, "ptype", P_BLOB)
         pb = getattr(b, "ptype", P_BLOB)
         if pa != pb:
@@ -474,22 +487,24 @@ def compare(a, b):
         return _cmp_bytes(bytes(a), bytes(b))
     if ra == _R_LIST:
         for x, y in zip(a, b):
-            c = compare(x, y)
+            c = _compare(x, y)
             if c:
                 return c
         return (len(a) > len(b)) - (len(a) < len(b))
     if ra == _R_MAP:
+        # Size first, then the pairs in stored order.
         ia = a.items if isinstance(a, MapValue) else list(a.items())
         ib = b.items if isinstance(b, MapValue) else list(b.items())
         if len(ia) != len(ib):
             return -1 if len(ia) < len(ib) else 1
         for (ka, va), (kb, vb) in zip(ia, ib):
-            c = compare(ka, kb) or compare(va, vb)
+            c = _compare(ka, kb) or _compare(va, vb)
             if c:
                 return c
         return 0
     if ra == _R_EXT:
-        return _cmp_bytes(pack(a), pack(b))
+        # Payload bytes only; the ext type is not compared.
+        return _cmp_bytes(a.data, b.data)
     return 0
 
 
