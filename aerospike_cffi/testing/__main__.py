@@ -1,0 +1,36 @@
+"""Run the dev server in the foreground: ``python -m aerospike_cffi.testing``."""
+
+import argparse
+import signal
+import sys
+import threading
+
+from .server import Server
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m aerospike_cffi.testing",
+                                     description="Embedded Aerospike-compatible dev server")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=3000, help="port (0 = any free port)")
+    parser.add_argument("--namespace", action="append", dest="namespaces",
+                        help="namespace to serve (repeatable; default: test and bar)")
+    parser.add_argument("--cluster-name", default="null")
+    args = parser.parse_args(argv)
+    server = Server(args.host, args.port, tuple(args.namespaces or ("test", "bar")),
+                    cluster_name=args.cluster_name)
+    server.start()
+    print("aerospike dev server listening on %s:%d" % (server.host, server.port), flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    try:
+        while not done.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

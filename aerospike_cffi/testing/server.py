@@ -1,0 +1,188 @@
+"""Sockets and connections of the dev server.
+
+``Server`` listens on a TCP port and serves each client connection in its own
+thread: it reads a proto frame, answers it (info, message, compressed message,
+admin) and reads the next one, so pipelined requests are answered in order.
+A frame that cannot be parsed closes that connection only.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from . import commands, info, wire
+from .store import Namespace, Store
+
+log = logging.getLogger(__name__)
+
+SECURITY_NOT_ENABLED = 52
+ADMIN_HEADER_SIZE = 16
+
+
+class Server:
+    """An in-process Aerospike-compatible server.
+
+    ``namespaces`` are names or ``store.Namespace`` objects (for a default TTL or
+    record-size limit).  ``port=0`` picks a free port; read ``.port`` after
+    ``start()``.  Use as a context manager or call ``start()`` / ``stop()``.
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, namespaces=("test", "bar"),
+                 cluster_name="null"):
+        self.host = host
+        self.port = port
+        self.cluster_name = cluster_name
+        self.store = Store(namespaces)
+        self.node_id = "BB9%012X" % int.from_bytes(os.urandom(6), "big")
+        self.cluster_key = "%012X" % int.from_bytes(os.urandom(6), "big")
+        self.started_at = time.time()
+        self.sindexes = {}  # name -> index, kept by sindex.py
+        self._listener = None
+        self._accept_thread = None
+        self._connections = set()
+        self._conn_lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self):
+        listener = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.host, self.port))
+        listener.listen(128)
+        listener.settimeout(0.2)  # lets the accept loop notice stop()
+        self._listener = listener
+        self.port = listener.getsockname()[1]
+        self.started_at = time.time()
+        self._stopping.clear()
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, name="aerospike-devserver-accept", daemon=True)
+        self._accept_thread.start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except OSError:
+                pass
+        if self._accept_thread is not None:
+            self._accept_thread.join(2)
+            self._accept_thread = None
+        with self._conn_lock:
+            conns = list(self._connections)
+        for conn in conns:
+            _close(conn)
+        self._listener = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def connection_count(self):
+        with self._conn_lock:
+            return len(self._connections)
+
+    # ------------------------------------------------------------ serving
+
+    def _accept_loop(self):
+        while not self._stopping.is_set():
+            try:
+                conn, _addr = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            conn.settimeout(None)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._conn_lock:
+                self._connections.add(conn)
+            threading.Thread(target=self._serve, args=(conn,),
+                             name="aerospike-devserver-conn", daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            while not self._stopping.is_set():
+                frame = _read_frame(conn)
+                if frame is None:
+                    break
+                for reply in self.answer(*frame):
+                    conn.sendall(reply)
+        except wire.ProtocolError as e:
+            log.debug("closing connection on bad frame: %s", e)
+        except OSError:
+            pass
+        finally:
+            with self._conn_lock:
+                self._connections.discard(conn)
+            _close(conn)
+
+    def answer(self, ptype, body):
+        """Yield the reply frames (bytes) to one request frame."""
+        if ptype == wire.TYPE_COMPRESSED:
+            ptype, body = wire.decompress(body)
+        if ptype == wire.TYPE_INFO:
+            yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
+        elif ptype == wire.TYPE_MSG:
+            msg = wire.parse_message(body)
+            for reply in commands.handle(self, msg):
+                yield wire.proto(wire.TYPE_MSG, reply)
+        elif ptype == wire.TYPE_ADMIN:
+            # Community edition: no security, every admin command is refused.
+            header = bytearray(ADMIN_HEADER_SIZE)
+            header[1] = SECURITY_NOT_ENABLED
+            yield wire.proto(wire.TYPE_ADMIN, bytes(header))
+        else:
+            raise wire.ProtocolError("unknown proto type %d" % ptype)
+
+
+def _recv_exact(conn, n):
+    """``n`` bytes from ``conn``; None on a clean EOF before the first byte."""
+    chunks = []
+    got = 0
+    while got < n:
+        chunk = conn.recv(min(n - got, 1 << 20))
+        if not chunk:
+            if got == 0:
+                return None
+            raise wire.ProtocolError("connection closed mid-frame")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(conn):
+    """(type, body) of the next frame; None at EOF."""
+    header = _recv_exact(conn, 8)
+    if header is None:
+        return None
+    version, ptype, size = wire.split_proto(header)
+    if version != wire.PROTO_VERSION:
+        raise wire.ProtocolError("bad proto version %d" % version)
+    if ptype not in (wire.TYPE_INFO, wire.TYPE_ADMIN, wire.TYPE_MSG, wire.TYPE_COMPRESSED):
+        raise wire.ProtocolError("bad proto type %d" % ptype)
+    if size > wire.MAX_BODY_SIZE:
+        raise wire.ProtocolError("frame of %d bytes is too big" % size)
+    body = _recv_exact(conn, size) if size else b""
+    if body is None:
+        raise wire.ProtocolError("connection closed mid-frame")
+    return ptype, body
+
+
+def _close(conn):
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        conn.close()
+    except OSError:
+        pass
+
+
+__all__ = ["Server", "Namespace"]

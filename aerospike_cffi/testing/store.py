@@ -1,0 +1,163 @@
+"""Namespaces, sets and records of the dev server, kept in memory.
+
+Records are keyed by their 20-byte digest (RIPEMD-160 of set name, key type
+byte and key bytes) and belong to one of 4096 partitions, chosen from the
+digest's first two bytes as the clients do.  A record carries its bins (dict
+in bin order), generation, void time (seconds since 2010-01-01, 0 = never
+expires), last-update time (ns since the Unix epoch), the stored user key and
+its set name.  Expired and truncated records vanish when next looked at.
+
+One re-entrant lock (``Store.lock``) guards everything; commands hold it for
+their whole read-modify-write.
+"""
+
+import struct
+import threading
+import time
+
+from . import values
+from .ripemd160 import ripemd160
+
+N_PARTITIONS = 4096
+CITRUSLEAF_EPOCH = 1262304000  # 2010-01-01 in Unix seconds
+MAX_TTL = 10 * 365 * 24 * 3600  # the server's max allowed TTL (10 years)
+TTL_NEVER_EXPIRE = 0xFFFFFFFF
+TTL_DONT_UPDATE = 0xFFFFFFFE
+DEFAULT_MAX_RECORD_SIZE = 1024 * 1024
+
+
+def now_void():
+    """The current time as a void time (seconds since the citrusleaf epoch)."""
+    return int(time.time()) - CITRUSLEAF_EPOCH
+
+
+def now_ns():
+    return time.time_ns()
+
+
+def partition_id(digest):
+    return (digest[0] | (digest[1] << 8)) & (N_PARTITIONS - 1)
+
+
+def key_bytes(key):
+    """(particle type, bytes) of a user key as hashed into the digest."""
+    if isinstance(key, bool):
+        raise TypeError("bool keys are not hashed")
+    if isinstance(key, int):
+        return values.P_INTEGER, struct.pack(">q", key)
+    if isinstance(key, float):
+        return values.P_FLOAT, struct.pack(">d", key)
+    if isinstance(key, str):
+        return values.P_STRING, key.encode("utf-8", "surrogateescape")
+    if isinstance(key, values.Blob):
+        return key.ptype, bytes(key)
+    if isinstance(key, (bytes, bytearray)):
+        return values.P_BLOB, bytes(key)
+    raise TypeError("unsupported key type %r" % type(key))
+
+
+def compute_digest(set_name, key):
+    ptype, data = key_bytes(key)
+    return ripemd160((set_name or "").encode("utf-8", "surrogateescape") + bytes((ptype,)) + data)
+
+
+class Record:
+    __slots__ = ("bins", "gen", "void_time", "lut", "key", "set_name")
+
+    def __init__(self, set_name="", bins=None, gen=0, void_time=0, lut=0, key=None):
+        self.set_name = set_name
+        self.bins = bins if bins is not None else {}
+        self.gen = gen
+        self.void_time = void_time
+        self.lut = lut
+        self.key = key
+
+    def size(self):
+        """Approximate stored size in bytes (for the record-size limit and stats)."""
+        total = 40
+        for name, value in self.bins.items():
+            total += len(name) + 8 + len(values.to_particle(value)[1])
+        if self.key is not None:
+            total += len(key_bytes(self.key)[1]) + 1
+        return total
+
+
+class Namespace:
+    def __init__(self, name, default_ttl=0, max_record_size=DEFAULT_MAX_RECORD_SIZE):
+        self.name = name
+        self.default_ttl = default_ttl
+        self.max_record_size = max_record_size
+        self.records = {}  # digest -> Record
+        self.truncate_lut = 0  # ns since Unix epoch; older records are gone
+        self.set_truncate_lut = {}  # set name -> ns cutoff
+        self.sets = {}  # set name -> True, every set ever written (info 'sets')
+        self.bin_names = {}  # every bin name ever written (info 'bins')
+
+    def is_doomed(self, rec, now):
+        if rec.void_time and rec.void_time <= now:
+            return True
+        cutoff = max(self.truncate_lut, self.set_truncate_lut.get(rec.set_name, 0))
+        return rec.lut <= cutoff
+
+    def get(self, digest):
+        """The live record of ``digest`` or None (dropping it if expired/truncated)."""
+        rec = self.records.get(digest)
+        if rec is not None and self.is_doomed(rec, now_void()):
+            del self.records[digest]
+            return None
+        return rec
+
+    def put(self, digest, rec):
+        self.records[digest] = rec
+        if rec.set_name:
+            self.sets[rec.set_name] = True
+        for name in rec.bins:
+            self.bin_names[name] = True
+
+    def delete(self, digest):
+        self.records.pop(digest, None)
+
+    def live_records(self):
+        """(digest, record) of every live record, a snapshot list."""
+        now = now_void()
+        out = []
+        for digest, rec in list(self.records.items()):
+            if self.is_doomed(rec, now):
+                del self.records[digest]
+            else:
+                out.append((digest, rec))
+        return out
+
+    def truncate(self, set_name=None, lut=None):
+        """Drop records last updated before ``lut`` (ns, default now)."""
+        cutoff = lut if lut is not None else now_ns()
+        if set_name:
+            self.set_truncate_lut[set_name] = cutoff
+            self.sets[set_name] = True
+        else:
+            self.truncate_lut = cutoff
+        self.live_records()
+
+    def void_time_for(self, ttl, old_void_time, now):
+        """The void time a write with message TTL ``ttl`` gives its record."""
+        if ttl == TTL_DONT_UPDATE:
+            return old_void_time
+        if ttl == 0:
+            ttl = self.default_ttl
+        if ttl == 0 or ttl == TTL_NEVER_EXPIRE:
+            return 0
+        return now + ttl
+
+
+class Store:
+    def __init__(self, namespaces=("test", "bar")):
+        self.lock = threading.RLock()
+        self.namespaces = {}
+        for ns in namespaces:
+            if isinstance(ns, Namespace):
+                self.namespaces[ns.name] = ns
+            else:
+                self.namespaces[ns] = Namespace(ns)
+
+    def namespace(self, name):
+        return self.namespaces.get(name)
