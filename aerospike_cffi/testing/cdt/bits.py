@@ -46,14 +46,14 @@ FROM_FRONT, GROW_ONLY, SHRINK_ONLY = 1, 2, 4
 SIGNED, SATURATE, WRAP = 1, 2, 4
 
 
-class _NoOp(Exception):
+class NoOp(Exception):
     """The op does nothing: a no-fail failure or a resize to the current size."""
 
 
-def _fail(code, flags):
-    """Fail with ``code`` unless the op's no-fail flag turns the failure into a no-op."""
+def fail(code, flags):
+    """Fail with ``code`` unless the no-fail flag (4 for bit and HLL ops) makes it a no-op."""
     if flags & NO_FAIL:
-        raise _NoOp()
+        raise NoOp()
     raise ServerError(code)
 
 
@@ -74,59 +74,61 @@ class _Op:
 
 # ---------------------------------------------------------------- argument parsing
 
-def _int_arg(arg):
-    # msgpack bools are not integers for the server.
+def int_arg(arg):
+    """An integer op argument (msgpack bools are not integers for the server)."""
     if not isinstance(arg, int) or isinstance(arg, bool):
         raise ServerError(PARAMETER, "expected an integer argument")
     return arg
 
 
-def _uint_arg(arg):
-    return _int_arg(arg) & U64
+def uint_arg(arg):
+    """An integer argument read as uint64, as msgpack_get_uint64 does."""
+    return int_arg(arg) & U64
 
 
-def _signed_arg(arg):
-    v = _int_arg(arg) & U64
+def signed_arg(arg):
+    """An integer argument read as int64, as msgpack_get_int64 does."""
+    v = int_arg(arg) & U64
     return v - (1 << 64) if v >> 63 else v
 
 
 def _parse_byte_offset(op, arg):
-    offset = _signed_arg(arg)
+    offset = signed_arg(arg)
     if abs(offset) > PROTO_SIZE_MAX:
         raise ServerError(PARAMETER, "byte offset too large")
     op.offset = offset * 8
 
 
 def _parse_offset(op, arg):
-    offset = _signed_arg(arg)
+    offset = signed_arg(arg)
     if abs(offset) > PROTO_SIZE_MAX * 8:
         raise ServerError(PARAMETER, "bit offset too large")
     op.offset = offset
 
 
 def _parse_integer_size(op, arg):
-    size = _uint_arg(arg)
+    size = uint_arg(arg)
     if not 0 < size <= 64:
         raise ServerError(PARAMETER, "integer size must be 1..64")
     op.size = size
 
 
 def _parse_byte_size(op, arg):
-    size = _uint_arg(arg)
+    size = uint_arg(arg)
     if not 0 < size <= PROTO_SIZE_MAX:
         raise ServerError(PARAMETER, "bad byte size")
     op.size = size * 8
 
 
 def _parse_byte_size_allow_zero(op, arg):
-    size = _uint_arg(arg)
+    size = uint_arg(arg)
     if size > PROTO_SIZE_MAX:
         raise ServerError(PARAMETER, "byte size too large")
     op.size = size * 8
 
 
 def _parse_size(op, arg):
-    size = _uint_arg(arg)
+    size = uint_arg(arg)
     if not 0 < size <= PROTO_SIZE_MAX * 8:
         raise ServerError(PARAMETER, "bad bit size")
     op.size = size
@@ -139,7 +141,7 @@ def _parse_bool(op, arg):
 
 
 def _parse_integer_value(op, arg):
-    op.value = _uint_arg(arg)
+    op.value = uint_arg(arg)
 
 
 def _parse_n_bits(op, arg):
@@ -163,7 +165,7 @@ def _parse_buf(op, arg):
 
 def _flags_parser(allowed):
     def parse(op, arg):
-        op.flags = _uint_arg(arg)
+        op.flags = uint_arg(arg)
         if op.flags & ~allowed:
             raise ServerError(PARAMETER, "write flag not allowed for this op")
         if op.flags & CREATE_ONLY and op.flags & UPDATE_ONLY:
@@ -173,7 +175,7 @@ def _flags_parser(allowed):
 
 def _subflags_parser(allowed, exclusive=0):
     def parse(op, arg):
-        op.subflags = _uint_arg(arg)
+        op.subflags = uint_arg(arg)
         if op.subflags & ~allowed or (exclusive and op.subflags & exclusive == exclusive):
             raise ServerError(PARAMETER, "bad sub-flags")
     return parse
@@ -282,10 +284,10 @@ def _check_in_blob(op, start, old_size, allow_partial):
     first_byte = start // 8
     end_byte = (start + op.size + 7) // 8
     if first_byte >= old_size:
-        _fail(OP_NOT_APPLICABLE, op.flags)
+        fail(OP_NOT_APPLICABLE, op.flags)
     if end_byte > old_size:
         if not (allow_partial and op.flags & PARTIAL):
-            _fail(OP_NOT_APPLICABLE, op.flags)
+            fail(OP_NOT_APPLICABLE, op.flags)
         return old_size * 8 - start
     return op.size
 
@@ -296,14 +298,14 @@ def _resize(op, data):
     old_size, new_size = len(data), op.size // 8
     if new_size < old_size:
         if op.subflags & GROW_ONLY:
-            _fail(PARAMETER, op.flags)
+            fail(PARAMETER, op.flags)
         return data[old_size - new_size:] if op.subflags & FROM_FRONT else data[:new_size]
     if new_size > old_size:
         if op.subflags & SHRINK_ONLY:
-            _fail(PARAMETER, op.flags)
+            fail(PARAMETER, op.flags)
         pad = bytes(new_size - old_size)
         return pad + data if op.subflags & FROM_FRONT else data + pad
-    raise _NoOp()
+    raise NoOp()
 
 
 def _insert(op, data):
@@ -317,10 +319,10 @@ def _remove(op, data):
     at = op.offset // 8
     n_bytes = op.size // 8
     if at >= len(data):
-        _fail(PARAMETER, op.flags)
+        fail(PARAMETER, op.flags)
     if at + n_bytes > len(data):
         if not op.flags & PARTIAL:
-            _fail(PARAMETER, op.flags)
+            fail(PARAMETER, op.flags)
         n_bytes = len(data) - at
     return data[:at] + data[at + n_bytes:]
 
@@ -359,11 +361,11 @@ def _signed_overflow(op, n_bits, load, value, result):
     s_result = _sign_extend(result, n_bits)
     if s_load < 0 and s_value < 0 and s_result > 0:
         if not op.subflags & SATURATE:
-            _fail(OP_NOT_APPLICABLE, op.flags)
+            fail(OP_NOT_APPLICABLE, op.flags)
         return 1 << (n_bits - 1)
     if s_load > 0 and s_value > 0 and s_result < 0:
         if not op.subflags & SATURATE:
-            _fail(OP_NOT_APPLICABLE, op.flags)
+            fail(OP_NOT_APPLICABLE, op.flags)
         return (1 << (n_bits - 1)) - 1
     return result
 
@@ -378,7 +380,7 @@ def _add(op, load, n_bits):
         return _signed_overflow(op, n_bits, load, value, result)
     if result < load:
         if not op.subflags & SATURATE:
-            _fail(OP_NOT_APPLICABLE, op.flags)
+            fail(OP_NOT_APPLICABLE, op.flags)
         return mask
     return result
 
@@ -393,7 +395,7 @@ def _subtract(op, load, n_bits):
         return _signed_overflow(op, n_bits, load, -value & U64, result)
     if result > load:
         if not op.subflags & SATURATE:
-            _fail(OP_NOT_APPLICABLE, op.flags)
+            fail(OP_NOT_APPLICABLE, op.flags)
         return 0
     return result
 
@@ -418,13 +420,13 @@ _MODIFIERS = {
 def _modify(op, bin_value):
     if bin_value is values.MISSING:
         if op.code not in (INSERT, RESIZE) or op.flags & UPDATE_ONLY:
-            _fail(BIN_NOT_FOUND, op.flags)
+            fail(BIN_NOT_FOUND, op.flags)
         data = b""
         if op.offset < 0:
             raise ServerError(PARAMETER, "negative offset on a missing bin")
     else:
         if op.flags & CREATE_ONLY:
-            _fail(BIN_EXISTS, op.flags)
+            fail(BIN_EXISTS, op.flags)
         if type(bin_value) is not bytes:
             raise ServerError(BIN_TYPE, "bit op on a non-blob bin")
         data = bin_value
@@ -505,5 +507,5 @@ def execute(op, bin_value, write):
         return _read(parsed, bin_value), values.MISSING
     try:
         return None, _modify(parsed, bin_value)
-    except _NoOp:
+    except NoOp:
         return None, values.MISSING
