@@ -96,13 +96,16 @@ class RecordContext:
 
 def handle(server, msg):
     """Yield the response bodies for one request message."""
-    if wire.FIELD_BATCH_INDEX in msg.fields:
-        yield from engine("batch", "handle")(server, msg)
+    if wire.FIELD_DIGEST in msg.fields or wire.FIELD_KEY in msg.fields:
+        if wire.FIELD_BATCH_INDEX not in msg.fields:
+            yield guarded(single_record, server.store, msg)
+            return
+    try:
+        multi = engine("batch" if wire.FIELD_BATCH_INDEX in msg.fields else "scan", "handle")
+    except ServerError as e:
+        yield error_reply(e.code)
         return
-    if wire.FIELD_DIGEST not in msg.fields and wire.FIELD_KEY not in msg.fields:
-        yield from engine("scan", "handle")(server, msg)
-        return
-    yield guarded(single_record, server.store, msg)
+    yield from multi(server, msg)
 
 
 def guarded(command, store, msg):

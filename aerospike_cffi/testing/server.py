@@ -117,6 +117,8 @@ class Server:
             log.debug("closing connection on bad frame: %s", e)
         except OSError:
             pass
+        except Exception:  # noqa: BLE001 - a bug closes this connection, not the server
+            log.exception("connection handler failed")
         finally:
             with self._conn_lock:
                 self._connections.discard(conn)

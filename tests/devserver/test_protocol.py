@@ -1,0 +1,174 @@
+"""Wire-level behaviour with raw sockets: info, messages, pipelining, and bad
+frames (which close only the connection that sent them).  Valid against the
+dev server and a real Aerospike server alike."""
+
+import os
+import random
+import struct
+import threading
+
+import pytest
+
+from . import rawclient as rc
+
+NS, SET = "test", "devserver_proto"
+READ, GET_ALL = 1, 2
+WRITE, DELETE = 1, 2
+OP_READ, OP_WRITE, OP_TOUCH = 1, 2, 11
+P_INTEGER, P_STRING = 1, 3
+
+
+def put_int(sock, digest, name, value, compress=False):
+    body = rc.message(rc.key_fields(NS, SET, digest),
+                      [rc.op(OP_WRITE, name, P_INTEGER, struct.pack(">q", value))], info2=WRITE)
+    return rc.request(sock, body, compress)
+
+
+def get_all(sock, digest):
+    return rc.request(sock, rc.message(rc.key_fields(NS, SET, digest), info1=READ | GET_ALL))
+
+
+def assert_still_serving(addr):
+    with rc.connect(addr) as sock:
+        assert rc.info(sock, "namespaces")["namespaces"]
+
+
+@pytest.fixture
+def sock(aerospike_server):
+    s = rc.connect(aerospike_server)
+    yield s
+    s.close()
+
+
+def test_info_tend_commands(sock):
+    out = rc.info(sock, "node", "partition-generation", "partitions", "replicas", "build",
+                  "peers-clear-std", "features", "namespaces")
+    assert out["node"]
+    assert out["partitions"] == "4096"
+    assert int(out["partition-generation"]) >= 0
+    namespaces = out["namespaces"].split(";")
+    assert NS in namespaces
+    replicas = dict(part.split(":", 1) for part in out["replicas"].split(";"))
+    assert set(replicas) == set(namespaces)
+    assert out["build"].split(".")[0].isdigit()
+    assert "pscans" in out["features"].split(";")
+
+
+def test_unknown_info_command_is_an_error_value(sock):
+    assert rc.info(sock, "no-such-command")["no-such-command"].startswith("ERROR")
+    assert rc.info(sock, "namespaces")["namespaces"]  # connection still usable
+
+
+def test_write_read_delete_roundtrip(sock):
+    digest = os.urandom(20)
+    rcode, gen, _, _ = put_int(sock, digest, "n", 7)
+    assert (rcode, gen) == (0, 1)
+    rcode, gen, _, ops = get_all(sock, digest)
+    assert rcode == 0 and gen == 1
+    assert ops == [(OP_READ, P_INTEGER, "n", struct.pack(">q", 7))]
+    rcode, _, _, _ = rc.request(sock, rc.message(rc.key_fields(NS, SET, digest), info2=WRITE | DELETE))
+    assert rcode == 0
+    assert get_all(sock, digest)[0] == 2  # KEY_NOT_FOUND
+
+
+def test_compressed_request(sock):
+    digest = os.urandom(20)
+    assert put_int(sock, digest, "c", 99, compress=True)[0] == 0
+    assert get_all(sock, digest)[3][0][3] == struct.pack(">q", 99)
+
+
+def test_pipelined_requests_answered_in_order(sock):
+    digest = os.urandom(20)
+    bodies = [rc.message(rc.key_fields(NS, SET, digest),
+                         [rc.op(OP_WRITE, "p", P_INTEGER, struct.pack(">q", i))], info2=WRITE)
+              for i in range(5)]
+    sock.sendall(b"".join(rc.frame(rc.MSG, b) for b in bodies))
+    gens = [rc.parse_reply(rc.recv_frame(sock)[1])[1] for _ in bodies]
+    assert gens == [1, 2, 3, 4, 5]
+
+
+def test_unknown_op_code_is_a_parameter_error(sock):
+    body = rc.message(rc.key_fields(NS, SET, os.urandom(20)), [rc.op(99, "x", P_INTEGER, b"\0" * 8)],
+                      info2=WRITE)
+    assert rc.request(sock, body)[0] == 4
+    assert rc.info(sock, "namespaces")["namespaces"]
+
+
+def test_unknown_namespace(sock):
+    body = rc.message(rc.key_fields("no_such_ns", SET, os.urandom(20)), info1=READ | GET_ALL)
+    assert rc.request(sock, body)[0] == 20
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param(rc.frame(rc.MSG, b"\x16" + b"\0" * 5, version=9), id="bad-version"),
+    pytest.param(struct.pack(">Q", (2 << 56) | (77 << 48) | 4) + b"abcd", id="unknown-proto-type"),
+    pytest.param(rc.frame(rc.MSG, b"\x16\x00\x00"), id="short-msg-header"),
+    pytest.param(rc.frame(rc.MSG, rc.message([], [])[:20] + struct.pack(">HH", 3, 0)),
+                 id="missing-fields"),
+    pytest.param(rc.frame(rc.MSG, rc.message([rc.field(0, b"test")])[:-2] + b"\xff\xff"),
+                 id="field-overruns-frame"),
+    pytest.param(rc.frame(rc.COMPRESSED, struct.pack(">Q", 100) + b"not zlib at all"),
+                 id="bad-zlib"),
+])
+def test_malformed_frame_closes_only_that_connection(aerospike_server, sock, payload):
+    sock.sendall(payload)
+    try:
+        ptype, body = rc.recv_frame(sock)
+    except (EOFError, ConnectionResetError):
+        pass  # closed: fine
+    else:  # or answered with an error
+        assert ptype == rc.MSG and rc.parse_reply(body)[0] != 0
+    assert_still_serving(aerospike_server)
+
+
+def test_oversized_length_closes_connection(aerospike_server, sock):
+    sock.sendall(struct.pack(">Q", (2 << 56) | (3 << 48) | (1 << 47)) + b"\0" * 64)
+    assert rc.is_closed(sock)
+    assert_still_serving(aerospike_server)
+
+
+def test_truncated_frame_then_hangup(aerospike_server):
+    digest = os.urandom(20)
+    with rc.connect(aerospike_server) as good:
+        put_int(good, digest, "t", 1)
+    bad = rc.connect(aerospike_server)
+    bad.sendall(rc.frame(rc.MSG, b"\0" * 100)[:40])
+    bad.close()
+    with rc.connect(aerospike_server) as good:
+        rcode, gen, _, ops = get_all(good, digest)
+        assert (rcode, gen, ops[0][3]) == (0, 1, struct.pack(">q", 1))  # nothing lost
+
+
+def test_random_bytes(aerospike_server):
+    rnd = random.Random(1234)
+    for _ in range(20):
+        with rc.connect(aerospike_server) as sock:
+            sock.sendall(bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(1, 200))))
+            sock.shutdown(1)  # no more requests: the server answers or closes
+            try:
+                while sock.recv(4096):
+                    pass
+            except (ConnectionResetError, OSError):
+                pass
+    assert_still_serving(aerospike_server)
+
+
+def test_many_concurrent_connections(aerospike_server):
+    errors = []
+
+    def worker(i):
+        try:
+            with rc.connect(aerospike_server) as sock:
+                digest = os.urandom(20)
+                for n in range(10):
+                    assert put_int(sock, digest, "w", n)[0] == 0
+                assert get_all(sock, digest)[1] == 10
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append((i, e))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []

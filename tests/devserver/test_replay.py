@@ -1,0 +1,33 @@
+"""Replay the recorded answers of a real Aerospike CE 8.1.2 server (tests/data/
+server-cases) with the official client against the test server."""
+
+import os
+import re
+
+import pytest
+
+from . import rawclient
+from .official import run_official
+
+CASES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "server-cases")
+REPLAY = os.path.join(CASES, "replay.py")
+
+
+def replay(addr, name):
+    proc = run_official([REPLAY, "--host", addr.host, "--port", addr.port, "-v",
+                         os.path.join(CASES, name)])
+    total = re.search(r"TOTAL: (\d+) matched, (\d+) differed", proc.stdout)
+    assert total, proc.stdout + proc.stderr
+    return int(total.group(1)), int(total.group(2)), proc.stdout
+
+
+def test_basic_cases(aerospike_server):
+    matched, differed, out = replay(aerospike_server, "basic.jsonl")
+    assert (matched, differed) == (278, 0), out[-5000:]
+
+
+@pytest.mark.devserver_only  # these cases crash a real 8.1.2 server
+def test_crashers_leave_the_server_running(aerospike_server):
+    replay(aerospike_server, "crashers.jsonl")
+    with rawclient.connect(aerospike_server) as sock:
+        assert rawclient.info(sock, "namespaces")["namespaces"]
