@@ -1,0 +1,1 @@
+"""Batch record classes for ``client.batch_write`` and ``client.batch_operate`` results."""

@@ -1,0 +1,185 @@
+"""Expression tree machinery: codes, result types and the base class with ``compile()``.
+
+An expression node has a code (``_op``), a result type (``_rt``), fixed operands
+(``_fixed``, a dict or None) and children (sub-expressions or plain values).
+``compile()`` flattens the tree in prefix order into ``(op, rt, fixed, child_count)``
+tuples; plain values become ``(VAL, None, {"val": value}, 0)``. The client encodes that list.
+"""
+
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+
+class _Keys:
+    """Keys of the ``fixed`` dicts."""
+
+    VALUE_TYPE_KEY = "value_type"
+    BIN_KEY = "bin"
+    RETURN_TYPE_KEY = "return_type"
+    CTX_KEY = "ctx"
+    VALUE_KEY = "val"
+    LIST_POLICY_KEY = "list_policy"
+    MAP_POLICY_KEY = "map_policy"
+    LIST_ORDER_KEY = "list_order"
+    REGEX_OPTIONS_KEY = "regex_options"
+
+
+class _ExprOp:
+    """Expression codes (server wire codes, plus client-side markers >= 128)."""
+
+    UNKNOWN = 0
+    EQ, NE, GT, GE, LT, LE, CMP_REGEX, CMP_GEO = range(1, 9)
+    AND, OR, NOT, EXCLUSIVE = range(16, 20)
+    ADD, SUB, MUL, DIV, POW, LOG, MOD, ABS, FLOOR, CEIL, TO_INT, TO_FLOAT = range(20, 32)
+    INT_AND, INT_OR, INT_XOR, INT_NOT, INT_LSHIFT, INT_RSHIFT, INT_ARSHIFT = range(32, 39)
+    INT_COUNT, INT_LSCAN, INT_RSCAN = range(39, 42)
+    MIN, MAX = 50, 51
+    (META_DIGEST_MOD, META_DEVICE_SIZE, META_LAST_UPDATE_TIME, META_VOID_TIME, META_TTL, META_SET_NAME,
+     META_KEY_EXISTS, META_SINCE_UPDATE_TIME, META_IS_TOMBSTONE, META_MEMORY_SIZE, META_RECORD_SIZE) = range(64, 75)
+    REC_KEY, BIN, BIN_TYPE, BIN_EXISTS = range(80, 84)
+    COND, VAR, LET, DEF = range(123, 127)
+    # Markers the client turns into C client expression builders.
+    _AS_EXP_CODE_AS_VAL = 128
+    _AS_EXP_CODE_CALL_VOP_START = 139
+    (_AS_EXP_CODE_CDT_LIST_CRMOD, _AS_EXP_CODE_CDT_LIST_MOD, _AS_EXP_CODE_CDT_MAP_CRMOD, _AS_EXP_CODE_CDT_MAP_CR,
+     _AS_EXP_CODE_CDT_MAP_MOD) = range(140, 145)
+    _AS_EXP_CODE_END_OF_VA_ARGS = 150
+    _TRUE = 151
+    _FALSE = 152
+    _AS_EXP_BIT_FLAGS = 153
+    VAL = 200
+
+
+class ReturnType:
+    """Flag that inverts the selection of a list/map expression."""
+
+    LIST_RETURN_INVERTED = 0x10000
+    MAP_RETURN_INVERTED = 0x10000
+
+
+class ResultType:
+    """Value types an expression can produce."""
+
+    NIL = 0
+    BOOLEAN = 1
+    INTEGER = 2
+    STRING = 3
+    LIST = 4
+    MAP = 5
+    BLOB = 6
+    FLOAT = 7
+    GEOJSON = 8
+    HLL = 9
+
+
+class _AtomExpr:
+    """Anything that compiles to an expression."""
+
+    def _op(self):
+        raise NotImplementedError
+
+    def compile(self):
+        raise NotImplementedError
+
+
+TypeResultType = Optional[int]
+TypeFixed = Optional[Dict[str, Any]]
+TypeCompiledOp = Tuple[int, TypeResultType, TypeFixed, int]
+TypeExpression = List[TypeCompiledOp]
+TypeChild = Union[int, float, str, bytes, _AtomExpr]
+TypeChildren = Tuple[TypeChild, ...]
+TypeAny = Union[_AtomExpr, Any]
+
+
+class _BaseExpr(_AtomExpr):
+    """An expression node; subclasses set ``_op``/``_rt`` and fill ``_fixed``/``_children``."""
+
+    _op = 0
+    _rt = None
+    _fixed = None
+    _children = ()
+
+    def compile(self):
+        """The expression as a prefix-order list of ``(op, rt, fixed, child_count)`` tuples."""
+        compiled = []
+        pending = [self]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, _BaseExpr):
+                compiled.append((node._op, node._rt, node._fixed, len(node._children)))
+                pending.extend(reversed(node._children))
+            else:
+                compiled.append((_ExprOp.VAL, None, {_Keys.VALUE_KEY: node}, 0))
+        return compiled
+
+    # Python operators build arithmetic expressions; chains of one operator merge into one node.
+    def _operands(self, op_code, keep_end=True):
+        if self._op != op_code:
+            return (self,)
+        return self._children if keep_end else self._children[:-1]
+
+    def _unary(self, op_code):
+        return _node(op_code, self._operands(op_code))
+
+    def _binary(self, other, op_code):
+        right = other._operands(op_code) if isinstance(other, _BaseExpr) else (other,)
+        return _node(op_code, self._operands(op_code) + tuple(right))
+
+    def _variadic(self, other, op_code):
+        # Variadic operators end with an end-of-arguments marker; merged chains keep just one.
+        right = other._operands(op_code, False) if isinstance(other, _BaseExpr) else (other,)
+        end = _node(_ExprOp._AS_EXP_CODE_END_OF_VA_ARGS, ())
+        return _node(op_code, self._operands(op_code, False) + tuple(right) + (end,))
+
+    def __abs__(self):
+        return self._unary(_ExprOp.ABS)
+
+    def __floor__(self):
+        return self._unary(_ExprOp.FLOOR)
+
+    def __ceil__(self):
+        return self._unary(_ExprOp.CEIL)
+
+    def __add__(self, right):
+        return self._variadic(right, _ExprOp.ADD)
+
+    def __sub__(self, right):
+        return self._variadic(right, _ExprOp.SUB)
+
+    def __mul__(self, right):
+        return self._variadic(right, _ExprOp.MUL)
+
+    def __truediv__(self, right):
+        return self._variadic(right, _ExprOp.DIV)
+
+    def __floordiv__(self, right):
+        return (self / right).__floor__()
+
+    def __pow__(self, right):
+        return self._binary(right, _ExprOp.POW)
+
+    def __mod__(self, right):
+        return self._binary(right, _ExprOp.MOD)
+
+
+def _node(op_code, children):
+    """A bare node made by an operator: no result type, no fixed part."""
+    node = _BaseExpr()
+    node._op = op_code
+    node._children = tuple(children)
+    return node
+
+
+class _GenericExpr(_BaseExpr):
+    """A node given its code, result type and fixed part directly."""
+
+    def __init__(self, op, rt, fixed):
+        self._op = op
+        self._rt = rt
+        self._fixed = fixed
+
+
+class _VariadicExpr(_BaseExpr):
+    """Takes any number of operands; the client sees their end by a closing marker."""
+
+    def __init__(self, *exprs):
+        self._children = exprs + (_GenericExpr(_ExprOp._AS_EXP_CODE_END_OF_VA_ARGS, 0, {}),)

@@ -1,0 +1,1 @@
+"""Operation builders for ``client.operate``: each function returns one op dict."""

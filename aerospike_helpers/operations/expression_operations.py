@@ -1,0 +1,20 @@
+"""Operations that evaluate an expression: read its result, or write it to a bin."""
+
+import aerospike_cffi as aerospike
+
+from ._opdict import op
+
+OP_KEY = "op"
+BIN_KEY = "bin"
+EXPR_KEY = "expr"
+EXPR_FLAGS_KEY = "expr_flags"
+
+
+def expression_read(bin_name, expression, expression_read_flags=0):
+    """Return the value of the compiled ``expression`` under the name ``bin_name``."""
+    return op(aerospike.OP_EXPR_READ, bin_name, expr=expression, expr_flags=expression_read_flags)
+
+
+def expression_write(bin_name, expression, expression_write_flags=0):
+    """Store the value of the compiled ``expression`` in ``bin_name``."""
+    return op(aerospike.OP_EXPR_WRITE, bin_name, expr=expression, expr_flags=expression_write_flags)

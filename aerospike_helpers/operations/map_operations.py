@@ -1,0 +1,228 @@
+"""Map operations for ``client.operate``.
+
+``ctx`` targets a nested map; ``map_policy``/``policy`` is a map policy dict
+(``map_order``, ``map_write_flags``, ``persist_index``); ``return_type`` is a
+``MAP_RETURN_*`` constant; ``inverted=True`` selects everything but the matched entries.
+"""
+
+import aerospike_cffi as aerospike
+
+from ._opdict import if_given, if_true, op, true_if
+
+OP_KEY = "op"
+BIN_KEY = "bin"
+POLICY_KEY = "map_policy"
+VALUE_KEY = "val"
+KEY_KEY = "key"
+INDEX_KEY = "index"
+RETURN_TYPE_KEY = "return_type"
+INVERTED_KEY = "inverted"
+RANGE_KEY = "range"
+COUNT_KEY = "count"
+RANK_KEY = "rank"
+CTX_KEY = "ctx"
+MAP_ORDER_KEY = "map_order"
+PERSIST_INDEX_KEY = "persist_index"
+
+
+# Two ctx conventions, as in the official helpers: writes and removals keep any ctx that
+# is not None (an empty list included), reads and relative selections only a non-empty one.
+def _write(code, bin_name, ctx, **fields):
+    return op(code, bin_name, ctx=if_given(ctx), **fields)
+
+
+def _read(code, bin_name, return_type, ctx, **fields):
+    return op(code, bin_name, return_type=return_type, ctx=if_true(ctx), **fields)
+
+
+def _relative(code, bin_name, return_type, count, inverted, ctx, **fields):
+    # Relative selections carry count only when given and inverted only when set.
+    return _read(code, bin_name, return_type, ctx, count=if_given(count), inverted=true_if(inverted), **fields)
+
+
+def _key_sorted(items):
+    """``items`` as a dict in key order when the keys are comparable, else unchanged."""
+    try:
+        return dict(sorted(items.items()))
+    except Exception:
+        return items
+
+
+def map_set_policy(bin_name, policy, ctx=None):
+    """Set the map's order and flags from ``policy``."""
+    return _write(aerospike.OP_MAP_SET_POLICY, bin_name, ctx, map_policy=policy)
+
+
+def map_create(bin_name, map_order, persist_index, ctx=None):
+    """Create an empty map with ``map_order`` (at ``ctx`` when given)."""
+    return _write(aerospike.OP_MAP_CREATE, bin_name, ctx, map_order=map_order, persist_index=persist_index)
+
+
+def map_put(bin_name, key, value, map_policy=None, ctx=None):
+    """Store ``value`` under ``key``; returns the new size."""
+    return _write(aerospike.OP_MAP_PUT, bin_name, ctx, key=key, val=value, map_policy=if_given(map_policy))
+
+
+def map_put_items(bin_name, item_dict, map_policy=None, ctx=None):
+    """Store every entry of ``item_dict`` (sent in key order); returns the new size."""
+    return _write(aerospike.OP_MAP_PUT_ITEMS, bin_name, ctx, map_policy=if_given(map_policy),
+                  val=_key_sorted(item_dict))
+
+
+def map_increment(bin_name, key, amount, map_policy=None, ctx=None):
+    """Add ``amount`` to the number under ``key``; returns the result."""
+    return _write(aerospike.OP_MAP_INCREMENT, bin_name, ctx, key=key, val=amount, map_policy=if_given(map_policy))
+
+
+def map_decrement(bin_name, key, amount, map_policy=None, ctx=None):
+    """Subtract ``amount`` from the number under ``key``; returns the result."""
+    return _write(aerospike.OP_MAP_DECREMENT, bin_name, ctx, key=key, val=amount, map_policy=if_given(map_policy))
+
+
+def map_size(bin_name, ctx=None):
+    """Return the number of entries."""
+    return _write(aerospike.OP_MAP_SIZE, bin_name, ctx)
+
+
+def map_clear(bin_name, ctx=None):
+    """Remove every entry."""
+    return _write(aerospike.OP_MAP_CLEAR, bin_name, ctx)
+
+
+def map_remove_by_key(bin_name, key, return_type, ctx=None):
+    """Remove the entry under ``key``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_KEY, bin_name, ctx, key=key, return_type=return_type)
+
+
+def map_remove_by_key_list(bin_name, key_list, return_type, inverted=False, ctx=None):
+    """Remove the entries under any of ``key_list``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_KEY_LIST, bin_name, ctx, val=key_list, return_type=return_type,
+                  inverted=inverted)
+
+
+def map_remove_by_key_range(bin_name, key_range_start, key_range_end, return_type, inverted=False, ctx=None):
+    """Remove the entries with keys in [start, end)."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_KEY_RANGE, bin_name, ctx, key=key_range_start, val=key_range_end,
+                  return_type=return_type, inverted=inverted)
+
+
+def map_remove_by_value(bin_name, value, return_type, inverted=False, ctx=None):
+    """Remove the entries whose value equals ``value``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_VALUE, bin_name, ctx, val=value, return_type=return_type,
+                  inverted=inverted)
+
+
+def map_remove_by_value_list(bin_name, value_list, return_type, inverted=False, ctx=None):
+    """Remove the entries whose value is in ``value_list``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_VALUE_LIST, bin_name, ctx, val=value_list, return_type=return_type,
+                  inverted=inverted)
+
+
+def map_remove_by_value_range(bin_name, value_start, value_end, return_type, inverted=False, ctx=None):
+    """Remove the entries with values in [start, end)."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_VALUE_RANGE, bin_name, ctx, val=value_start, range=value_end,
+                  return_type=return_type, inverted=inverted)
+
+
+def map_remove_by_index(bin_name, index, return_type, ctx=None):
+    """Remove the entry at key-order ``index``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_INDEX, bin_name, ctx, index=index, return_type=return_type)
+
+
+def map_remove_by_index_range(bin_name, index_start, remove_amt, return_type, inverted=False, ctx=None):
+    """Remove ``remove_amt`` entries from key-order ``index_start``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_INDEX_RANGE, bin_name, ctx, index=index_start, val=remove_amt,
+                  return_type=return_type, inverted=inverted)
+
+
+def map_remove_by_rank(bin_name, rank, return_type, ctx=None):
+    """Remove the entry of value rank ``rank``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_RANK, bin_name, ctx, index=rank, return_type=return_type)
+
+
+def map_remove_by_rank_range(bin_name, rank_start, remove_amt, return_type, inverted=False, ctx=None):
+    """Remove ``remove_amt`` entries from value rank ``rank_start``."""
+    return _write(aerospike.OP_MAP_REMOVE_BY_RANK_RANGE, bin_name, ctx, index=rank_start, val=remove_amt,
+                  return_type=return_type, inverted=inverted)
+
+
+def map_get_by_key(bin_name, key, return_type, ctx=None):
+    """Select the entry under ``key``."""
+    return _read(aerospike.OP_MAP_GET_BY_KEY, bin_name, return_type, ctx, key=key)
+
+
+def map_get_by_key_range(bin_name, key_range_start, key_range_end, return_type, inverted=False, ctx=None):
+    """Select the entries with keys in [start, end)."""
+    return _read(aerospike.OP_MAP_GET_BY_KEY_RANGE, bin_name, return_type, ctx, key=key_range_start,
+                 range=key_range_end, inverted=inverted)
+
+
+def map_get_by_key_list(bin_name, key_list, return_type, inverted=False, ctx=None):
+    """Select the entries under any of ``key_list``."""
+    return _read(aerospike.OP_MAP_GET_BY_KEY_LIST, bin_name, return_type, ctx, val=key_list, inverted=inverted)
+
+
+def map_get_by_value(bin_name, value, return_type, inverted=False, ctx=None):
+    """Select the entries whose value equals ``value``."""
+    return _read(aerospike.OP_MAP_GET_BY_VALUE, bin_name, return_type, ctx, val=value, inverted=inverted)
+
+
+def map_get_by_value_range(bin_name, value_start, value_end, return_type, inverted=False, ctx=None):
+    """Select the entries with values in [start, end)."""
+    return _read(aerospike.OP_MAP_GET_BY_VALUE_RANGE, bin_name, return_type, ctx, val=value_start,
+                 range=value_end, inverted=inverted)
+
+
+def map_get_by_value_list(bin_name, key_list, return_type, inverted=False, ctx=None):
+    """Select the entries whose value is in ``key_list`` (a list of values)."""
+    return _read(aerospike.OP_MAP_GET_BY_VALUE_LIST, bin_name, return_type, ctx, val=key_list, inverted=inverted)
+
+
+def map_get_by_index(bin_name, index, return_type, ctx=None):
+    """Select the entry at key-order ``index``."""
+    return _read(aerospike.OP_MAP_GET_BY_INDEX, bin_name, return_type, ctx, index=index)
+
+
+def map_get_by_index_range(bin_name, index_start, get_amt, return_type, inverted=False, ctx=None):
+    """Select ``get_amt`` entries from key-order ``index_start``."""
+    return _read(aerospike.OP_MAP_GET_BY_INDEX_RANGE, bin_name, return_type, ctx, index=index_start,
+                 val=get_amt, inverted=inverted)
+
+
+def map_get_by_rank(bin_name, rank, return_type, ctx=None):
+    """Select the entry of value rank ``rank``."""
+    return _read(aerospike.OP_MAP_GET_BY_RANK, bin_name, return_type, ctx, index=rank)
+
+
+def map_get_by_rank_range(bin_name, rank_start, get_amt, return_type, inverted=False, ctx=None):
+    """Select ``get_amt`` entries from value rank ``rank_start``."""
+    return _read(aerospike.OP_MAP_GET_BY_RANK_RANGE, bin_name, return_type, ctx, index=rank_start,
+                 val=get_amt, inverted=inverted)
+
+
+def map_remove_by_value_rank_range_relative(bin_name, value, offset, return_type, count=None, inverted=False,
+                                            ctx=None):
+    """Remove ``count`` entries from the value rank of ``value`` plus ``offset``."""
+    return _relative(aerospike.OP_MAP_REMOVE_BY_VALUE_RANK_RANGE_REL, bin_name, return_type, count, inverted, ctx,
+                     val=value, rank=offset)
+
+
+def map_get_by_value_rank_range_relative(bin_name, value, offset, return_type, count=None, inverted=False,
+                                         ctx=None):
+    """Select ``count`` entries from the value rank of ``value`` plus ``offset``."""
+    return _relative(aerospike.OP_MAP_GET_BY_VALUE_RANK_RANGE_REL, bin_name, return_type, count, inverted, ctx,
+                     val=value, rank=offset)
+
+
+def map_remove_by_key_index_range_relative(bin_name, key, offset, return_type, count=None, inverted=False,
+                                           ctx=None):
+    """Remove ``count`` entries from the key index of ``key`` plus ``offset``."""
+    return _relative(aerospike.OP_MAP_REMOVE_BY_KEY_INDEX_RANGE_REL, bin_name, return_type, count, inverted, ctx,
+                     key=key, index=offset)
+
+
+def map_get_by_key_index_range_relative(bin_name, value, offset, return_type, count=None, inverted=False,
+                                        ctx=None):
+    """Select ``count`` entries from the key index of ``value`` (a key) plus ``offset``."""
+    return _relative(aerospike.OP_MAP_GET_BY_KEY_INDEX_RANGE_REL, bin_name, return_type, count, inverted, ctx,
+                     key=value, index=offset)
