@@ -276,11 +276,12 @@ def _normalize(op, old_size):
     return op.offset // 8
 
 
-def _check_in_blob(op, start, old_size, allow_partial):
+def _check_in_blob(op, old_size, allow_partial):
     """Modify/read ops work inside the blob; partial clips the range at its end.
 
-    ``start`` is the op's first bit; returns the (possibly clipped) size.
+    Returns the op's (possibly clipped) size in bits.
     """
+    start = op.offset
     first_byte = start // 8
     end_byte = (start + op.size + 7) // 8
     if first_byte >= old_size:
@@ -331,7 +332,7 @@ def _bitwise(combine):
     """A range op: ``combine(op, field, size) -> new field``."""
 
     def run(op, data):
-        size = _check_in_blob(op, op.offset, len(data), allow_partial=True)
+        size = _check_in_blob(op, len(data), allow_partial=True)
         bits = _Bits(data)
         bits.put(op.offset, size, combine(op, bits.get(op.offset, size), size))
         return bits.to_bytes()
@@ -347,7 +348,7 @@ def _math(compute):
     """An integer op: ``compute(op, loaded, size) -> stored``; no partial."""
 
     def run(op, data):
-        _check_in_blob(op, op.offset, len(data), allow_partial=False)
+        _check_in_blob(op, len(data), allow_partial=False)
         bits = _Bits(data)
         bits.put(op.offset, op.size, compute(op, bits.get(op.offset, op.size), op.size))
         return bits.to_bytes()
@@ -490,7 +491,7 @@ _READERS = {
 
 def _read(op, data):
     first_byte = _normalize(op, len(data))
-    _check_in_blob(op, op.offset, len(data), allow_partial=False)
+    _check_in_blob(op, len(data), allow_partial=False)
     return _READERS[op.code](op, _Bits(data), first_byte * 8)
 
 
