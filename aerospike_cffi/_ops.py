@@ -251,7 +251,7 @@ def _bin_name(op, too_long):
 
 def _bin_particle(pk, value):
     """(particle type, bytes) of a top-level bin value, as the packer writes bin items."""
-    item = pk.bin_item(value)  # <BI header: particle type, size; then the bytes
+    item = pk.bin_item(value)  # header: particle type (1 byte), size (4); then the wire bytes
     return item[0], item[5:]
 
 
@@ -391,7 +391,7 @@ def _encode_list_path(op, code, pk):
     bin_name = _bin_name(op, _failed_to_add(name))
     is_map = code in _MAP_REL_OPS
     rt = _return_type(op) if "rt" in recipe else None
-    policy = _list_policy(op) if recipe[-1].startswith("policy") else None
+    policy = _list_policy(op) if recipe and recipe[-1].startswith("policy") else None
     count = _get_int64(op, "count", required=False) if "count" in recipe else None
     vcount = _get_int64(op, "val") if "vcount" in recipe else None
     index = _get_int64(op, "index") if "index" in recipe else None
@@ -473,7 +473,7 @@ _MAP_OPS = {
     1107: (75, CDT_MODIFY, ()),
     1108: (76, CDT_MODIFY, ("rt", "key")),
     1109: (81, CDT_MODIFY, ("rt", "list")),
-    1110: (84, CDT_MODIFY, ("rt", "key", "range")),
+    1110: (84, CDT_MODIFY, ("rt", "key", "val")),
     1111: (82, CDT_MODIFY, ("rt", "val")),
     1112: (83, CDT_MODIFY, ("rt", "list")),
     1113: (86, CDT_MODIFY, ("rt", "val", "range")),
@@ -522,8 +522,6 @@ def _index_value(value):
 
 
 def _check_value_type(code, value):
-    if value is None:
-        return
     is_null = type(value).__name__ == "null"
     if code == PY_TOUCH and not isinstance(value, int) and not is_null:
         raise _param("Unsupported operand type(s) for touch : only int or long allowed")
@@ -550,27 +548,28 @@ def _encode_generic(op, code, pk):
             raise BinNameError(21, "A bin name should not exceed 15 characters limit")
     elif code not in (PY_TOUCH, PY_DELETE):
         raise _param("Bin is not given")
+    # Entries count when present, even when None (as PyDict_GetItemString sees them).
     value = op.get("val")
-    if value is not None:
+    if "val" in op:
         _check_value_type(code, value)
     elif code not in _NO_VALUE_OPS:
         raise _param("Value should be given")
-    if op.get("key") is None and code in _KEY_OPS:
+    if "key" not in op and code in _KEY_OPS:
         raise _param("Operation requires key parameter")
-    if op.get("map_policy") is not None:
+    if "map_policy" in op:
         attributes, write_flags = _map_policy(op["map_policy"])
     elif code == MAP_SET_POLICY:
         raise _param("Operation requires map_policy parameter")
     else:
         attributes, write_flags = 0, 0
-    if op.get("range") is None and code in _RANGE_OPS:
+    if "range" not in op and code in _RANGE_OPS:
         raise _param("Range should be given")
     rt = op.get("return_type")
-    if rt is not None and not isinstance(rt, int):
+    if "return_type" in op and not isinstance(rt, int):
         raise _param("Return type should be an integer")
-    rt = _return_type(op, default=0) if rt is not None or op.get("inverted") else None
+    rt = _return_type(op, default=0) if "return_type" in op or op.get("inverted") else None
     index = op.get("index")
-    if index is not None:
+    if "index" in op:
         if code not in _INDEX_OPS:
             raise _param("Operation does not need an index value")
         if not isinstance(index, int):
@@ -644,7 +643,8 @@ def _encode_generic(op, code, pk):
             elif token == "val":
                 args.append(pk.pack(value))
             elif token == "range":
-                args.append(pk.pack(op["range"]))
+                if "range" in op:  # without it the interval is open-ended
+                    args.append(pk.pack(op["range"]))
             elif token == "index":
                 args.append(_int(_index_value(index)))
             elif token == "vcount":
