@@ -81,7 +81,8 @@ class RecordContext:
 
     @property
     def record_size(self):
-        return store_mod.Record(self.set_name, self.bins, key=self.key).size()
+        return store_mod.Record(self.set_name, self.bins, self.gen, self.void_time,
+                                key=self.key).size()
 
     @property
     def device_size(self):
@@ -301,17 +302,12 @@ def run_engine(ctx, op, respond_all, results):
     code = op.op
     name = op.name
     write = code in _MODIFY_OPS
-    try:
-        payload = values.unpack(op.data)
-    except ServerError:
-        raise
-    except Exception:
-        raise ServerError(PARAMETER, "bad op payload")
     fn = engine(*_ENGINES[code])
     current = ctx.bins.get(name, values.MISSING)
     if code in (wire.OP_EXP_READ, wire.OP_EXP_MODIFY):
-        result, new_value = _pair(fn(payload, ctx, name, write), write)
+        result, new_value = fn(bytes(op.data), ctx, name, write)
     else:
+        payload = values.unpack(op.data)
         if not write and current is values.MISSING:
             if respond_all:
                 results.append(wire.encode_op(wire.OP_READ, name, None))
@@ -329,14 +325,6 @@ def run_engine(ctx, op, respond_all, results):
         return
     if result is not None or respond_all:
         results.append(wire.encode_op(wire.OP_READ, name, result))
-
-
-def _pair(out, write):
-    """(result, new value) from an expression engine answer: a pair, or a
-    lone value (the result of a read, the new bin value of a modify)."""
-    if isinstance(out, tuple) and len(out) == 2:
-        return out
-    return (None, out) if write else (out, values.MISSING)
 
 
 def increment(current, op):

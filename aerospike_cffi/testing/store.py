@@ -73,13 +73,34 @@ class Record:
         self.key = key
 
     def size(self):
-        """Approximate stored size in bytes (for the record-size limit and stats)."""
-        total = 40
-        for name, value in self.bins.items():
-            total += len(name) + 8 + len(values.to_particle(value)[1])
+        """Stored size in bytes as the server counts it (``record_size`` of
+        expressions, the max-record-size limit): its flat record format, a
+        36-byte header, optional void time, set name and key, the bins, in
+        16-byte blocks."""
+        total = 36
+        if self.void_time:
+            total += 4
+        if self.set_name:
+            name = self.set_name.encode("utf-8", "surrogateescape")
+            total += _uvarint_size(len(name)) + len(name)
         if self.key is not None:
-            total += len(key_bytes(self.key)[1]) + 1
-        return total
+            data = key_bytes(self.key)[1]
+            total += _uvarint_size(len(data) + 1) + 1 + len(data)
+        total += _uvarint_size(len(self.bins))
+        for name, value in self.bins.items():
+            ptype, data = values.to_particle(value)
+            total += 2 + len(name.encode("utf-8", "surrogateescape")) + len(data)
+            if ptype not in (values.P_INTEGER, values.P_FLOAT, values.P_BOOL):
+                total += 4  # length of a variable-size particle
+        return (total + 15) & ~15
+
+
+def _uvarint_size(n):
+    size = 1
+    while n >= 0x80:
+        n >>= 7
+        size += 1
+    return size
 
 
 class Namespace:
