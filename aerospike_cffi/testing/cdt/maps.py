@@ -1,12 +1,15 @@
 """Map operations of the dev server, with the real server's semantics.
 
-``apply(op_code, args, value, write) -> (result, new_value)``
+``apply(op_code, args, value, write, top_level=True) -> (result, new_value)``
 
 ``op_code`` is the map op code (64..110), ``args`` the decoded op arguments
 after the op code, ``value`` the map to work on (a ``MapValue``) or
 ``values.MISSING`` when there is none yet.  ``write`` is True for a
 CDT_MODIFY op.  ``new_value`` is ``values.MISSING`` when the op leaves the
 map untouched, else a new ``MapValue`` (the given one is never mutated).
+``top_level`` (False for a map inside another collection) changes nothing:
+the server's value order index of top-level key-value-ordered maps does not
+show in any answer (recorded cases return value selections in key order).
 
 Words used below:
   position  where a pair sits in the stored order (``MapValue.items``);
@@ -222,7 +225,7 @@ def _parse_args(spec, args):
 
 # ---------------------------------------------------------------- entry point
 
-def apply(op_code, args, value, write):
+def apply(op_code, args, value, write, top_level=True):
     """Run map op ``op_code`` on ``value``; return (result, new_value)."""
     spec = _SPECS.get(op_code)
     if spec is None or (spec.is_write and not write):
