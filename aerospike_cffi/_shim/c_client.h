@@ -280,6 +280,7 @@ typedef struct as_config_s {
 
 as_config* as_config_init(as_config* config);
 void as_config_add_host(as_config* config, const char* address, uint16_t port);
+bool as_config_add_hosts(as_config* config, const char* string, uint16_t default_port);
 void as_config_tls_add_host(as_config* config, const char* address, const char* tls_name, uint16_t port);
 bool as_config_set_user(as_config* config, const char* user, const char* password);
 void as_config_set_string(char** str, const char* value);

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 
 #include <aerospike/aerospike.h>
 #include <aerospike/aerospike_info.h>
 #include <aerospike/aerospike_key.h>
+#include <aerospike/as_address.h>
 #include <aerospike/as_cluster.h>
 #include <aerospike/as_log.h>
 #include <aerospike/as_msgpack.h>
@@ -191,14 +193,17 @@ bin_set_item(as_bin* bin, const packed_item* item)
         bin->valuep = (as_bin_value*)&as_nil;
         return;
     case P_INTEGER: {
-        int64_t v;
+        uint64_t v;
         memcpy(&v, item->value, 8);
-        as_integer_init((as_integer*)&bin->value, v);
+        as_integer_init((as_integer*)&bin->value, (int64_t)be64toh(v));
         break;
     }
     case P_DOUBLE: {
+        uint64_t u;
         double v;
-        memcpy(&v, item->value, 8);
+        memcpy(&u, item->value, 8);
+        u = be64toh(u);
+        memcpy(&v, &u, 8);
         as_double_init((as_double*)&bin->value, v);
         break;
     }
@@ -310,11 +315,14 @@ put_val(shim_buf* out, as_val* val)
         return put_value(out, P_BOOL, &v, 1);
     }
     case AS_INTEGER: {
-        int64_t v = as_integer_get((as_integer*)val);
+        uint64_t v = htobe64((uint64_t)as_integer_get((as_integer*)val));
         return put_value(out, P_INTEGER, &v, 8);
     }
     case AS_DOUBLE: {
-        double v = as_double_get((as_double*)val);
+        double d = as_double_get((as_double*)val);
+        uint64_t v;
+        memcpy(&v, &d, 8);
+        v = htobe64(v);
         return put_value(out, P_DOUBLE, &v, 8);
     }
     case AS_STRING: {
@@ -501,6 +509,26 @@ shim_info(aerospike* as, as_error* err, const as_policy_info* policy, const char
     }
     free(response);
     return err->code;
+}
+
+int
+shim_nodes(aerospike* as, shim_buf* out)
+{
+    out->len = 0;
+    as_nodes* nodes = as_nodes_reserve(as->cluster);
+    for (uint32_t i = 0; i < nodes->size; i++) {
+        as_node* node = nodes->array[i];
+        as_address* address = as_node_get_address(node);
+        char host[AS_IP_ADDRESS_SIZE];
+        as_address_short_name((struct sockaddr*)&address->addr, host, sizeof(host));
+        char line[AS_IP_ADDRESS_SIZE + AS_NODE_NAME_SIZE + 16];
+        int n = snprintf(line, sizeof(line), "%s\t%s\t%u\n", node->name, host,
+                         (unsigned)as_address_port((struct sockaddr*)&address->addr));
+        buf_put(out, line, (size_t)n);
+    }
+    uint32_t size = nodes->size;
+    as_nodes_release(nodes);
+    return (int)size;
 }
 
 /* ------------------------------------------------------------------ logging */

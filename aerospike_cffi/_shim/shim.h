@@ -17,7 +17,8 @@
  *
  * Packed bins / operations (input): one item after another, native byte order:
  *   [u8 wire op type (operations only)] u8 name_len, name, u8 particle type,
- *   u32 size, value bytes (integer: int64, double: float64, others: raw particle bytes).
+ *   u32 size (native order), value bytes exactly as the wire particle carries them
+ *   (integer and double: 8 bytes big-endian; lists/maps/CDT operations: msgpack).
  *
  * Record output (shim_buf): digest[20], u32 gen, u32 ttl, u32 n_bins, then per bin:
  *   u8 name_len, name, u8 particle type, u32 size, value bytes (same encoding as input;
@@ -61,6 +62,9 @@ int shim_digest(as_error* err, const char* ns, const char* set, int ktype, const
 /* Info request to one node (by name) or any node (NULL); the answer is copied into out. */
 int shim_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* node_name,
               const char* request, shim_buf* out);
+
+/* One line per cluster node into out: "name\taddress\tport\n"; returns the node count. */
+int shim_nodes(aerospike* as, shim_buf* out);
 
 /* Route C client log lines at or above `level` to _aerospike_cffi_log (or stop: level < 0). */
 void shim_log_enable(int level);

@@ -155,10 +155,8 @@ class _Reader:
         return v
 
     def integer(self):
-        start = self.pos
         v = self.value()
         if type(v) is not int:
-            self.pos = start
             _bad("expected an integer")
         return _i64(v)
 
@@ -478,7 +476,7 @@ def _posix_to_python(pattern, flags):
             at_start = not ere and start_here
         elif c == "$":
             anchor = ere or i + 1 == len(p) or p.startswith("\\)", i + 1) or p.startswith("\\|", i + 1)
-            out.append(("$" if newline else r"(?!\n)\Z") if anchor else "\\$")
+            out.append(("$" if newline else r"\Z") if anchor else "\\$")
         elif c == "*":
             out.append("\\*" if start_here and not ere else "*")
         elif ere and c in "(){}|+?":
@@ -1027,8 +1025,13 @@ def _build_digest_mod(c, code, n):
     return _Node(fn, T_INT)
 
 
-def _now_clepoch_ms():
-    return int(time.time() * 1000) - CITRUSLEAF_EPOCH * 1000
+def _last_update_ms(rec):
+    """The record's last update in ms since the Unix epoch (the server's precision)."""
+    return rec.last_update_time // 1000000
+
+
+def _since_update_ms(rec):
+    return max(int(time.time() * 1000) - _last_update_ms(rec), 0)
 
 
 def _meta_ttl(rec):
@@ -1042,10 +1045,8 @@ _META = {
     DEVICE_SIZE: (lambda rec: rec.device_size, T_INT),
     MEMORY_SIZE: (lambda rec: rec.memory_size, T_INT),
     RECORD_SIZE: (lambda rec: rec.record_size, T_INT),
-    # The server keeps the last update time in milliseconds.
-    LAST_UPDATE: (lambda rec: rec.last_update_time // 1000000 * 1000000, T_INT),
-    SINCE_UPDATE: (lambda rec: max(_now_clepoch_ms() - (rec.last_update_time // 1000000
-                                                         - CITRUSLEAF_EPOCH * 1000), 0), T_INT),
+    LAST_UPDATE: (lambda rec: _last_update_ms(rec) * 1000000, T_INT),
+    SINCE_UPDATE: (_since_update_ms, T_INT),
     VOID_TIME: (lambda rec: (rec.void_time + CITRUSLEAF_EPOCH) * 1000000000
                 if rec.void_time else -1, T_INT),
     TTL: (_meta_ttl, T_INT),
@@ -1246,11 +1247,10 @@ def _build_call(c, code, n):
             v = r.value()
             params.append(lambda env, v=v: v)
     target = c.node()
-    if target.type != T_NIL and (system not in _SYSTEM_BIN_TYPES
-                                 or target.type not in _SYSTEM_BIN_TYPES[system]):
-        _bad("call on a bin of the wrong type")
     if system not in _SYSTEM_BIN_TYPES:
         _bad("invalid call system")
+    if target.type != T_NIL and target.type not in _SYSTEM_BIN_TYPES[system]:
+        _bad("call on a bin of the wrong type")
     ftarget = target.fn
 
     def fn(env):

@@ -1,0 +1,82 @@
+"""Module-level functions of the `aerospike` surface that need the compiled extension."""
+
+from . import _marshal, _native
+from ._native import ffi, lib, raise_error, scratch
+from .client import Client, key_parts
+from .exception import ParamError
+
+LOG_LEVEL_OFF = -1
+
+
+def client(config):
+    """A Client for ``config``, connected (as the official aerospike.client())."""
+    return Client(config)
+
+
+def calc_digest(ns, set, key):  # noqa: A002 - official parameter name
+    """The 20-byte RIPEMD-160 digest (bytearray) of a key, as the server computes it."""
+    if not isinstance(ns, str):
+        raise ParamError(-2, "Namespace should be a string")
+    if not isinstance(set, str):
+        raise ParamError(-2, "Set should be a string or unicode")
+    if not isinstance(key, (str, int, bytes, bytearray)):
+        raise ParamError(-2, "Key is invalid")
+    p = key_parts((ns, set, key))
+    err, _ = scratch()
+    digest = ffi.new("uint8_t[20]")
+    if lib.shim_digest(err, p[0], p[1], p[2], p[3], p[4], p[5], digest):
+        raise_error(err)
+    return bytearray(ffi.buffer(digest, 20))
+
+
+def get_partition_id(digest):
+    """The partition (0..4095) a digest belongs to."""
+    if not isinstance(digest, (bytes, bytearray)) or len(digest) != 20:
+        raise ParamError(-2, "digest must be a 20-byte bytearray")
+    return int.from_bytes(bytes(digest[:2]), "little") & 4095
+
+
+def set_log_level(loglevel):
+    """Log C client messages at ``loglevel`` (aerospike.LOG_LEVEL_*) and above."""
+    if isinstance(loglevel, bool) or not isinstance(loglevel, int):
+        raise ParamError(-2, "Invalid log level")
+    lib.shim_log_enable(loglevel if loglevel >= 0 else -1)
+    return 0
+
+
+def set_log_handler(log_handler=None):
+    """Send C client log lines to ``log_handler(level, func, path, line, msg)``."""
+    if log_handler is not None and not callable(log_handler):
+        raise ParamError(-2, "Callback must be callable")
+    _native.set_log_handler(log_handler)
+    return 0
+
+
+def set_serializer(callback):
+    """The module-wide serializer, used by commands given aerospike.SERIALIZER_USER."""
+    if not callable(callback):
+        raise ParamError(-2, "Parameter must be a callable")
+    _marshal.GLOBAL_SERIALIZERS.serializer = callback
+    return 0
+
+
+def set_deserializer(callback):
+    """The module-wide deserializer, applied to every blob read back."""
+    if not callable(callback):
+        raise ParamError(-2, "Parameter must be a callable")
+    _marshal.GLOBAL_SERIALIZERS.deserializer = callback
+    return 0
+
+
+def unset_serializers():
+    _marshal.GLOBAL_SERIALIZERS.serializer = None
+    _marshal.GLOBAL_SERIALIZERS.deserializer = None
+    return 0
+
+
+class Scan:
+    """Placeholder until scans land (issue: batch, scan and query)."""
+
+
+class Query:
+    """Placeholder until queries land (issue: batch, scan and query)."""

@@ -1,0 +1,538 @@
+"""Python values <-> the bytes that cross the FFI boundary, both ways.
+
+Going in, a record's bins (or a command's operations) become one packed buffer (layout in
+_shim/shim.h): numbers as native int64/float64, everything else as the raw particle bytes
+the server stores; lists and maps in Aerospike's msgpack dialect (strings and blobs carry a
+leading particle-type byte, key-ordered maps an ext flags pair first, wildcard/infinity are
+ext type 0xff).  Coming out, one record buffer decodes into ``(gen, ttl, bins)``.
+
+Everything here is plain Python on purpose: PyPy's JIT compiles it, and on CPython it stays
+a handful of struct calls per bin.
+"""
+
+import struct
+
+from .exception import ParamError, ClientError, AerospikeError, BinNameError
+from .types import CDTInfinite, CDTWildcard, GeoJSON, KeyOrderedDict, null
+
+# Particle types.
+P_NIL, P_INTEGER, P_DOUBLE, P_STRING, P_BLOB = 0, 1, 2, 3, 4
+P_PYTHON = 9
+P_BOOL, P_HLL, P_MAP, P_LIST, P_GEOJSON = 17, 18, 19, 20, 23
+
+SEND_BOOL_AS_INTEGER, SEND_BOOL_AS_AS_BOOL = 0, 1
+SERIALIZER_NONE, SERIALIZER_USER = 0, 3
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+BIN_NAME_MAX = 15
+
+_item_head = struct.Struct("<BI").pack          # particle type, size
+_be_int = struct.Struct(">q").pack
+_be_double = struct.Struct(">d").pack
+_HLL_CLASS = None
+
+
+def _hll_class():
+    global _HLL_CLASS
+    if _HLL_CLASS is None:
+        from aerospike_helpers import HyperLogLog
+
+        _HLL_CLASS = HyperLogLog
+    return _HLL_CLASS
+
+
+class Serializers:
+    """Where user serializers come from: per call, per client config, or module-wide."""
+
+    __slots__ = ("serializer", "deserializer")
+
+    def __init__(self, serializer=None, deserializer=None):
+        self.serializer = serializer
+        self.deserializer = deserializer
+
+
+GLOBAL_SERIALIZERS = Serializers()
+
+
+def serialize(value, client_serializers, mode):
+    """Bytes of a value no native mapping covers, per the official serializer rules."""
+    func = client_serializers.serializer if client_serializers else None
+    if func is None:
+        if mode == SERIALIZER_USER:
+            func = GLOBAL_SERIALIZERS.serializer
+            if func is None:
+                raise ClientError(-1, "No serializer callback registered")
+        elif mode in (None, SERIALIZER_NONE):
+            raise ParamError(-2, "Cannot serialize: SERIALIZER_NONE selected")
+        else:
+            raise ClientError(-1, "Unsupported serializer")
+    try:
+        data = func(value)
+    except AerospikeError:
+        raise
+    except Exception as exc:
+        raise ClientError(-1, "Serializer callback failed: %r" % (exc,)) from exc
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray)):
+        raise ClientError(-1, "Serializer must return bytes or str")
+    return bytes(data)
+
+
+class Packer:
+    """Packs values for one command; knows the client's bool and serializer settings."""
+
+    __slots__ = ("send_bool_as", "serializers", "mode")
+
+    def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None):
+        self.send_bool_as = send_bool_as
+        self.serializers = serializers
+        self.mode = mode
+
+    # -------------------------------------------------- top-level bin values
+
+    def bin_item(self, value):
+        """(particle type, size) header + value bytes of one bin value, as one bytes."""
+        t = type(value)
+        if t is int:
+            if INT64_MIN <= value <= INT64_MAX:
+                return _item_head(P_INTEGER, 8) + _be_int(value)
+            raise ParamError(-2, "integer value exceeds sys.maxsize")
+        if t is str:
+            data = value.encode("utf-8")
+            return _item_head(P_STRING, len(data)) + data
+        if t is float:
+            return _item_head(P_DOUBLE, 8) + _be_double(value)
+        if t is bool:
+            if self.send_bool_as == SEND_BOOL_AS_AS_BOOL:
+                return _item_head(P_BOOL, 1) + (b"\x01" if value else b"\x00")
+            return _item_head(P_INTEGER, 8) + _be_int(int(value))
+        if t is bytes:
+            return _item_head(P_BLOB, len(value)) + value
+        if t is list or t is tuple or t is dict or t is KeyOrderedDict:
+            data = self.pack(value)
+            return _item_head(P_MAP if isinstance(value, dict) else P_LIST, len(data)) + data
+        if t is bytearray:
+            return _item_head(P_BLOB, len(value)) + bytes(value)
+        if value is None or t is null:
+            return _item_head(P_NIL, 0)
+        if t is GeoJSON:
+            # The GeoJSON particle: flags byte and cell count (0), then the JSON text.
+            data = b"\x00\x00\x00" + value.dumps().encode("utf-8")
+            return _item_head(P_GEOJSON, len(data)) + data
+        if isinstance(value, bytes):
+            ptype = P_HLL if isinstance(value, _hll_class()) else P_BLOB
+            return _item_head(ptype, len(value)) + bytes(value)
+        if isinstance(value, int):  # int subclasses (IntEnum, ...)
+            return self.bin_item(int(value))
+        if isinstance(value, str):
+            return self.bin_item(str(value))
+        if isinstance(value, float):
+            return self.bin_item(float(value))
+        if isinstance(value, dict):
+            return self.bin_item(dict(value))
+        if isinstance(value, list):
+            return self.bin_item(list(value))
+        data = serialize(value, self.serializers, self.mode)
+        return _item_head(P_BLOB, len(data)) + data
+
+    def pack_bins(self, bins):
+        """One packed buffer of a bins dict; returns (buffer, number of bins)."""
+        if not isinstance(bins, dict):
+            raise ParamError(-2, "Record should be passed as bin-value pair")
+        parts = []
+        append = parts.append
+        for name, value in bins.items():
+            append(bin_name_bytes(name))
+            append(self.bin_item(value))
+        return b"".join(parts), len(bins)
+
+    # -------------------------------------------------- msgpack (collections)
+
+    def pack(self, value):
+        """``value`` in Aerospike's msgpack dialect."""
+        out = bytearray()
+        self._pack_into(out, value)
+        return bytes(out)
+
+    def _pack_into(self, out, v):
+        t = type(v)
+        if t is int:
+            _pack_int(out, v)
+        elif t is str:
+            data = v.encode("utf-8")
+            _raw_header(out, len(data) + 1)
+            out.append(P_STRING)
+            out += data
+        elif t is list or t is tuple:
+            _container_header(out, len(v), 0x90, b"\xdc", b"\xdd")
+            for e in v:
+                self._pack_into(out, e)
+        elif t is dict:
+            _container_header(out, len(v), 0x80, b"\xde", b"\xdf")
+            for k, e in v.items():
+                self._pack_into(out, k)
+                self._pack_into(out, e)
+        elif t is float:
+            out += _pack_double(v)
+        elif t is bool:
+            if self.send_bool_as == SEND_BOOL_AS_AS_BOOL:
+                out.append(0xC3 if v else 0xC2)
+            else:
+                _pack_int(out, int(v))
+        elif v is None or t is null:
+            out.append(0xC0)
+        elif t is KeyOrderedDict:
+            # Key-ordered map: one more element, the ext flags pair (flags 1, nil).
+            _container_header(out, len(v) + 1, 0x80, b"\xde", b"\xdf")
+            out += b"\xc7\x00\x01\xc0"
+            for k, e in v.items():
+                self._pack_into(out, k)
+                self._pack_into(out, e)
+        elif t is bytes or t is bytearray:
+            _raw_header(out, len(v) + 1)
+            out.append(P_BLOB)
+            out += v
+        elif t is GeoJSON:
+            data = v.dumps().encode("utf-8")
+            _raw_header(out, len(data) + 1)
+            out.append(P_GEOJSON)
+            out += data
+        elif t is CDTWildcard:
+            out += b"\xd4\xff\x00"
+        elif t is CDTInfinite:
+            out += b"\xd4\xff\x01"
+        elif isinstance(v, bytes):
+            _raw_header(out, len(v) + 1)
+            out.append(P_HLL if isinstance(v, _hll_class()) else P_BLOB)
+            out += v
+        elif isinstance(v, bool):
+            self._pack_into(out, bool(v))
+        elif isinstance(v, int):
+            self._pack_into(out, int(v))
+        elif isinstance(v, str):
+            self._pack_into(out, str(v))
+        elif isinstance(v, float):
+            self._pack_into(out, float(v))
+        elif isinstance(v, KeyOrderedDict):
+            self._pack_into(out, KeyOrderedDict(v))
+        elif isinstance(v, dict):
+            self._pack_into(out, dict(v))
+        elif isinstance(v, (list, tuple)):
+            self._pack_into(out, list(v))
+        else:
+            data = serialize(v, self.serializers, self.mode)
+            _raw_header(out, len(data) + 1)
+            out.append(P_BLOB)
+            out += data
+
+
+DEFAULT_PACKER = Packer()
+
+def _pack_double(v, _p=struct.Struct(">d").pack):
+    return b"\xcb" + _p(v)
+
+
+_u16 = struct.Struct(">H").pack
+_u32 = struct.Struct(">I").pack
+
+
+def _pack_int(out, v):
+    if 0 <= v < 0x80:
+        out.append(v)
+    elif -32 <= v < 0:
+        out.append(v & 0xFF)
+    elif 0 <= v <= 0xFF:
+        out.append(0xCC)
+        out.append(v)
+    elif 0 <= v <= 0xFFFF:
+        out += b"\xcd" + _u16(v)
+    elif 0 <= v <= 0xFFFFFFFF:
+        out += b"\xce" + _u32(v)
+    elif 0 <= v <= INT64_MAX:
+        out += b"\xcf" + v.to_bytes(8, "big")
+    elif -0x80 <= v < 0:
+        out.append(0xD0)
+        out.append(v & 0xFF)
+    elif -0x8000 <= v < 0:
+        out += b"\xd1" + v.to_bytes(2, "big", signed=True)
+    elif -0x80000000 <= v < 0:
+        out += b"\xd2" + v.to_bytes(4, "big", signed=True)
+    elif INT64_MIN <= v < 0:
+        out += b"\xd3" + v.to_bytes(8, "big", signed=True)
+    else:
+        raise ParamError(-2, "integer value exceeds sys.maxsize")
+
+
+def _raw_header(out, n):
+    if n < 32:
+        out.append(0xA0 | n)
+    elif n < 0x100:
+        out.append(0xD9)
+        out.append(n)
+    elif n < 0x10000:
+        out += b"\xda" + _u16(n)
+    else:
+        out += b"\xdb" + _u32(n)
+
+
+def _container_header(out, n, fix, h16, h32):
+    if n < 16:
+        out.append(fix | n)
+    elif n < 0x10000:
+        out += h16 + _u16(n)
+    else:
+        out += h32 + _u32(n)
+
+
+_name_cache = {}
+
+
+def bin_name_bytes(name):
+    """u8 length + UTF-8 name of a bin, validated (cached: bin names repeat)."""
+    try:
+        return _name_cache[name]
+    except (KeyError, TypeError):
+        pass
+    if not isinstance(name, str):
+        raise ParamError(-2, "A bin name must be a string or unicode string.")
+    data = name.encode("utf-8")
+    if len(data) > BIN_NAME_MAX:
+        raise BinNameError(21, "A bin name should not exceed 15 characters limit")
+    item = bytes((len(data),)) + data
+    if len(_name_cache) < 4096:
+        _name_cache[name] = item
+    return item
+
+
+# ------------------------------------------------------------------ decoding
+
+_unpack_from = struct.unpack_from
+_rec_head = struct.Struct("<III").unpack_from
+_bin_head = struct.Struct("<BI").unpack_from
+_q = struct.Struct(">q").unpack_from
+_d = struct.Struct(">d").unpack_from
+_be = {n: struct.Struct(">" + c).unpack_from for n, c in
+       (("H", "H"), ("I", "I"), ("Q", "Q"), ("b", "b"), ("h", "h"), ("i", "i"), ("q", "q"),
+        ("f", "f"), ("d", "d"))}
+_beH, _beI, _beQ = _be["H"], _be["I"], _be["Q"]
+_beb, _beh, _bei, _beq = _be["b"], _be["h"], _be["i"], _be["q"]
+_bef, _bed = _be["f"], _be["d"]
+
+
+class Unpacker:
+    """Decodes Aerospike msgpack and record buffers into Python values."""
+
+    __slots__ = ("deserializer",)
+
+    def __init__(self, deserializer=None):
+        self.deserializer = deserializer
+
+    def blob(self, ptype, data):
+        if ptype == P_BLOB:
+            deserializer = self.deserializer or GLOBAL_SERIALIZERS.deserializer
+            if deserializer is not None:
+                try:
+                    return deserializer(data)
+                except Exception:
+                    return data
+            return data
+        if ptype == P_HLL:
+            return _hll_class()(data)
+        if ptype == P_PYTHON:
+            return bytearray(data)
+        return data
+
+    def particle(self, ptype, buf, start, end):
+        """Python value of one top-level particle found at buf[start:end]."""
+        if ptype == P_INTEGER:
+            return _q(buf, start)[0]
+        if ptype == P_STRING:
+            return buf[start:end].decode("utf-8", "surrogateescape")
+        if ptype == P_DOUBLE:
+            return _d(buf, start)[0]
+        if ptype == P_MAP or ptype == P_LIST:
+            return self.unpack_from(buf, start)[0]
+        if ptype == P_BOOL:
+            return buf[start] != 0
+        if ptype == P_NIL:
+            return None
+        if ptype == P_GEOJSON:
+            return GeoJSON(buf[start:end].decode("utf-8"))
+        return self.blob(ptype, buf[start:end])
+
+    def record(self, buf, pos=20):
+        """(gen, ttl, bins dict, end position) of a record buffer (after its digest)."""
+        gen, ttl, n = _rec_head(buf, pos)
+        pos += 12
+        bins = {}
+        for _ in range(n):
+            name_len = buf[pos]
+            name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
+            pos += 1 + name_len
+            ptype, size = _bin_head(buf, pos)
+            pos += 5
+            bins[name] = self.particle(ptype, buf, pos, pos + size)
+            pos += size
+        return gen, ttl, bins, pos
+
+    def record_pairs(self, buf, pos=20):
+        """Like record() but bins as a list of (name, value) in wire order."""
+        gen, ttl, n = _rec_head(buf, pos)
+        pos += 12
+        pairs = []
+        for _ in range(n):
+            name_len = buf[pos]
+            name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
+            pos += 1 + name_len
+            ptype, size = _bin_head(buf, pos)
+            pos += 5
+            pairs.append((name, self.particle(ptype, buf, pos, pos + size)))
+            pos += size
+        return gen, ttl, pairs, pos
+
+    def unpack(self, data):
+        return self.unpack_from(data, 0)[0]
+
+    def unpack_from(self, buf, pos):
+        b = buf[pos]
+        pos += 1
+        if b < 0x80:
+            return b, pos
+        if b >= 0xE0:
+            return b - 0x100, pos
+        if b < 0x90:
+            return self._map(buf, pos, b & 0x0F)
+        if b < 0xA0:
+            return self._list(buf, pos, b & 0x0F)
+        if b < 0xC0:
+            return self._raw(buf, pos, b & 0x1F)
+        if b == 0xC0:
+            return None, pos
+        if b == 0xC2:
+            return False, pos
+        if b == 0xC3:
+            return True, pos
+        if b == 0xD9 or b == 0xC4:
+            return self._raw(buf, pos + 1, buf[pos])
+        if b == 0xDA or b == 0xC5:
+            return self._raw(buf, pos + 2, _beH(buf, pos)[0])
+        if b == 0xDB or b == 0xC6:
+            return self._raw(buf, pos + 4, _beI(buf, pos)[0])
+        if b == 0xCC:
+            return buf[pos], pos + 1
+        if b == 0xCD:
+            return _beH(buf, pos)[0], pos + 2
+        if b == 0xCE:
+            return _beI(buf, pos)[0], pos + 4
+        if b == 0xCF:
+            return _beQ(buf, pos)[0], pos + 8
+        if b == 0xD0:
+            return _beb(buf, pos)[0], pos + 1
+        if b == 0xD1:
+            return _beh(buf, pos)[0], pos + 2
+        if b == 0xD2:
+            return _bei(buf, pos)[0], pos + 4
+        if b == 0xD3:
+            return _beq(buf, pos)[0], pos + 8
+        if b == 0xCB:
+            return _bed(buf, pos)[0], pos + 8
+        if b == 0xCA:
+            return _bef(buf, pos)[0], pos + 4
+        if b == 0xDC:
+            return self._list(buf, pos + 2, _beH(buf, pos)[0])
+        if b == 0xDD:
+            return self._list(buf, pos + 4, _beI(buf, pos)[0])
+        if b == 0xDE:
+            return self._map(buf, pos + 2, _beH(buf, pos)[0])
+        if b == 0xDF:
+            return self._map(buf, pos + 4, _beI(buf, pos)[0])
+        ext = self._ext(buf, pos, b)
+        if ext is not None:
+            return ext
+        raise ClientError(-1, "Malformed msgpack from server (byte 0x%02x)" % b)
+
+    def _ext(self, buf, pos, b):
+        """(_Ext, pos) for the ext families, else None."""
+        if 0xD4 <= b <= 0xD8:
+            size = 1 << (b - 0xD4)
+        elif b == 0xC7:
+            size, pos = buf[pos], pos + 1
+        elif b == 0xC8:
+            size, pos = _beH(buf, pos)[0], pos + 2
+        elif b == 0xC9:
+            size, pos = _beI(buf, pos)[0], pos + 4
+        else:
+            return None
+        etype = buf[pos]
+        data = buf[pos + 1:pos + 1 + size]
+        return _Ext(etype, data), pos + 1 + size
+
+    def _raw(self, buf, pos, n):
+        end = pos + n
+        if n == 0:
+            return "", end
+        t = buf[pos]
+        if t == P_STRING:
+            return buf[pos + 1:end].decode("utf-8", "surrogateescape"), end
+        if t == P_GEOJSON:
+            return GeoJSON(buf[pos + 1:end].decode("utf-8")), end
+        return self.blob(t, bytes(buf[pos + 1:end])), end
+
+    def _list(self, buf, pos, n):
+        out = []
+        append = out.append
+        for i in range(n):
+            v, pos = self.unpack_from(buf, pos)
+            if i == 0 and type(v) is _Ext:
+                continue  # list order flags
+            append(_value_of(v) if type(v) is _Ext else v)
+        return out, pos
+
+    def _map(self, buf, pos, n):
+        out = {}
+        if n:
+            k, pos2 = self.unpack_from(buf, pos)
+            if type(k) is _Ext:
+                # Flags pair: 1 = key ordered; other orders read back as plain dicts.
+                _, pos = self.unpack_from(buf, pos2)
+                n -= 1
+                if k.type & 0x01 and not k.type & 0x02:
+                    out = KeyOrderedDict()
+        for _ in range(n):
+            k, pos = self.unpack_from(buf, pos)
+            v, pos = self.unpack_from(buf, pos)
+            if type(k) is list:
+                k = tuple(k)
+            if type(v) is _Ext:
+                v = _value_of(v)
+            out[k] = v
+        return out, pos
+
+
+class _Ext:
+    __slots__ = ("type", "data")
+
+    def __init__(self, etype, data):
+        self.type = etype
+        self.data = data
+
+
+def _value_of(ext):
+    if ext.type == 0xFF and len(ext.data) == 1:
+        return CDTInfinite() if ext.data[0] == 1 else CDTWildcard()
+    return bytes(ext.data)
+
+
+DEFAULT_UNPACKER = Unpacker()
+
+
+def pack_value(value):
+    """``value`` in Aerospike's msgpack dialect, with the default settings."""
+    return DEFAULT_PACKER.pack(value)
+
+
+def bin_particle(value):
+    """(particle type, wire particle bytes) of a top-level bin value."""
+    item = DEFAULT_PACKER.bin_item(value)
+    return item[0], item[5:]

@@ -1,0 +1,89 @@
+"""The compiled extension and what every call into it shares.
+
+- ``ffi``/``lib``: the cffi extension (C shim + C client).
+- ``scratch()``: this thread's reusable ``as_error`` and output ``shim_buf``, so a command
+  allocates nothing on the C side per call.
+- ``raise_error(err)``: the one place a C client error becomes a Python exception.
+- Log lines from C threads arrive through ``_aerospike_cffi_log`` (cffi takes the GIL).
+"""
+
+import logging
+import threading
+
+from ._aerospike_cffi import ffi, lib
+from .exception import class_for_code
+
+_local = threading.local()
+
+
+class _Scratch:
+    __slots__ = ("err", "out", "__weakref__")
+
+    def __init__(self):
+        self.err = ffi.new("as_error*")
+        # ffi.gc frees only memory (the buffer's bytes), never a connection.
+        self.out = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
+
+
+def scratch():
+    """(as_error*, shim_buf*) owned by the calling thread."""
+    try:
+        s = _local.scratch
+    except AttributeError:
+        s = _local.scratch = _Scratch()
+    return s.err, s.out
+
+
+def out_bytes(out):
+    """A copy of what the last call wrote into ``out``."""
+    return ffi.buffer(out.data, out.len)[:]
+
+
+def _cstr(p):
+    return ffi.string(p).decode("utf-8", "replace") if p != ffi.NULL else None
+
+
+def error_from(err):
+    """The exception instance for a filled as_error."""
+    code = err.code
+    msg = ffi.string(err.message).decode("utf-8", "replace")
+    exc = class_for_code(code)(code, msg, _cstr(err.file), err.line, bool(err.in_doubt))
+    return exc
+
+
+def raise_error(err, key=None, bin=None):
+    exc = error_from(err)
+    if key is not None and hasattr(exc, "key"):
+        exc.key = key
+    if bin is not None and hasattr(exc, "bin"):
+        exc.bin = bin
+    raise exc
+
+
+# ------------------------------------------------------------------ logging
+
+_log_handler = None
+_py_logger = logging.getLogger("aerospike_cffi")
+# C client levels (as_log_level): ERROR 0, WARN 1, INFO 2, DEBUG 3, TRACE 4.
+_LOGGING_LEVELS = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO, 3: logging.DEBUG,
+                   4: logging.DEBUG}
+
+
+def set_log_handler(handler):
+    """Send C client log lines to ``handler(level, func, path, line, msg)``; None: logging."""
+    global _log_handler
+    _log_handler = handler
+
+
+@ffi.def_extern()
+def _aerospike_cffi_log(level, func, file, line, msg):
+    # Runs in whatever thread the C client logs from; never let an exception escape to C.
+    try:
+        args = (level, _cstr(func), _cstr(file), line, _cstr(msg))
+        if _log_handler is not None:
+            _log_handler(*args)
+        else:
+            _py_logger.log(_LOGGING_LEVELS.get(level, logging.DEBUG), "%s:%d %s", args[2], line,
+                           args[4])
+    except Exception:  # noqa: BLE001 - a failing handler must not break the C client
+        pass

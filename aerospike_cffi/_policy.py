@@ -1,0 +1,219 @@
+"""Policy dicts -> C policy structs, validated once and cached.
+
+A command passes ``policy=None`` most of the time: it then gets the client's default struct
+(built once from the config's ``policies``).  A dict is validated like the official client
+does (unknown keys are a ``ParamError`` when ``validate_keys`` is set; a non-int value is
+``ParamError("<field> is invalid")``), applied on top of the defaults, and cached by its
+items when they are hashable.
+"""
+
+from ._native import ffi
+from .exception import ParamError
+
+# Value kinds: how a dict value is checked and stored.
+_U32, _U16, _U64, _INT, _BOOL, _ENUM, _U8 = "u32", "u16", "u64", "int", "bool", "enum", "u8"
+
+_BASE = {
+    "total_timeout": ("base.total_timeout", _U32),
+    "socket_timeout": ("base.socket_timeout", _U32),
+    "timeout_delay": ("base.timeout_delay", _U32),
+    "max_retries": ("base.max_retries", _U32),
+    "sleep_between_retries": ("base.sleep_between_retries", _U32),
+    "compress": ("base.compress", _BOOL),
+    "connect_timeout": ("base.connect_timeout", _U32),
+    "error_detail_verbosity": (None, _U8),
+    "expressions": ("base.filter_exp", "exp"),
+    "txn": (None, None),
+}
+
+
+def _fields(base, **fields):
+    table = dict(base) if base else {}
+    table.update(fields)
+    return table
+
+
+_F = {
+    "read": _fields(
+        _BASE, key=("key", _ENUM), replica=("replica", _ENUM), deserialize=(None, _BOOL),
+        read_touch_ttl_percent=("read_touch_ttl_percent", _INT),
+        read_mode_ap=("read_mode_ap", _ENUM), read_mode_sc=("read_mode_sc", _ENUM)),
+    "write": _fields(
+        _BASE, key=("key", _ENUM), gen=("gen", _ENUM), exists=("exists", _ENUM),
+        commit_level=("commit_level", _ENUM), durable_delete=("durable_delete", _BOOL),
+        replica=("replica", _ENUM), compression_threshold=("compression_threshold", _U32),
+        on_locking_only=("on_locking_only", _BOOL), ttl=("ttl", _U32)),
+    "operate": _fields(
+        _BASE, key=("key", _ENUM), gen=("gen", _ENUM), commit_level=("commit_level", _ENUM),
+        replica=("replica", _ENUM), durable_delete=("durable_delete", _BOOL),
+        deserialize=(None, _BOOL), exists=("exists", _ENUM),
+        read_touch_ttl_percent=("read_touch_ttl_percent", _INT),
+        on_locking_only=("on_locking_only", _BOOL), read_mode_ap=("read_mode_ap", _ENUM),
+        read_mode_sc=("read_mode_sc", _ENUM), ttl=("ttl", _U32)),
+    "remove": _fields(
+        _BASE, generation=("generation", _U16), key=("key", _ENUM), gen=("gen", _ENUM),
+        commit_level=("commit_level", _ENUM), replica=("replica", _ENUM),
+        durable_delete=("durable_delete", _BOOL)),
+    "apply": _fields(
+        _BASE, key=("key", _ENUM), replica=("replica", _ENUM),
+        commit_level=("commit_level", _ENUM), durable_delete=("durable_delete", _BOOL),
+        ttl=("ttl", _U32), on_locking_only=("on_locking_only", _BOOL)),
+    "batch": _fields(
+        _BASE, concurrent=("concurrent", _BOOL), allow_inline=("allow_inline", _BOOL),
+        deserialize=(None, _BOOL), replica=("replica", _ENUM),
+        read_touch_ttl_percent=("read_touch_ttl_percent", _INT),
+        read_mode_ap=("read_mode_ap", _ENUM), read_mode_sc=("read_mode_sc", _ENUM),
+        allow_inline_ssd=("allow_inline_ssd", _BOOL),
+        respond_all_keys=("respond_all_keys", _BOOL)),
+    "batch_write": _fields(
+        None, key=("key", _ENUM), gen=("gen", _ENUM), commit_level=("commit_level", _ENUM),
+        durable_delete=("durable_delete", _BOOL), exists=("exists", _ENUM),
+        on_locking_only=("on_locking_only", _BOOL), expressions=("filter_exp", "exp"),
+        ttl=("ttl", _U32)),
+    "batch_read": _fields(
+        None, read_touch_ttl_percent=("read_touch_ttl_percent", _INT),
+        read_mode_ap=("read_mode_ap", _ENUM), read_mode_sc=("read_mode_sc", _ENUM),
+        expressions=("filter_exp", "exp")),
+    "batch_apply": _fields(
+        None, key=("key", _ENUM), commit_level=("commit_level", _ENUM), ttl=("ttl", _U32),
+        durable_delete=("durable_delete", _BOOL), on_locking_only=("on_locking_only", _BOOL),
+        expressions=("filter_exp", "exp")),
+    "batch_remove": _fields(
+        None, key=("key", _ENUM), commit_level=("commit_level", _ENUM), gen=("gen", _ENUM),
+        durable_delete=("durable_delete", _BOOL), generation=("generation", _U16),
+        expressions=("filter_exp", "exp")),
+    "scan": _fields(
+        _BASE, durable_delete=("durable_delete", _BOOL),
+        records_per_second=("records_per_second", _U32), max_records=("max_records", _U64),
+        replica=("replica", _ENUM), ttl=("ttl", _U32), partition_filter=(None, None)),
+    "query": _fields(
+        _BASE, deserialize=(None, _BOOL), replica=("replica", _ENUM),
+        short_query=("short_query", _BOOL), expected_duration=("expected_duration", _ENUM),
+        partition_filter=(None, None)),
+    "info": {"timeout": ("timeout", _U32), "send_as_is": ("send_as_is", _BOOL),
+             "check_bounds": ("check_bounds", _BOOL)},
+    "admin": {"timeout": ("timeout", _U32)},
+}
+
+C_TYPES = {
+    "read": "as_policy_read", "write": "as_policy_write", "operate": "as_policy_operate",
+    "remove": "as_policy_remove", "apply": "as_policy_apply", "batch": "as_policy_batch",
+    "batch_write": "as_policy_batch_write", "batch_read": "as_policy_batch_read",
+    "batch_apply": "as_policy_batch_apply", "batch_remove": "as_policy_batch_remove",
+    "scan": "as_policy_scan", "query": "as_policy_query", "info": "as_policy_info",
+    "admin": "as_policy_admin",
+}
+_PTR_TYPES = {kind: ffi.typeof(c + "*") for kind, c in C_TYPES.items()}
+
+# Policies that also take info-policy keys when given to an info-backed command.
+INFO_AND = {"write": "info", "scan": "info"}
+
+_LIMITS = {_U32: 0xFFFFFFFF, _U16: 0xFFFF, _U64: 0xFFFFFFFFFFFFFFFF, _U8: 0xFF}
+
+
+def valid_keys(kind):
+    return _F[kind].keys()
+
+
+def _convert(name, kind, value):
+    if not isinstance(value, int):
+        raise ParamError(-2, "%s is invalid" % name)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise ParamError(-2, "%s is invalid" % name)
+    if kind == _BOOL:
+        return bool(value)
+    mask = _LIMITS.get(kind)
+    if mask is not None:
+        return value & mask  # the official casts to the C field type (-1 -> max)
+    if not -(1 << 31) <= value < (1 << 31):
+        raise ParamError(-2, "%s is invalid" % name)
+    return value
+
+
+def _set_path(struct_ptr, path, value):
+    obj = struct_ptr
+    parts = path.split(".")
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    setattr(obj, parts[-1], value)
+
+
+def check_keys(policy, allowed, adjective="policy"):
+    for key in policy:
+        if key not in allowed:
+            raise ParamError(-2, '"%s" is an invalid %s dictionary key' % (key, adjective))
+
+
+def compile_exp(expressions):
+    """A Python-owned as_exp* holding the compiled filter expression."""
+    from ._expr import compile_expression
+
+    packed = compile_expression(expressions)
+    exp = ffi.new("as_exp*", len(packed))
+    exp.packed_sz = len(packed)
+    ffi.memmove(exp.packed, packed, len(packed))
+    return exp
+
+
+def apply_dict(kind, target, policy, validate_keys=True, extra_keys=()):
+    """Set the fields of ``policy`` onto the C struct ``target``; returns objects to keep alive."""
+    table = _F[kind]
+    if validate_keys:
+        for key in policy:
+            if key not in table and key not in extra_keys:
+                raise ParamError(-2, '"%s" is an invalid policy dictionary key' % (key,))
+    keep = None
+    for name, value in policy.items():
+        spec = table.get(name)
+        if spec is None:
+            continue
+        path, vkind = spec
+        if vkind == "exp":
+            if value is None:
+                continue
+            exp = compile_exp(value)
+            _set_path(target, path, exp)
+            keep = exp
+            continue
+        if vkind is None:
+            continue
+        value = _convert(name, vkind, value)
+        if path is not None:
+            _set_path(target, path, value)
+    return keep
+
+
+class PolicySet:
+    """One client's policies: defaults per kind and a cache of dict-built structs."""
+
+    def __init__(self, defaults, validate_keys):
+        # defaults: kind -> cdata struct (in the client's as_config copy)
+        self._defaults = defaults
+        self._validate = validate_keys
+        self._cache = {}
+
+    def default(self, kind):
+        return self._defaults[kind]
+
+    def get(self, kind, policy):
+        """(C policy pointer, keep-alive) for a command of ``kind``."""
+        if policy is None:
+            return self._defaults[kind], None
+        if not isinstance(policy, dict):
+            raise ParamError(-2, "policy must be a dict")
+        try:
+            cache_key = (kind, frozenset(policy.items()))
+            hit = self._cache.get(cache_key)
+        except TypeError:  # unhashable values (expressions): build every time
+            cache_key = hit = None
+        if hit is not None:
+            return hit
+        ptr = ffi.new(_PTR_TYPES[kind])
+        ptr[0] = self._defaults[kind][0]
+        keep = apply_dict(kind, ptr, policy, self._validate)
+        result = (ptr, keep)
+        if cache_key is not None and keep is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[cache_key] = result
+        return result

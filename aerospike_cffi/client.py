@@ -1,0 +1,495 @@
+"""Client: each command is validate -> marshal -> one shim call -> unmarshal.
+
+Keys, bins and operations are packed in Python into one buffer each (see _marshal), the
+shim runs the C client command with the GIL released, and the answer comes back as one
+buffer that decodes in one pass.
+"""
+
+import builtins
+import threading
+import warnings
+
+from . import _config, _marshal
+from ._native import ffi, lib, out_bytes, raise_error, scratch
+from ._policy import PolicySet
+from .exception import ClientError, ClusterError, ParamError, RecordNotFound
+
+_NULL = ffi.NULL
+_CLIENT_DEFAULT_TTL = 0xFFFFFFFD
+META_KEYS = ("gen", "ttl")
+
+# Wire operation types used by the single-bin commands.
+_OP_READ, _OP_WRITE, _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 1, 2, 5, 9, 10, 11
+
+_ns_cache = {}
+
+
+def _name(value, what, limit):
+    """Encoded namespace/set name, validated (cached: these repeat)."""
+    try:
+        return _ns_cache[value]
+    except KeyError:
+        pass
+    data = value.encode("utf-8")
+    if len(data) >= limit:
+        raise ParamError(-2, "%s is too long" % what)
+    if len(_ns_cache) < 1024:
+        _ns_cache[value] = data
+    return data
+
+
+def key_parts(key):
+    """(ns, set, ktype, kdata, kint, ns str, set str, returned pk) of a key tuple."""
+    if type(key) is tuple:
+        n = len(key)
+        if n != 3 and n != 4:
+            raise ParamError(-2, "key tuple must be (Namespace, Set, Key) or "
+                                 "(Namespace, Set, None, Digest)")
+        ns, set_name, pk = key[0], key[1], key[2]
+        digest = key[3] if n == 4 else None
+    elif isinstance(key, dict):
+        ns, set_name = key.get("ns"), key.get("set")
+        pk, digest = key.get("key"), key.get("digest")
+        if ns is None:
+            raise ParamError(-2, "namespace is required")
+    else:
+        raise ParamError(-2, "key is invalid")
+    if type(ns) is not str:
+        raise ParamError(-2, "namespace must be a string")
+    nsb = _name(ns, "namespace", 32)
+    if set_name is None:
+        setb = None
+    elif type(set_name) is str:
+        setb = _name(set_name, "set", 64)
+    else:
+        raise ParamError(-2, "set must be a string")
+    t = type(pk)
+    if t is str:
+        data = pk.encode("utf-8")
+        return nsb, setb, 3, data, len(data), 0, ns, set_name, pk
+    if t is int or t is bool:
+        if not -(1 << 63) <= pk < (1 << 63):
+            raise ParamError(-2, "integer value for KEY exceeds sys.maxsize")
+        return nsb, setb, 1, b"", 0, int(pk), ns, set_name, int(pk)
+    if pk is not None:
+        if t is bytearray:
+            if not pk:
+                raise ParamError(-2, "Byte array size cannot be 0")
+            data = bytes(pk)
+            return nsb, setb, 4, data, len(data), 0, ns, set_name, pk
+        if isinstance(pk, bytes):
+            # The official client sends bytes keys as string keys (up to a NUL).
+            data = bytes(pk).split(b"\0", 1)[0]
+            return nsb, setb, 3, data, len(data), 0, ns, set_name, data.decode("utf-8", "replace")
+        if isinstance(pk, int):
+            return key_parts((ns, set_name, int(pk)))
+        if isinstance(pk, str):
+            return key_parts((ns, set_name, str(pk)))
+        raise ParamError(-2, "key is invalid")
+    if digest is None:
+        raise ParamError(-2, "either key or digest is required")
+    if type(digest) is not bytearray:
+        raise ParamError(-2, "digest is invalid. expected a bytearray")
+    if len(digest) != 20:
+        raise ParamError(-2, "digest size is invalid. should be 20 bytes, but received %d"
+                         % len(digest))
+    data = bytes(digest)
+    return nsb, setb, 0, data, 20, 0, ns, set_name, None
+
+
+def parse_meta(meta, validate_keys=False):
+    """(ttl, gen) of a command's meta dict (anything else is ignored, as the official)."""
+    if not isinstance(meta, dict):
+        return _CLIENT_DEFAULT_TTL, 0
+    if validate_keys:
+        for k in meta:
+            if k not in META_KEYS:
+                raise ParamError(-2, '"%s" is an invalid record metadata dictionary key' % (k,))
+    ttl, gen = _CLIENT_DEFAULT_TTL, 0
+    if "ttl" in meta:
+        warnings.warn('meta["ttl"] is deprecated and will be removed in the next client major '
+                      'release.', DeprecationWarning, stacklevel=3)
+        ttl = meta["ttl"]
+        if not isinstance(ttl, int):
+            raise ParamError(-2, "Ttl should be an int or long")
+        if not -(1 << 63) <= ttl < (1 << 63):
+            raise ParamError(-2, "integer value for ttl exceeds sys.maxsize")
+        ttl &= 0xFFFFFFFF
+    if "gen" in meta:
+        gen = meta["gen"]
+        if not isinstance(gen, int):
+            raise ParamError(-2, "Generation should be an int or long")
+        if not -(1 << 63) <= gen < (1 << 63):
+            raise ParamError(-2, "integer value for gen exceeds sys.maxsize")
+        gen &= 0xFFFF
+    return ttl, gen
+
+
+class Client:
+    """A connection to an Aerospike cluster, with the official client's API."""
+
+    def __init__(self, config):
+        cfg, settings, keep = _config.build(config)
+        _config.force_raw_collections(cfg)
+        self._cfg = cfg
+        self._keep = keep
+        self._settings = settings
+        self._serializers = _marshal.Serializers(settings.serializer, settings.deserializer)
+        self._packer = _marshal.Packer(settings.send_bool_as, self._serializers)
+        self._unpacker = _marshal.Unpacker(settings.deserializer)
+        pols = cfg.policies
+        defaults = {kind: ffi.addressof(pols, member)
+                    for kind, member in (("read", "read"), ("write", "write"),
+                                         ("operate", "operate"), ("remove", "remove"),
+                                         ("apply", "apply"), ("batch", "batch"),
+                                         ("batch_write", "batch_write"),
+                                         ("batch_apply", "batch_apply"),
+                                         ("batch_remove", "batch_remove"), ("scan", "scan"),
+                                         ("query", "query"), ("info", "info"),
+                                         ("admin", "admin"))}
+        self._batch_read_default = ffi.new("as_policy_batch_read*")
+        lib.as_policy_batch_read_init(self._batch_read_default)
+        defaults["batch_read"] = self._batch_read_default
+        self._policies = PolicySet(defaults, settings.validate_keys)
+        self._as = _NULL
+        self._lock = threading.Lock()
+        self._connect(settings.user, settings.password)
+
+    # ------------------------------------------------------------ connection
+
+    def _connect(self, user, password):
+        with self._lock:
+            if self._as != _NULL:
+                return
+            if user is not None and password is not None:
+                _config.set_user(self._cfg, user, password)
+            # aerospike_new copies the config; our copy stays the source of default policies.
+            conn = lib.aerospike_new(self._cfg)
+            if conn == _NULL:
+                raise ClientError(-1, "Failed to create the C client")
+            err = ffi.new("as_error*")
+            if lib.aerospike_connect(conn, err) != 0:
+                lib.aerospike_destroy(conn)
+                raise_error(err)
+            self._as = conn
+
+    def connect(self, username=None, password=None):
+        """Connect (again, after close()); returns the client."""
+        if username is not None and not isinstance(username, str):
+            raise ParamError(-2, "username must be a string")
+        if password is not None and not isinstance(password, str):
+            raise ParamError(-2, "password must be a string")
+        self._connect(username or self._settings.user, password or self._settings.password)
+        return self
+
+    def is_connected(self):
+        return self._as != _NULL
+
+    def close(self):
+        """Close the connections; the client can connect() again later."""
+        with self._lock:
+            conn, self._as = self._as, _NULL
+        if conn != _NULL:
+            err = ffi.new("as_error*")
+            lib.aerospike_close(conn, err)
+            lib.aerospike_destroy(conn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _conn(self):
+        conn = self._as
+        if conn == _NULL:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        return conn
+
+    # ------------------------------------------------------------ helpers
+
+    def _policy(self, kind, policy):
+        return self._policies.get(kind, policy)
+
+    @staticmethod
+    def _key_tuple(parts, buf):
+        return (parts[6], parts[7], parts[8], bytearray(buf[:20]))
+
+    def _packer_for(self, serializer):
+        if serializer is None:
+            return self._packer
+        return _marshal.Packer(self._settings.send_bool_as, self._serializers, serializer)
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, key, policy=None):
+        """(key, meta, bins) of a record; RecordNotFound if there is none."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
+            raise_error(err, key=key)
+        buf = out_bytes(out)
+        gen, ttl, bins, _ = self._unpacker.record(buf)
+        # As the official get(): the returned key carries no user key.
+        return (p[6], p[7], None, bytearray(buf[:20])), {"ttl": ttl, "gen": gen}, bins
+
+    def select(self, key, bins, policy=None):
+        """(key, meta, bins) with only the named bins."""
+        conn = self._conn()
+        p = key_parts(key)
+        if not isinstance(bins, (list, tuple)):
+            raise ParamError(-2, "not a list or tuple")
+        names = []
+        for name in bins:
+            if not isinstance(name, str):
+                raise ParamError(-2, "Bin name should be of type string")
+            names.append(_marshal.bin_name_bytes(name)[1:])
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        packed = b"\0".join(names) + b"\0"
+        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(names),
+                        out):
+            raise_error(err, key=key)
+        buf = out_bytes(out)
+        gen, ttl, found, _ = self._unpacker.record(buf)
+        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, found
+
+    def exists(self, key, policy=None):
+        """(key, meta), with meta None when the record does not exist."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        if rc == 2:
+            return self._key_tuple(p, out_bytes(out)), None
+        if rc:
+            raise_error(err, key=key)
+        buf = out_bytes(out)
+        gen, ttl, _, _ = self._unpacker.record(buf)
+        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}
+
+    # ------------------------------------------------------------ writes
+
+    def put(self, key, bins, meta=None, policy=None, serializer=None):
+        """Write bins (None / aerospike.null() deletes a bin); returns 0."""
+        conn = self._conn()
+        p = key_parts(key)
+        packed, n = self._packer_for(serializer).pack_bins(bins)
+        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        pol, _keep = self._policy("write", policy)
+        err, out = scratch()
+        if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+                        ttl, gen, out):
+            raise_error(err, key=key)
+        return 0
+
+    def remove(self, key, meta=None, policy=None):
+        """Delete a record; returns 0."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("remove", policy)
+        if isinstance(meta, dict) and "gen" in meta:
+            _, gen = parse_meta({"gen": meta["gen"]})
+            copy = ffi.new("as_policy_remove*", pol[0])
+            copy.generation = gen
+            pol = copy
+        err, out = scratch()
+        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
+            raise_error(err, key=key)
+        return 0
+
+    def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
+        """Delete the named bins of a record; returns 0."""
+        if not isinstance(list, (builtins.list, tuple)):
+            raise ParamError(-2, "Bins should be a list")
+        for name in list:
+            if not isinstance(name, str):
+                raise ParamError(-2, "Bin name should be of type string")
+        return self.put(key, dict.fromkeys(list), meta, policy)
+
+    # ------------------------------------------------------------ operate
+
+    def _operate(self, key, ops, meta, policy, ordered):
+        conn = self._conn()
+        p = key_parts(key)
+        packed, n = self._pack_ops(ops, ordered)
+        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), n, ttl, gen, out):
+            raise_error(err, key=key)
+        buf = out_bytes(out)
+        if len(buf) <= 20:
+            return self._key_tuple(p, buf), None, {} if not ordered else []
+        if ordered:
+            gen, ttl, pairs, _ = self._unpacker.record_pairs(buf)
+            return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, pairs
+        gen, ttl, bins, _ = self._unpacker.record(buf)
+        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, bins
+
+    def _pack_ops(self, ops, ordered):
+        if not isinstance(ops, list):
+            raise ParamError(-2, "Operations should be of type list")
+        from ._ops import encode_operation
+
+        parts = []
+        count = 0
+        for op in ops:
+            if not isinstance(op, dict):
+                if ordered:
+                    raise ParamError(-2, "Operation must be a dict")
+                continue  # the official operate() skips non-dict entries
+            op_type, name, ptype, payload = self._encode_op(op, encode_operation)
+            parts.append(bytes((op_type,)) + _marshal.bin_name_bytes(name or "") +
+                         _marshal._item_head(ptype, len(payload)) + payload)
+            count += 1
+        return b"".join(parts), count
+
+    def _encode_op(self, op, encode_operation):
+        # Plain bin values of basic ops go through this client's packer (bool, serializers).
+        code = op.get("op")
+        if code in _BASIC_VALUE_OPS and "val" in op:
+            op_type = _BASIC_VALUE_OPS[code]
+            name = op.get("bin")
+            if not isinstance(name, str):
+                raise ParamError(-2, "Bin name should be of type string")
+            item = self._packer.bin_item(op["val"])
+            return op_type, name, item[0], item[5:]
+        return encode_operation(op)
+
+    def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
+        """Several operations on one record, atomically; returns (key, meta, bins)."""
+        return self._operate(key, list, meta, policy, False)
+
+    def operate_ordered(self, key, list, meta=None, policy=None):  # noqa: A002
+        """As operate(), results as a list of (bin, value) in operation order."""
+        return self._operate(key, list, meta, policy, True)
+
+    def _single(self, key, op_type, bin_name, value, meta, policy):
+        if not isinstance(bin_name, str):
+            raise ParamError(-2, "Bin name should be of type string")
+        conn = self._conn()
+        p = key_parts(key)
+        item = self._packer.bin_item(value)
+        packed = bytes((op_type,)) + _marshal.bin_name_bytes(bin_name) + item
+        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key, bin=bin_name)
+        return 0
+
+    def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        if not isinstance(val, (str, bytes, bytearray)):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return self._single(key, _OP_APPEND, bin, val, meta, policy)
+
+    def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        if not isinstance(val, (str, bytes, bytearray)):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return self._single(key, _OP_PREPEND, bin, val, meta, policy)
+
+    def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+            raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' and 'float' "
+                                 "are allowed")
+        return self._single(key, _OP_INCR, bin, offset, meta, policy)
+
+    def touch(self, key, val=0, meta=None, policy=None):
+        """Reset a record's time to live (``val`` seconds, as meta ttl)."""
+        if not isinstance(val, int):
+            raise ParamError(-2, "Unsupported operand type(s) for touch : only int or long "
+                                 "allowed")
+        if val and not (isinstance(meta, dict) and "ttl" in meta):
+            meta = dict(meta or {}, ttl=val)
+        conn = self._conn()
+        p = key_parts(key)
+        packed = bytes((_OP_TOUCH,)) + _marshal.bin_name_bytes("") + _marshal._item_head(0, 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key)
+        return 0
+
+    # ------------------------------------------------------------ info
+
+    def _info(self, command, policy, node_name):
+        if not isinstance(command, str):
+            raise ParamError(-2, "Request must be a string")
+        conn = self._conn()
+        pol, _keep = self._policy("info", policy)
+        err, out = scratch()
+        if lib.shim_info(conn, err, pol, node_name, command.encode("utf-8"), out):
+            raise_error(err)
+        return out_bytes(out).decode("utf-8", "replace")
+
+    def info_random_node(self, command, policy=None):
+        """The answer of any one node to an info command."""
+        return self._info(command, policy, _NULL)
+
+    def info_single_node(self, command, host, policy=None):
+        """The answer of the node named ``host`` (a node name, see get_node_names)."""
+        if not isinstance(host, str):
+            raise ParamError(-2, "Host must be a string")
+        return self._info(command, policy, host.encode("utf-8"))
+
+    def info_all(self, command, policy=None):
+        """{node name: (error, answer)} for every node."""
+        result = {}
+        for name in self.get_node_names():
+            node = name["node_name"]
+            try:
+                result[node] = (None, self._info(command, policy, node.encode("utf-8")))
+            except ClientError as exc:
+                result[node] = (exc, None)
+        return result
+
+    def get_node_names(self):
+        """[{'address': ..., 'port': ..., 'node_name': ...}] of the cluster's nodes."""
+        conn = self._conn()
+        _, out = scratch()
+        lib.shim_nodes(conn, out)
+        nodes = []
+        for line in out_bytes(out).decode("utf-8", "replace").splitlines():
+            name, address, port = line.split("\t")
+            nodes.append({"address": address, "port": int(port), "node_name": name})
+        return nodes
+
+    def get_nodes(self):
+        """[(address, port)] of the cluster's nodes."""
+        return [(n["address"], n["port"]) for n in self.get_node_names()]
+
+    # ------------------------------------------------------------ misc
+
+    def get_key_partition_id(self, ns, set, key):  # noqa: A002
+        from ._api import calc_digest
+
+        digest = calc_digest(ns, set, key)
+        return int.from_bytes(digest[:2], "little") & 4095
+
+    def get_expression_base64(self, expression):
+        from ._expr import expression_base64
+
+        return expression_base64(expression)
+
+    def get_cdtctx_base64(self, ctx):
+        from ._ops import cdt_ctx_base64
+
+        return cdt_ctx_base64(ctx)
+
+    def shm_key(self):
+        return self._cfg.shm_key if self._cfg.use_shm else None
+
+
+# Official operator codes (aerospike.OPERATOR_*) whose value is a plain bin value.
+_BASIC_VALUE_OPS = {1: _OP_WRITE, 6: _OP_INCR, 9: _OP_APPEND, 10: _OP_PREPEND}
