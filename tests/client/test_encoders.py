@@ -19,7 +19,7 @@ from aerospike_cffi import exception
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "encoders")
 
 
-from aerospike_cffi import _ops
+from aerospike_cffi import _expr, _ops
 
 
 # ---------------------------------------------------------------- tagged JSON -> Python values
@@ -145,3 +145,19 @@ def test_cdt_ctx_base64_like_the_official(rec):
         _assert_error(excinfo, rec["error"])
     else:
         assert _ops.cdt_ctx_base64(ctx) == rec["b64"]
+
+
+# ---------------------------------------------------------------- expressions
+
+@pytest.mark.parametrize("rec", _cases("exprs"))
+def test_expressions_compile_like_the_official(rec):
+    expr = untag(rec["expr"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if "error" in rec:
+            with pytest.raises(exception.AerospikeError) as excinfo:
+                _expr.expression_base64(expr)
+            _assert_error(excinfo, rec["error"])
+            return
+        assert _expr.compile_expression(expr).hex() == rec["filter"]
+        assert _expr.expression_base64(expr) == rec["b64"]
