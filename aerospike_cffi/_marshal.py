@@ -11,6 +11,7 @@ a handful of struct calls per bin.
 """
 
 import struct
+from operator import itemgetter
 
 from .exception import ParamError, ClientError, AerospikeError, BinNameError
 from .types import CDTInfinite, CDTWildcard, GeoJSON, KeyOrderedDict, null
@@ -170,7 +171,7 @@ class Packer:
                 self._pack_into(out, e)
         elif t is dict:
             _container_header(out, len(v), 0x80, b"\xde", b"\xdf")
-            for k, e in v.items():
+            for k, e in sorted_items(v):
                 self._pack_into(out, k)
                 self._pack_into(out, e)
         elif t is float:
@@ -186,7 +187,7 @@ class Packer:
             # Key-ordered map: one more element, the ext flags pair (flags 1, nil).
             _container_header(out, len(v) + 1, 0x80, b"\xde", b"\xdf")
             out += b"\xc7\x00\x01\xc0"
-            for k, e in v.items():
+            for k, e in sorted_items(v):
                 self._pack_into(out, k)
                 self._pack_into(out, e)
         elif t is bytes or t is bytearray:
@@ -228,6 +229,32 @@ class Packer:
 
 
 DEFAULT_PACKER = Packer()
+
+# The C client stores every map (as_orderedmap) with its keys in as_val order: by type
+# (nil, bool, int, str, list, map, bytes, double, GeoJSON), then by value. Writing maps in
+# that order keeps what is stored identical to what the official client stores.
+_TYPE_RANK = {type(None): 1, bool: 2, int: 3, str: 4, list: 5, tuple: 5, dict: 6,
+              KeyOrderedDict: 6, bytes: 9, bytearray: 9, float: 10, GeoJSON: 11}
+_first = itemgetter(0)
+
+
+def _key_order(item):
+    k = item[0]
+    rank = _TYPE_RANK.get(type(k), 12)
+    if rank in (5, 6, 11, 12):
+        return rank, 0  # unorderable keys keep their relative order
+    return rank, k
+
+
+def sorted_items(d):
+    items = list(d.items())
+    if len(items) > 1:
+        t = type(items[0][0])
+        if t in (str, int, bytes) and all(type(k) is t for k, _ in items):
+            items.sort(key=_first)
+        else:
+            items.sort(key=_key_order)
+    return items
 
 def _pack_double(v, _p=struct.Struct(">d").pack):
     return b"\xcb" + _p(v)

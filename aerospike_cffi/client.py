@@ -11,6 +11,7 @@ import warnings
 
 from . import _config, _marshal
 from ._native import ffi, lib, out_bytes, raise_error, scratch
+from ._ops import encode_operations
 from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError, RecordNotFound
 
@@ -58,7 +59,7 @@ def key_parts(key):
         raise ParamError(-2, "namespace must be a string")
     nsb = _name(ns, "namespace", 32)
     if set_name is None:
-        setb = None
+        setb = _NULL
     elif type(set_name) is str:
         setb = _name(set_name, "set", 64)
     else:
@@ -316,8 +317,10 @@ class Client:
     def _operate(self, key, ops, meta, policy, ordered):
         conn = self._conn()
         p = key_parts(key)
-        packed, n = self._pack_ops(ops, ordered)
+        packed, n, touch_ttl = self._pack_ops(ops, ordered)
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        if touch_ttl is not None:
+            ttl = touch_ttl & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
         err, out = scratch()
         if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
@@ -333,34 +336,21 @@ class Client:
         return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, bins
 
     def _pack_ops(self, ops, ordered):
-        if not isinstance(ops, list):
+        """(packed ops, count, touch ttl or None) of an operation list."""
+        if not isinstance(ops, builtins.list):
             raise ParamError(-2, "Operations should be of type list")
-        from ._ops import encode_operation
-
+        if not ordered:
+            ops = [op for op in ops if isinstance(op, dict)]  # as the official operate()
+        plan = encode_operations(ops, self._packer)
+        # Map ops make the C client ask for every op's answer: the shim learns it from bit 7.
+        flag = 0x80 if plan.respond_all_ops else 0
         parts = []
-        count = 0
-        for op in ops:
-            if not isinstance(op, dict):
-                if ordered:
-                    raise ParamError(-2, "Operation must be a dict")
-                continue  # the official operate() skips non-dict entries
-            op_type, name, ptype, payload = self._encode_op(op, encode_operation)
+        for op_type, name, ptype, payload in plan.wire:
+            if op_type in (3, 4):
+                op_type |= flag
             parts.append(bytes((op_type,)) + _marshal.bin_name_bytes(name or "") +
                          _marshal._item_head(ptype, len(payload)) + payload)
-            count += 1
-        return b"".join(parts), count
-
-    def _encode_op(self, op, encode_operation):
-        # Plain bin values of basic ops go through this client's packer (bool, serializers).
-        code = op.get("op")
-        if code in _BASIC_VALUE_OPS and "val" in op:
-            op_type = _BASIC_VALUE_OPS[code]
-            name = op.get("bin")
-            if not isinstance(name, str):
-                raise ParamError(-2, "Bin name should be of type string")
-            item = self._packer.bin_item(op["val"])
-            return op_type, name, item[0], item[5:]
-        return encode_operation(op)
+        return b"".join(parts), len(parts), plan.touch_ttl
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
@@ -490,6 +480,3 @@ class Client:
     def shm_key(self):
         return self._cfg.shm_key if self._cfg.use_shm else None
 
-
-# Official operator codes (aerospike.OPERATOR_*) whose value is a plain bin value.
-_BASIC_VALUE_OPS = {1: _OP_WRITE, 6: _OP_INCR, 9: _OP_APPEND, 10: _OP_PREPEND}

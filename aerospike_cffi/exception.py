@@ -145,10 +145,7 @@ for _name, _base, _code in _TABLE:
 
 def class_for_code(code):
     """The exception class the official client raises for result ``code``."""
-    cls = _BY_CODE.get(code)
-    if cls is None:
-        cls = ClientError if code < 0 else ServerError
-    return cls
+    return _BY_CODE.get(code, AerospikeError)
 
 
 # Keep the builtin reachable for our own modules despite the shadowing name above.

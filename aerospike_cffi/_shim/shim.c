@@ -232,11 +232,14 @@ record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t siz
     return AEROSPIKE_OK;
 }
 
-/* Wire operation type -> as_operator (the C client maps it back when writing). */
+/* Wire operation type -> as_operator (the C client maps it back when writing).
+ * Bit 7 on a CDT op marks a map op: the C client then asks the server to answer every op. */
 static int
 wire_to_operator(uint8_t wire)
 {
     switch (wire) {
+    case 0x83: return AS_OPERATOR_MAP_READ;
+    case 0x84: return AS_OPERATOR_MAP_MODIFY;
     case 1: return AS_OPERATOR_READ;
     case 2: return AS_OPERATOR_WRITE;
     case 3: return AS_OPERATOR_CDT_READ;
