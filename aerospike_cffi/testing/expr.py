@@ -606,7 +606,10 @@ class _Compiler:
         self.max_slots = 0
 
     def compile(self):
-        root = self.node()
+        try:
+            root = self.node()
+        except (IndexError, RecursionError):  # truncated or absurdly nested input
+            _bad("malformed expression")
         if self.r.pos != len(self.r.buf):
             _bad("trailing bytes after the expression")
         if root.type == T_NONE:

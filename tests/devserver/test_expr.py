@@ -574,3 +574,22 @@ def test_written_collections_are_copies(rec):
     first = write("val_list", rec, "w")
     first.append(99)
     assert write("val_list", rec, "w") == [1, MapValue([["a", 2]])]
+
+
+@pytest.mark.parametrize("pattern, flags, subject, matches", [
+    ("a\\|b", 0, "b", True),              # GNU alternation in basic syntax
+    ("a|b", 0, "b", False),               # ... where a bare '|' is literal
+    ("\\(ab\\)*c", 0, "ababc", True),
+    ("*a", 0, "x*a", True),               # a leading '*' is literal in basic syntax
+    ("[]a]", 1, "]", True),
+    ("[^]a]", 1, "a", False),
+    ("[\\d]", 1, "\\", True),             # no escapes inside brackets
+    ("[[:digit:]]+", 1, "ab12", True),
+    ("^a.c$", 0, "a\nc", True),           # without REG_NEWLINE '.' matches a newline
+    ("^a.c$", 4, "a\nc", False),
+    ("^b", 4, "a\nb", True),              # REG_NEWLINE: '^' after a newline
+    ("x$", 0, "x\n", False),
+    ("a{2}", 0, "a{2}", True),
+])
+def test_posix_regex_syntax(pattern, flags, subject, matches):
+    assert (expr._posix_to_python(pattern, flags).search(subject) is not None) is matches
