@@ -290,7 +290,11 @@ def expr_samples():
                     yield case["id"], "(%s)['expr']" % src
     from extra_exprs import EXTRA_EXPRS
     for i, src in enumerate(EXTRA_EXPRS):
-        yield "extra.%d" % i, src
+        if " for " in src:
+            for j, expr in enumerate(eval("[" + src + "]", dict(NAMES))):
+                yield "extra.%d.%d" % (i, j), expr
+        else:
+            yield "extra.%d" % i, src
 
 
 def error_of(e):
@@ -319,10 +323,10 @@ def main():
     out_exprs = []
     for case_id, src in expr_samples():
         try:
-            expr = eval(src, dict(NAMES))
+            expr = eval(src, dict(NAMES)) if isinstance(src, str) else src
         except Exception:
             continue
-        rec = {"id": case_id, "src": src, "expr": tag(expr)}
+        rec = {"id": case_id, "src": src if isinstance(src, str) else None, "expr": tag(expr)}
         try:
             rec["b64"] = client.get_expression_base64(expr)
             server.last = None
