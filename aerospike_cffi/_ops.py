@@ -24,6 +24,8 @@ needs to build the command and shape the answer:
 * ``return_types``: per op, the CDT return type it asked for (None when it has none), so
   the client can tell e.g. ``MAP_RETURN_ORDERED_MAP`` answers apart.
 
+Values are packed by a ``_marshal.Packer`` (``packer=`` argument of every entry point,
+the client's own one for its bool/serializer settings; ``DEFAULT_PACKER`` otherwise).
 ``cdt_ctx_base64(ctx)`` is ``client.get_cdtctx_base64``.  Bad input raises the official's
 ``ParamError(-2, message)`` (``ClientError(-1)`` or ``BinNameError`` where it does).
 """
