@@ -388,10 +388,13 @@ class _MapOp:
 
     # ------------------------------------------------ changes
 
+    def set_items(self, items):
+        self.items = items
+        self._cache = {}
+
     def keep_only(self, positions):
         keep = set(positions)
-        self.items = [kv for p, kv in enumerate(self.items) if p in keep]
-        self._cache = {}
+        self.set_items([kv for p, kv in enumerate(self.items) if p in keep])
 
     def remove(self, positions):
         if self.is_write and positions:
@@ -586,25 +589,32 @@ class _MapOp:
             return self.elements([pos])
         return None
 
+    def uninvert(self, start, count):
+        """The server turns an inverted range into a plain one where it can;
+        ``self.inverted`` stays set only for a range in the middle."""
+        if not self.inverted:
+            return start, count
+        if not self.multi:
+            self.not_applicable("INVERTED with a single-result op")
+        n = self.n
+        if count == 0:
+            start, count = 0, n
+        elif start == 0:
+            start, count = count, n - count
+        elif start + count >= n:
+            start, count = 0, start
+        else:
+            return start, count
+        self.inverted = False
+        return start, count
+
     def by_index_range(self, index, count):
         index, count = _calc_index_count(index, count, self.n, self.multi)
         if self.rtype in _RANK_RANGE_TYPES:
             self.not_applicable()
-        if self.inverted:
-            if not self.multi:
-                self.not_applicable("INVERTED with a single-result op")
-            # The server turns an inverted range into a plain one where it can.
-            self.inverted = False
-            if count == 0:
-                index, count = 0, self.n
-            elif index == 0:
-                index, count = count, self.n - count
-            elif index + count >= self.n:
-                index, count = 0, index
-            elif self.k_ordered:
-                return self.trim_ordered(index, count)
-            else:
-                self.inverted = True
+        index, count = self.uninvert(index, count)
+        if self.inverted and self.k_ordered:
+            return self.trim_ordered(index, count)
         if count == 0:
             return self.key_not_found(index)
         if count == self.n:
@@ -680,18 +690,7 @@ class _MapOp:
         rank, count = _calc_index_count(rank, count, self.n, self.multi)
         if self.rtype in _INDEX_RANGE_TYPES:
             self.not_applicable()
-        if self.inverted:
-            if not self.multi:
-                self.not_applicable("INVERTED with a single-result op")
-            self.inverted = False
-            if count == 0:
-                rank, count = 0, self.n
-            elif rank == 0:
-                rank, count = count, self.n - count
-            elif rank + count >= self.n:
-                rank, count = 0, rank
-            else:
-                self.inverted = True
+        rank, count = self.uninvert(rank, count)
         if count == 0:
             return self.value_not_found(rank)
         by_rank = self.rank_order()[rank:rank + count]
@@ -831,7 +830,7 @@ def _set_type(op, flags):
     else:
         new = 0
     if new and not op.k_ordered:
-        op.items.sort(key=_pair_key)
+        op.set_items(sorted(op.items, key=_pair_key))
     op.flags = new
     return None
 
@@ -848,13 +847,14 @@ def _add(op, key, value, allow_overwrite, allow_create, no_fail):
         if no_fail:
             return op.n
         raise ServerError(ELEMENT_NOT_FOUND, "map key not found")
+    items = list(op.items)
     if pos is not None:
-        op.items[pos] = [key, value]
+        items[pos] = [key, value]
     elif op.k_ordered:
-        op.items.insert(op.count_keys_below(key), [key, value])
+        items.insert(op.count_keys_below(key), [key, value])
     else:
-        op.items.append([key, value])
-    op._cache = {}
+        items.append([key, value])
+    op.set_items(items)
     return op.n
 
 
@@ -926,8 +926,7 @@ def _add_items_unordered(op, new, allow_overwrite, allow_create, no_fail, do_par
             return op.n
         keep = [i for i in keep if i in existing]
     replaced = {existing[i] for i in keep if i in existing}
-    op.items = [kv for p, kv in enumerate(op.items) if p not in replaced] + [new[i] for i in keep]
-    op._cache = {}
+    op.set_items([kv for p, kv in enumerate(op.items) if p not in replaced] + [new[i] for i in keep])
     return op.n
 
 
@@ -938,7 +937,7 @@ def _add_items_ordered(op, new, allow_overwrite, allow_create, no_fail, do_parti
         if not do_partial:
             return 0
         # The server then stores all the items anyway.
-        op.items = new
+        op.set_items(new)
         return op.n
     merged = list(op.items)
     for key, value in new:
@@ -957,8 +956,7 @@ def _add_items_ordered(op, new, allow_overwrite, allow_create, no_fail, do_parti
         else:
             below = sum(1 for k, _ in merged if compare(k, key) < 0)
             merged.insert(below, [key, value])
-    op.items = merged
-    op._cache = {}
+    op.set_items(merged)
     return op.n
 
 
