@@ -8,10 +8,7 @@ after the call, what happened (``result``, ``record``, ``in_doubt``...).
 class _Types:
     """Kinds of batch record, as the client dispatches them."""
 
-    READ = 0
-    WRITE = 1
-    APPLY = 2
-    REMOVE = 3
+    READ, WRITE, APPLY, REMOVE = range(4)
 
 
 class BatchRecord:
@@ -30,53 +27,40 @@ class BatchRecord:
         self.subcode = 0
         self.in_doubt = False
 
+    def _request(self, key, kind, writes, **fields):
+        # What a subclass asks for: its kind, whether it writes, and its own fields.
+        BatchRecord.__init__(self, key)
+        self._type = kind
+        self._has_write = writes
+        vars(self).update(fields)
+
 
 class Write(BatchRecord):
     """Apply the operations ``ops`` to ``key`` (a write, possibly with reads)."""
 
     def __init__(self, key, ops, meta=None, policy=None):
-        super().__init__(key)
-        self._type = _Types.WRITE
-        self._has_write = True
-        self.ops = ops
-        self.meta = meta
-        self.policy = policy
+        self._request(key, _Types.WRITE, True, ops=ops, meta=meta, policy=policy)
 
 
 class Read(BatchRecord):
     """Read ``key``: with read ``ops``, every bin (``read_all_bins``) or just metadata."""
 
     def __init__(self, key, ops, read_all_bins=False, meta=None, policy=None):
-        super().__init__(key)
-        self._type = _Types.READ
-        self._has_write = False
-        self.ops = ops
-        self.read_all_bins = read_all_bins
-        self.meta = meta
-        self.policy = policy
+        self._request(key, _Types.READ, False, ops=ops, read_all_bins=read_all_bins, meta=meta, policy=policy)
 
 
 class Apply(BatchRecord):
     """Run the UDF ``module.function(*args)`` on ``key``."""
 
     def __init__(self, key, module, function, args, policy=None):
-        super().__init__(key)
-        self._type = _Types.APPLY
-        self._has_write = True
-        self.module = module
-        self.function = function
-        self.args = args
-        self.policy = policy
+        self._request(key, _Types.APPLY, True, module=module, function=function, args=args, policy=policy)
 
 
 class Remove(BatchRecord):
     """Delete ``key``."""
 
     def __init__(self, key, policy=None):
-        super().__init__(key)
-        self._type = _Types.REMOVE
-        self._has_write = True
-        self.policy = policy
+        self._request(key, _Types.REMOVE, True, policy=policy)
 
 
 class BatchRecords:

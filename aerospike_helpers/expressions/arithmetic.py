@@ -1,10 +1,14 @@
 """Arithmetic expressions on integers and floats (operands must share one type)."""
 
-from .resources import _BaseExpr, _ExprOp, _VariadicExpr
+import functools
+
+from .resources import _BaseExpr, _ExprOp, _subclass, _VariadicExpr
+
+_declare = functools.partial(_subclass, __name__)
 
 
 class _Variadic(_VariadicExpr):
-    # Same as the base, with the operand parameter named as users know it.
+    # The base class, with the operand parameter named as users know it here.
     def __init__(self, *args):
         super().__init__(*args)
 
@@ -14,40 +18,18 @@ class _Unary(_BaseExpr):
         self._children = (value,)
 
 
-class Add(_Variadic):
-    """Sum of the operands."""
+Add = _declare(_Variadic, "Add", "Sum of the operands.", _op=_ExprOp.ADD)
+Sub = _declare(_Variadic, "Sub", "First operand minus the others (negation with one operand).", _op=_ExprOp.SUB)
+Mul = _declare(_Variadic, "Mul", "Product of the operands.", _op=_ExprOp.MUL)
+Div = _declare(_Variadic, "Div", "First operand divided by the others.", _op=_ExprOp.DIV)
+Min = _declare(_Variadic, "Min", "Smallest operand.", _op=_ExprOp.MIN)
+Max = _declare(_Variadic, "Max", "Largest operand.", _op=_ExprOp.MAX)
 
-    _op = _ExprOp.ADD
-
-
-class Sub(_Variadic):
-    """First operand minus the others (negation with one operand)."""
-
-    _op = _ExprOp.SUB
-
-
-class Mul(_Variadic):
-    """Product of the operands."""
-
-    _op = _ExprOp.MUL
-
-
-class Div(_Variadic):
-    """First operand divided by the others (reciprocal with one operand)."""
-
-    _op = _ExprOp.DIV
-
-
-class Min(_Variadic):
-    """Smallest operand."""
-
-    _op = _ExprOp.MIN
-
-
-class Max(_Variadic):
-    """Largest operand."""
-
-    _op = _ExprOp.MAX
+Abs = _declare(_Unary, "Abs", "Absolute value.", _op=_ExprOp.ABS)
+Floor = _declare(_Unary, "Floor", "Float rounded down.", _op=_ExprOp.FLOOR)
+Ceil = _declare(_Unary, "Ceil", "Float rounded up.", _op=_ExprOp.CEIL)
+ToInt = _declare(_Unary, "ToInt", "Float converted to an integer.", _op=_ExprOp.TO_INT)
+ToFloat = _declare(_Unary, "ToFloat", "Integer converted to a float.", _op=_ExprOp.TO_FLOAT)
 
 
 class Pow(_BaseExpr):
@@ -75,33 +57,3 @@ class Mod(_BaseExpr):
 
     def __init__(self, numerator, denominator):
         self._children = (numerator, denominator)
-
-
-class Abs(_Unary):
-    """Absolute value."""
-
-    _op = _ExprOp.ABS
-
-
-class Floor(_Unary):
-    """Float rounded down."""
-
-    _op = _ExprOp.FLOOR
-
-
-class Ceil(_Unary):
-    """Float rounded up."""
-
-    _op = _ExprOp.CEIL
-
-
-class ToInt(_Unary):
-    """Float converted to an integer."""
-
-    _op = _ExprOp.TO_INT
-
-
-class ToFloat(_Unary):
-    """Integer converted to a float."""
-
-    _op = _ExprOp.TO_FLOAT

@@ -4,8 +4,12 @@ Bin classes read a bin of the given type; metadata classes read a record propert
 comparison and logic classes combine sub-expressions or plain values.
 """
 
+import functools
+
 from .. import _wire
-from .resources import ResultType, _BaseExpr, _ExprOp, _Keys, _VariadicExpr
+from .resources import ResultType, _BaseExpr, _ExprOp, _Keys, _subclass, _VariadicExpr
+
+_declare = functools.partial(_subclass, __name__)
 
 
 def _fixed_value(value):
@@ -26,117 +30,44 @@ class Val(_BaseExpr):
         self._fixed = _fixed_value(value)
 
 
-class Unknown(_BaseExpr):
-    """Fails the expression when evaluated (e.g. the default of a ``Cond``)."""
-
-    _op = _ExprOp.UNKNOWN
+class _NoOperands(_BaseExpr):
+    """An expression of its code alone."""
 
     def __init__(self):
         pass
 
 
-class _Key(_BaseExpr):
-    """The record's stored user key."""
+Unknown = _declare(_NoOperands, "Unknown", "Fails the expression when evaluated (e.g. the default of a Cond).",
+                   _op=_ExprOp.UNKNOWN)
+RemoveResult = _declare(_NoOperands, "RemoveResult", "In ModifyByPath: remove the selected element.",
+                        _op=_wire.EXP_CODE_REMOVE_RESULT)
 
-    _op = _ExprOp.REC_KEY
+# The stored user key, read as one type.
+_Key = _declare(_NoOperands, "_Key", "The record's stored user key.", _op=_ExprOp.REC_KEY)
+KeyInt = _declare(_Key, "KeyInt", "The stored user key as an integer.", _rt=ResultType.INTEGER)
+KeyStr = _declare(_Key, "KeyStr", "The stored user key as a string.", _rt=ResultType.STRING)
+KeyBlob = _declare(_Key, "KeyBlob", "The stored user key as bytes.", _rt=ResultType.BLOB)
 
-    def __init__(self):
-        pass
-
-
-class KeyInt(_Key):
-    """The stored user key as an integer."""
-
-    _rt = ResultType.INTEGER
-
-
-class KeyStr(_Key):
-    """The stored user key as a string."""
-
-    _rt = ResultType.STRING
-
-
-class KeyBlob(_Key):
-    """The stored user key as bytes."""
-
-    _rt = ResultType.BLOB
-
-
-class _Meta(_BaseExpr):
-    """A record property without operands."""
-
-    def __init__(self):
-        pass
-
-
-class KeyExists(_Meta):
-    """Whether the user key is stored with the record."""
-
-    _op = _ExprOp.META_KEY_EXISTS
-    _rt = ResultType.BOOLEAN
-
-
-class SetName(_Meta):
-    """The record's set name."""
-
-    _op = _ExprOp.META_SET_NAME
-    _rt = ResultType.STRING
-
-
-class DeviceSize(_Meta):
-    """Storage size of the record on device (deprecated: use RecordSize)."""
-
-    _op = _ExprOp.META_DEVICE_SIZE
-    _rt = ResultType.INTEGER
-
-
-class MemorySize(_Meta):
-    """Memory size of the record (deprecated: use RecordSize)."""
-
-    _op = _ExprOp.META_MEMORY_SIZE
-    _rt = ResultType.INTEGER
-
-
-class RecordSize(_Meta):
-    """Size of the record in bytes."""
-
-    _op = _ExprOp.META_RECORD_SIZE
-    _rt = ResultType.INTEGER
-
-
-class LastUpdateTime(_Meta):
-    """Last update time, nanoseconds since the Unix epoch."""
-
-    _op = _ExprOp.META_LAST_UPDATE_TIME
-    _rt = ResultType.INTEGER
-
-
-class SinceUpdateTime(_Meta):
-    """Milliseconds since the last update."""
-
-    _op = _ExprOp.META_SINCE_UPDATE_TIME
-    _rt = ResultType.INTEGER
-
-
-class VoidTime(_Meta):
-    """Expiration time in nanoseconds since the Unix epoch (-1: never)."""
-
-    _op = _ExprOp.META_VOID_TIME
-    _rt = ResultType.INTEGER
-
-
-class TTL(_Meta):
-    """Remaining time to live in seconds."""
-
-    _op = _ExprOp.META_TTL
-    _rt = ResultType.INTEGER
-
-
-class IsTombstone(_Meta):
-    """Whether the record is a tombstone (only meaningful in some XDR/scan contexts)."""
-
-    _op = _ExprOp.META_IS_TOMBSTONE
-    _rt = ResultType.BOOLEAN
+# Record metadata.
+_INT, _BOOL, _STR = ResultType.INTEGER, ResultType.BOOLEAN, ResultType.STRING
+KeyExists = _declare(_NoOperands, "KeyExists", "Whether the user key is stored with the record.",
+                     _op=_ExprOp.META_KEY_EXISTS, _rt=_BOOL)
+SetName = _declare(_NoOperands, "SetName", "The record's set name.", _op=_ExprOp.META_SET_NAME, _rt=_STR)
+DeviceSize = _declare(_NoOperands, "DeviceSize", "Storage size of the record on device (use RecordSize).",
+                      _op=_ExprOp.META_DEVICE_SIZE, _rt=_INT)
+MemorySize = _declare(_NoOperands, "MemorySize", "Memory size of the record (use RecordSize).",
+                      _op=_ExprOp.META_MEMORY_SIZE, _rt=_INT)
+RecordSize = _declare(_NoOperands, "RecordSize", "Size of the record in bytes.",
+                      _op=_ExprOp.META_RECORD_SIZE, _rt=_INT)
+LastUpdateTime = _declare(_NoOperands, "LastUpdateTime", "Last update time, nanoseconds since the Unix epoch.",
+                          _op=_ExprOp.META_LAST_UPDATE_TIME, _rt=_INT)
+SinceUpdateTime = _declare(_NoOperands, "SinceUpdateTime", "Milliseconds since the last update.",
+                           _op=_ExprOp.META_SINCE_UPDATE_TIME, _rt=_INT)
+VoidTime = _declare(_NoOperands, "VoidTime", "Expiration time, nanoseconds since the Unix epoch (-1: never).",
+                    _op=_ExprOp.META_VOID_TIME, _rt=_INT)
+TTL = _declare(_NoOperands, "TTL", "Remaining time to live in seconds.", _op=_ExprOp.META_TTL, _rt=_INT)
+IsTombstone = _declare(_NoOperands, "IsTombstone", "Whether the record is a tombstone.",
+                       _op=_ExprOp.META_IS_TOMBSTONE, _rt=_BOOL)
 
 
 class DigestMod(_BaseExpr):
@@ -158,72 +89,18 @@ class _Bin(_BaseExpr):
         self._fixed = {_Keys.BIN_KEY: bin}
 
 
-class BoolBin(_Bin):
-    """A boolean bin's value."""
-
-    _rt = ResultType.BOOLEAN
-
-
-class IntBin(_Bin):
-    """An integer bin's value."""
-
-    _rt = ResultType.INTEGER
-
-
-class StrBin(_Bin):
-    """A string bin's value."""
-
-    _rt = ResultType.STRING
-
-
-class FloatBin(_Bin):
-    """A float bin's value."""
-
-    _rt = ResultType.FLOAT
-
-
-class BlobBin(_Bin):
-    """A bytes bin's value."""
-
-    _rt = ResultType.BLOB
-
-
-class GeoBin(_Bin):
-    """A GeoJSON bin's value."""
-
-    _rt = ResultType.GEOJSON
-
-
-class ListBin(_Bin):
-    """A list bin's value."""
-
-    _rt = ResultType.LIST
-
-
-class MapBin(_Bin):
-    """A map bin's value."""
-
-    _rt = ResultType.MAP
-
-
-class HLLBin(_Bin):
-    """A HyperLogLog bin's value."""
-
-    _rt = ResultType.HLL
-
-
-class BinExists(_Bin):
-    """Whether the bin exists."""
-
-    _op = _ExprOp.BIN_EXISTS
-    _rt = ResultType.BOOLEAN
-
-
-class BinType(_Bin):
-    """The bin's particle type (``aerospike.AS_BYTES_*``)."""
-
-    _op = _ExprOp.BIN_TYPE
-    _rt = ResultType.INTEGER
+BoolBin = _declare(_Bin, "BoolBin", "A boolean bin's value.", _rt=ResultType.BOOLEAN)
+IntBin = _declare(_Bin, "IntBin", "An integer bin's value.", _rt=ResultType.INTEGER)
+StrBin = _declare(_Bin, "StrBin", "A string bin's value.", _rt=ResultType.STRING)
+FloatBin = _declare(_Bin, "FloatBin", "A float bin's value.", _rt=ResultType.FLOAT)
+BlobBin = _declare(_Bin, "BlobBin", "A bytes bin's value.", _rt=ResultType.BLOB)
+GeoBin = _declare(_Bin, "GeoBin", "A GeoJSON bin's value.", _rt=ResultType.GEOJSON)
+ListBin = _declare(_Bin, "ListBin", "A list bin's value.", _rt=ResultType.LIST)
+MapBin = _declare(_Bin, "MapBin", "A map bin's value.", _rt=ResultType.MAP)
+HLLBin = _declare(_Bin, "HLLBin", "A HyperLogLog bin's value.", _rt=ResultType.HLL)
+BinExists = _declare(_Bin, "BinExists", "Whether the bin exists.", _op=_ExprOp.BIN_EXISTS, _rt=_BOOL)
+BinType = _declare(_Bin, "BinType", "The bin's particle type (aerospike.AS_BYTES_*).",
+                   _op=_ExprOp.BIN_TYPE, _rt=_INT)
 
 
 class _Compare(_BaseExpr):
@@ -233,40 +110,14 @@ class _Compare(_BaseExpr):
         self._children = (expr0, expr1)
 
 
-class Eq(_Compare):
-    """``expr0 == expr1``."""
-
-    _op = _ExprOp.EQ
-
-
-class NE(_Compare):
-    """``expr0 != expr1``."""
-
-    _op = _ExprOp.NE
-
-
-class GT(_Compare):
-    """``expr0 > expr1``."""
-
-    _op = _ExprOp.GT
-
-
-class GE(_Compare):
-    """``expr0 >= expr1``."""
-
-    _op = _ExprOp.GE
-
-
-class LT(_Compare):
-    """``expr0 < expr1``."""
-
-    _op = _ExprOp.LT
-
-
-class LE(_Compare):
-    """``expr0 <= expr1``."""
-
-    _op = _ExprOp.LE
+Eq = _declare(_Compare, "Eq", "expr0 == expr1.", _op=_ExprOp.EQ)
+NE = _declare(_Compare, "NE", "expr0 != expr1.", _op=_ExprOp.NE)
+GT = _declare(_Compare, "GT", "expr0 > expr1.", _op=_ExprOp.GT)
+GE = _declare(_Compare, "GE", "expr0 >= expr1.", _op=_ExprOp.GE)
+LT = _declare(_Compare, "LT", "expr0 < expr1.", _op=_ExprOp.LT)
+LE = _declare(_Compare, "LE", "expr0 <= expr1.", _op=_ExprOp.LE)
+CmpGeo = _declare(_Compare, "CmpGeo", "Whether the two GeoJSON operands intersect or contain each other.",
+                  _op=_ExprOp.CMP_GEO)
 
 
 class CmpRegex(_BaseExpr):
@@ -279,15 +130,6 @@ class CmpRegex(_BaseExpr):
         self._children = (cmp_str,)
 
 
-class CmpGeo(_BaseExpr):
-    """Whether the two GeoJSON operands intersect or contain each other."""
-
-    _op = _ExprOp.CMP_GEO
-
-    def __init__(self, expr0, expr1):
-        self._children = (expr0, expr1)
-
-
 class Not(_BaseExpr):
     """Logical negation."""
 
@@ -297,34 +139,13 @@ class Not(_BaseExpr):
         self._children = exprs
 
 
-class And(_VariadicExpr):
-    """True when every operand is true."""
-
-    _op = _ExprOp.AND
-
-
-class Or(_VariadicExpr):
-    """True when any operand is true."""
-
-    _op = _ExprOp.OR
-
-
-class Exclusive(_VariadicExpr):
-    """True when exactly one operand is true."""
-
-    _op = _ExprOp.EXCLUSIVE
-
-
-class Cond(_VariadicExpr):
-    """``bool1, action1, bool2, action2, ..., default``: the action of the first true condition."""
-
-    _op = _ExprOp.COND
-
-
-class Let(_VariadicExpr):
-    """``Def(...), ..., scoped_expr``: define variables, then evaluate the last operand."""
-
-    _op = _ExprOp.LET
+And = _declare(_VariadicExpr, "And", "True when every operand is true.", _op=_ExprOp.AND)
+Or = _declare(_VariadicExpr, "Or", "True when any operand is true.", _op=_ExprOp.OR)
+Exclusive = _declare(_VariadicExpr, "Exclusive", "True when exactly one operand is true.", _op=_ExprOp.EXCLUSIVE)
+Cond = _declare(_VariadicExpr, "Cond", "bool1, action1, bool2, action2, ..., default: the action of the "
+                "first true condition.", _op=_ExprOp.COND)
+Let = _declare(_VariadicExpr, "Let", "Def(...), ..., scoped_expr: define variables, then evaluate the last "
+               "operand.", _op=_ExprOp.LET)
 
 
 class Def(_BaseExpr):
@@ -353,73 +174,16 @@ class LoopVar(_BaseExpr):
         self._fixed = _fixed_value(var_id)
 
 
-class LoopVarMap(LoopVar):
-    """Loop variable holding a map."""
-
-    _op = _wire.LOOPVAR_MAP
-
-
-class LoopVarList(LoopVar):
-    """Loop variable holding a list."""
-
-    _op = _wire.LOOPVAR_LIST
-
-
-class LoopVarStr(LoopVar):
-    """Loop variable holding a string."""
-
-    _op = _wire.LOOPVAR_STR
-
-
-class LoopVarFloat(LoopVar):
-    """Loop variable holding a float."""
-
-    _op = _wire.LOOPVAR_FLOAT
-
-
-class LoopVarInt(LoopVar):
-    """Loop variable holding an integer."""
-
-    _op = _wire.LOOPVAR_INT
-
-
-class LoopVarBlob(LoopVar):
-    """Loop variable holding bytes."""
-
-    _op = _wire.LOOPVAR_BLOB
-
-
-class LoopVarBool(LoopVar):
-    """Loop variable holding a boolean."""
-
-    _op = _wire.LOOPVAR_BOOL
-
-
-class LoopVarNil(LoopVar):
-    """Loop variable holding nil."""
-
-    _op = _wire.LOOPVAR_NIL
-
-
-class LoopVarGeoJson(LoopVar):
-    """Loop variable holding GeoJSON."""
-
-    _op = _wire.LOOPVAR_GEOJSON
-
-
-class LoopVarHLL(LoopVar):
-    """Loop variable holding a HyperLogLog."""
-
-    _op = _wire.LOOPVAR_HLL
-
-
-class RemoveResult(_BaseExpr):
-    """In ``ModifyByPath``: remove the selected element."""
-
-    _op = _wire.EXP_CODE_REMOVE_RESULT
-
-    def __init__(self):
-        pass
+LoopVarMap = _declare(LoopVar, "LoopVarMap", "Loop variable holding a map.", _op=_wire.LOOPVAR_MAP)
+LoopVarList = _declare(LoopVar, "LoopVarList", "Loop variable holding a list.", _op=_wire.LOOPVAR_LIST)
+LoopVarStr = _declare(LoopVar, "LoopVarStr", "Loop variable holding a string.", _op=_wire.LOOPVAR_STR)
+LoopVarFloat = _declare(LoopVar, "LoopVarFloat", "Loop variable holding a float.", _op=_wire.LOOPVAR_FLOAT)
+LoopVarInt = _declare(LoopVar, "LoopVarInt", "Loop variable holding an integer.", _op=_wire.LOOPVAR_INT)
+LoopVarBlob = _declare(LoopVar, "LoopVarBlob", "Loop variable holding bytes.", _op=_wire.LOOPVAR_BLOB)
+LoopVarBool = _declare(LoopVar, "LoopVarBool", "Loop variable holding a boolean.", _op=_wire.LOOPVAR_BOOL)
+LoopVarNil = _declare(LoopVar, "LoopVarNil", "Loop variable holding nil.", _op=_wire.LOOPVAR_NIL)
+LoopVarGeoJson = _declare(LoopVar, "LoopVarGeoJson", "Loop variable holding GeoJSON.", _op=_wire.LOOPVAR_GEOJSON)
+LoopVarHLL = _declare(LoopVar, "LoopVarHLL", "Loop variable holding a HyperLogLog.", _op=_wire.LOOPVAR_HLL)
 
 
 class SelectByPath(_BaseExpr):

@@ -1,6 +1,10 @@
 """Bit operators on integer expressions."""
 
-from .resources import _BaseExpr, _ExprOp, _VariadicExpr
+import functools
+
+from .resources import _BaseExpr, _ExprOp, _subclass, _VariadicExpr
+
+_declare = functools.partial(_subclass, __name__)
 
 
 class _Shift(_BaseExpr):
@@ -13,22 +17,23 @@ class _Scan(_BaseExpr):
         self._children = (value, search)
 
 
-class IntAnd(_VariadicExpr):
-    """Bitwise AND of the operands."""
-
-    _op = _ExprOp.INT_AND
-
-
-class IntOr(_VariadicExpr):
-    """Bitwise OR of the operands."""
-
-    _op = _ExprOp.INT_OR
+class _OneOperand(_BaseExpr):
+    def __init__(self, value):
+        self._children = (value,)
 
 
-class IntXOr(_VariadicExpr):
-    """Bitwise XOR of the operands."""
-
-    _op = _ExprOp.INT_XOR
+IntAnd = _declare(_VariadicExpr, "IntAnd", "Bitwise AND of the operands.", _op=_ExprOp.INT_AND)
+IntOr = _declare(_VariadicExpr, "IntOr", "Bitwise OR of the operands.", _op=_ExprOp.INT_OR)
+IntXOr = _declare(_VariadicExpr, "IntXOr", "Bitwise XOR of the operands.", _op=_ExprOp.INT_XOR)
+IntLeftShift = _declare(_Shift, "IntLeftShift", "value << shift.", _op=_ExprOp.INT_LSHIFT)
+IntRightShift = _declare(_Shift, "IntRightShift", "value >> shift, filling with zeros.", _op=_ExprOp.INT_RSHIFT)
+IntArithmeticRightShift = _declare(_Shift, "IntArithmeticRightShift", "value >> shift, keeping the sign.",
+                                   _op=_ExprOp.INT_ARSHIFT)
+IntCount = _declare(_OneOperand, "IntCount", "Number of set bits.", _op=_ExprOp.INT_COUNT)
+IntLeftScan = _declare(_Scan, "IntLeftScan", "Position of the first bit equal to search from the most "
+                       "significant end (-1: none).", _op=_ExprOp.INT_LSCAN)
+IntRightScan = _declare(_Scan, "IntRightScan", "Position of the first bit equal to search from the least "
+                        "significant end (-1: none).", _op=_ExprOp.INT_RSCAN)
 
 
 class IntNot(_BaseExpr):
@@ -38,42 +43,3 @@ class IntNot(_BaseExpr):
 
     def __init__(self, expr):
         self._children = (expr,)
-
-
-class IntLeftShift(_Shift):
-    """``value << shift``."""
-
-    _op = _ExprOp.INT_LSHIFT
-
-
-class IntRightShift(_Shift):
-    """``value >> shift``, filling with zeros."""
-
-    _op = _ExprOp.INT_RSHIFT
-
-
-class IntArithmeticRightShift(_Shift):
-    """``value >> shift``, keeping the sign."""
-
-    _op = _ExprOp.INT_ARSHIFT
-
-
-class IntCount(_BaseExpr):
-    """Number of set bits."""
-
-    _op = _ExprOp.INT_COUNT
-
-    def __init__(self, value):
-        self._children = (value,)
-
-
-class IntLeftScan(_Scan):
-    """Position of the first bit equal to ``search`` from the most significant end (-1: none)."""
-
-    _op = _ExprOp.INT_LSCAN
-
-
-class IntRightScan(_Scan):
-    """Position of the first bit equal to ``search`` from the least significant end (-1: none)."""
-
-    _op = _ExprOp.INT_RSCAN

@@ -6,21 +6,13 @@ An expression node has a code (``_op``), a result type (``_rt``), fixed operands
 tuples; plain values become ``(VAL, None, {"val": value}, 0)``. The client encodes that list.
 """
 
-from typing import Any, Dict, List, Optional, Tuple, Union
-
 
 class _Keys:
     """Keys of the ``fixed`` dicts."""
 
-    VALUE_TYPE_KEY = "value_type"
-    BIN_KEY = "bin"
-    RETURN_TYPE_KEY = "return_type"
-    CTX_KEY = "ctx"
-    VALUE_KEY = "val"
-    LIST_POLICY_KEY = "list_policy"
-    MAP_POLICY_KEY = "map_policy"
-    LIST_ORDER_KEY = "list_order"
-    REGEX_OPTIONS_KEY = "regex_options"
+    BIN_KEY, CTX_KEY, VALUE_KEY, VALUE_TYPE_KEY = "bin", "ctx", "val", "value_type"
+    RETURN_TYPE_KEY, REGEX_OPTIONS_KEY = "return_type", "regex_options"
+    LIST_POLICY_KEY, MAP_POLICY_KEY, LIST_ORDER_KEY = "list_policy", "map_policy", "list_order"
 
 
 class _ExprOp:
@@ -52,42 +44,20 @@ class _ExprOp:
 class ReturnType:
     """Flag that inverts the selection of a list/map expression."""
 
-    LIST_RETURN_INVERTED = 0x10000
-    MAP_RETURN_INVERTED = 0x10000
+    LIST_RETURN_INVERTED = MAP_RETURN_INVERTED = 0x10000
 
 
 class ResultType:
     """Value types an expression can produce."""
 
-    NIL = 0
-    BOOLEAN = 1
-    INTEGER = 2
-    STRING = 3
-    LIST = 4
-    MAP = 5
-    BLOB = 6
-    FLOAT = 7
-    GEOJSON = 8
-    HLL = 9
+    NIL, BOOLEAN, INTEGER, STRING, LIST, MAP, BLOB, FLOAT, GEOJSON, HLL = range(10)
 
 
 class _AtomExpr:
     """Anything that compiles to an expression."""
 
-    def _op(self):
-        raise NotImplementedError
-
     def compile(self):
         raise NotImplementedError
-
-
-TypeResultType = Optional[int]
-TypeFixed = Optional[Dict[str, Any]]
-TypeCompiledOp = Tuple[int, TypeResultType, TypeFixed, int]
-TypeExpression = List[TypeCompiledOp]
-TypeChild = Union[int, float, str, bytes, _AtomExpr]
-TypeChildren = Tuple[TypeChild, ...]
-TypeAny = Union[_AtomExpr, Any]
 
 
 class _BaseExpr(_AtomExpr):
@@ -183,3 +153,12 @@ class _VariadicExpr(_BaseExpr):
 
     def __init__(self, *exprs):
         self._children = exprs + (_GenericExpr(_ExprOp._AS_EXP_CODE_END_OF_VA_ARGS, 0, {}),)
+
+
+def _subclass(module, base, name, doc, **attrs):
+    """``class name(base)`` of ``module`` that only sets the class attributes ``attrs``.
+
+    The many expression classes that differ from their base by a code or result type
+    are declared with this, one line each.
+    """
+    return type(name, (base,), dict(attrs, __doc__=doc, __module__=module))

@@ -32,22 +32,15 @@ class Cluster:
 class NodeStats:
     """Statistics of one node (see ``client.get_stats()``)."""
 
-    name: str
-    address: str
-    port: int
-    conns: ConnectionStats
-    error_count: int
-    timeout_count: int
-    key_busy_count: int
+    __annotations__ = dict(name=str, address=str, port=int, conns=ConnectionStats, error_count=int,
+                           timeout_count=int, key_busy_count=int)
 
 
 class ClusterStats:
     """Statistics of the cluster (see ``client.get_stats()``)."""
 
-    nodes: List[NodeStats]
-    retry_count: int
-    thread_pool_queued_tasks: int
-    recover_queue_size: int
+    __annotations__ = dict(nodes=List[NodeStats], retry_count=int, thread_pool_queued_tasks=int,
+                           recover_queue_size=int)
 
 
 class MetricsListeners:

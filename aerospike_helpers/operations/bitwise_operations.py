@@ -11,22 +11,11 @@ import aerospike_cffi as aerospike
 from .. import _wire
 from ._opdict import op
 
-BIN_KEY = "bin"
-BYTE_SIZE_KEY = "byte_size"
-BYTE_OFFSET_KEY = "byte_offset"
-BIT_OFFSET_KEY = "bit_offset"
-BIT_SIZE_KEY = "bit_size"
-VALUE_BYTE_SIZE_KEY = "value_byte_size"
-VALUE_KEY = "value"
-COUNT_KEY = "count"
-INDEX_KEY = "index"
-KEY_KEY = "key"
-OFFSET_KEY = "offset"
-OP_KEY = "op"
-POLICY_KEY = "policy"
-RESIZE_FLAGS_KEY = "resize_flags"
-SIGN_KEY = "sign"
-ACTION_KEY = "action"
+# Keys of the op dicts (public for code that builds or reads them); some are unused.
+OP_KEY, BIN_KEY, POLICY_KEY, VALUE_KEY, VALUE_BYTE_SIZE_KEY = "op", "bin", "policy", "value", "value_byte_size"
+BIT_OFFSET_KEY, BIT_SIZE_KEY, RESIZE_FLAGS_KEY = "bit_offset", "bit_size", "resize_flags"
+BYTE_OFFSET_KEY, BYTE_SIZE_KEY = "byte_offset", "byte_size"
+SIGN_KEY, ACTION_KEY, COUNT_KEY, INDEX_KEY, KEY_KEY, OFFSET_KEY = "sign", "action", "count", "index", "key", "offset"
 
 
 def _with_value_byte_size(code, bin_name, policy, value_byte_size, value, **fields):

@@ -4,10 +4,8 @@ import aerospike_cffi as aerospike
 
 from ._opdict import op
 
-OP_KEY = "op"
-BIN_KEY = "bin"
-EXPR_KEY = "expr"
-EXPR_FLAGS_KEY = "expr_flags"
+# Keys of the op dicts.
+OP_KEY, BIN_KEY, EXPR_KEY, EXPR_FLAGS_KEY = "op", "bin", "expr", "expr_flags"
 
 
 def expression_read(bin_name, expression, expression_read_flags=0):

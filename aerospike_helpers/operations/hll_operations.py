@@ -8,12 +8,9 @@ import aerospike_cffi as aerospike
 
 from ._opdict import if_true, op
 
-OP_KEY = "op"
-BIN_KEY = "bin"
-HLL_POLICY_KEY = "hll_policy"
-INDEX_BIT_COUNT_KEY = "index_bit_count"
-MH_BIT_COUNT_KEY = "mh_bit_count"
-VALUE_LIST_KEY = "value_list"
+# Keys of the op dicts (public for code that builds or reads them).
+OP_KEY, BIN_KEY, HLL_POLICY_KEY = "op", "bin", "hll_policy"
+VALUE_LIST_KEY, INDEX_BIT_COUNT_KEY, MH_BIT_COUNT_KEY = "value_list", "index_bit_count", "mh_bit_count"
 
 
 def _bit_count(count):

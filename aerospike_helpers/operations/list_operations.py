@@ -10,23 +10,11 @@ import aerospike_cffi as aerospike
 from .. import _wire
 from ._opdict import if_given, if_true, op
 
-OP_KEY = "op"
-BIN_KEY = "bin"
-VALUE_KEY = "val"
-INDEX_KEY = "index"
-LIST_POLICY_KEY = "list_policy"
-INVERTED_KEY = "inverted"
-RETURN_TYPE_KEY = "return_type"
-COUNT_KEY = "count"
-RANK_KEY = "rank"
-VALUE_BEGIN_KEY = "value_begin"
-VALUE_END_KEY = "value_end"
-VALUE_LIST_KEY = "value_list"
-LIST_ORDER_KEY = "list_order"
-SORT_FLAGS_KEY = "sort_flags"
-CTX_KEY = "ctx"
-PAD_KEY = "pad"
-PERSIST_INDEX_KEY = "persist_index"
+# Keys of the op dicts (public for code that builds or reads them).
+OP_KEY, BIN_KEY, CTX_KEY, LIST_POLICY_KEY = "op", "bin", "ctx", "list_policy"
+VALUE_KEY, VALUE_LIST_KEY, VALUE_BEGIN_KEY, VALUE_END_KEY = "val", "value_list", "value_begin", "value_end"
+INDEX_KEY, RANK_KEY, COUNT_KEY, RETURN_TYPE_KEY, INVERTED_KEY = "index", "rank", "count", "return_type", "inverted"
+LIST_ORDER_KEY, SORT_FLAGS_KEY, PAD_KEY, PERSIST_INDEX_KEY = "list_order", "sort_flags", "pad", "persist_index"
 
 
 def _write(code, bin_name, policy, ctx, **fields):

@@ -9,20 +9,11 @@ import aerospike_cffi as aerospike
 
 from ._opdict import if_given, if_true, op, true_if
 
-OP_KEY = "op"
-BIN_KEY = "bin"
-POLICY_KEY = "map_policy"
-VALUE_KEY = "val"
-KEY_KEY = "key"
-INDEX_KEY = "index"
-RETURN_TYPE_KEY = "return_type"
-INVERTED_KEY = "inverted"
-RANGE_KEY = "range"
-COUNT_KEY = "count"
-RANK_KEY = "rank"
-CTX_KEY = "ctx"
-MAP_ORDER_KEY = "map_order"
-PERSIST_INDEX_KEY = "persist_index"
+# Keys of the op dicts (public for code that builds or reads them).
+OP_KEY, BIN_KEY, CTX_KEY, POLICY_KEY = "op", "bin", "ctx", "map_policy"
+KEY_KEY, VALUE_KEY, RANGE_KEY, INDEX_KEY, RANK_KEY, COUNT_KEY = "key", "val", "range", "index", "rank", "count"
+RETURN_TYPE_KEY, INVERTED_KEY = "return_type", "inverted"
+MAP_ORDER_KEY, PERSIST_INDEX_KEY = "map_order", "persist_index"
 
 
 # Two ctx conventions, as in the official helpers: writes and removals keep any ctx that

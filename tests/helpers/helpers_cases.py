@@ -39,6 +39,8 @@ def _samples(h, aero, module):
         "flags": 2, "bit_write_flags": 4, "write_flags": 8, "map_write_flags": 4, "map_order": 1}
     compiled = exp.Eq(exp.IntBin("a"), 1).compile()
     rec = h.get("aerospike_helpers.batch.records")
+    hll = h.get("aerospike_helpers.HyperLogLog")
+    read_op = h.get("aerospike_helpers.operations.operations").read("a")
     return {
         "action": 2, "amount": 5, "append_item": "tail", "args": [1, "x"], "base": 10.0,
         "batch_records": [rec.Read(("test", "demo", 1), None)], "begin": 10, "bin": "bn", "bin_name": "bn",
@@ -46,17 +48,19 @@ def _samples(h, aero, module):
         "count": 3, "ctx": [ctx_mod.cdt_ctx_list_index(1), ctx_mod.cdt_ctx_map_key("k")], "denominator": 3,
         "disable_listener": len, "enable_listener": len, "end": 20, "exponent": 2.0, "expr": compiled,
         "expr0": exp.IntBin("a"), "expr1": 5, "expression": compiled, "expression_read_flags": 16,
-        "expression_write_flags": 8, "flags": 1, "function": "fn", "get_amt": 2, "hll_list": [h.get("aerospike_helpers.HyperLogLog")(b"\x01\x02")],
+        "expression_write_flags": 8, "flags": 1, "function": "fn", "get_amt": 2,
+        "hll_list": [hll(b"\x01\x02")],
         "index": 2, "index_bit_count": 10, "index_datatype": aero.INDEX_STRING, "index_start": 1,
         "index_type": aero.INDEX_TYPE_MAPKEYS, "interval": 5, "invert_size": True, "inverted": True,
         "item_dict": {3: "c", 1: "a", 2: "b"}, "key": "k1", "key_list": ["k1", "k2"], "key_range_end": "k9",
         "key_range_start": "k1", "keys": ["k1", "k2"], "labels": {"env": "test"}, "latency_columns": 5,
         "latency_shift": 2, "list": [1, "a"], "list_order": aero.LIST_ORDERED, "map": {"x": 1},
         "map_order": aero.MAP_KEY_ORDERED, "map_policy": policy, "map_value": "mb", "meta": {"gen": 2},
-        "metrics_listeners": None, "mh_bit_count": 8, "mod": 3, "mod_exp": exp.IntBin("m") + 1, "module": "mod", "needle": "nee",
+        "metrics_listeners": None, "mh_bit_count": 8, "mod": 3, "mod_exp": exp.IntBin("m") + 1, "module": "mod",
+        "needle": "nee",
         "node_close_listener": len, "num": 100.0, "numerator": exp.IntBin("a"),
         "numeric_type": strings.NumericType.INT, "o": b"\x05\x06", "occurrence": 2, "offset": -1,
-        "ops": [h.get("aerospike_helpers.operations.operations").read("a")], "options": 2, "order": 1, "pad": True, "pad_string": "*",
+        "ops": [read_op], "options": 2, "order": 1, "pad": True, "pad_string": "*",
         "pattern": "a.c", "persist_index": True, "policy": policy, "prefix": "pre", "prepend_item": "head",
         "rank": -1, "rank_start": 0, "read_all_bins": True, "regex_flags": strings.RegexFlags.GLOBAL,
         "regex_str": "^a", "remove_amt": 2, "replacement": "r", "report_dir": "/tmp/m", "report_size_limit": 100,
@@ -112,6 +116,7 @@ def _manual(h, aero):
     lops = h.get("aerospike_helpers.operations.list_operations")
     mops = h.get("aerospike_helpers.operations.map_operations")
     ctx = h.get("aerospike_helpers.cdt_ctx")
+    hll = h.get("aerospike_helpers.HyperLogLog")
     a, b = exp.IntBin("a"), exp.FloatBin("b")
     return {
         "op_add_chain": (lambda: a + 1 + exp.IntBin("c") + 2, (), {}),
@@ -152,7 +157,7 @@ def _manual(h, aero):
                                 ctx.cdt_ctx_all_children_with_filter(exp.LoopVarStr(0).compile())], (), {}),
         "index_type_invalid": (ctx.index_type_string, (99,), {}),
         "index_datatype_invalid": (ctx.index_datatype_string, (99,), {}),
-        "hll_repr": (lambda: [repr(h.get("aerospike_helpers.HyperLogLog")(b"ab")), str(h.get("aerospike_helpers.HyperLogLog")(b"\x00"))], (), {}),
+        "hll_repr": (lambda: [repr(hll(b"ab")), str(hll(b"\x00")), hll(b"xy") == b"xy"], (), {}),
         "select_modify_path": (lambda: [exp.SelectByPath([ctx.cdt_ctx_all_children()], 4, 0, exp.MapBin("m")),
                                         exp.ModifyByPath([ctx.cdt_ctx_all_children()], 4, exp.RemoveResult(), 1,
                                                          exp.MapBin("m"))], (), {}),

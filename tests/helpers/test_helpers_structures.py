@@ -37,8 +37,9 @@ def test_same_structure_as_official(case_id):
 
 def test_put_items_sends_keys_in_order():
     # The one place where dict order is part of the structure: map_put_items sorts its items.
-    func, args, kwargs = CASES["aerospike_helpers.operations.map_operations.map_put_items#min"]
-    assert describe_call(func, args, kwargs) == EXPECTED["aerospike_helpers.operations.map_operations.map_put_items#min"]
+    case_id = "aerospike_helpers.operations.map_operations.map_put_items#min"
+    func, args, kwargs = CASES[case_id]
+    assert describe_call(func, args, kwargs) == EXPECTED[case_id]
 
 
 @pytest.mark.parametrize("name", ["_ExprOp", "_Keys"])
