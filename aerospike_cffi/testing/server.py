@@ -38,7 +38,8 @@ class Server:
         self.node_id = "BB9%012X" % int.from_bytes(os.urandom(6), "big")
         self.cluster_key = "%012X" % int.from_bytes(os.urandom(6), "big")
         self.started_at = time.time()
-        self.sindexes = {}  # name -> index, kept by sindex.py
+        self.sindexes = {}  # (namespace, name) -> index, kept by sindex.py
+        self.jobs = {}  # job id -> finished background job, kept by scan.py
         self._listener = None
         self._accept_thread = None
         self._connections = set()

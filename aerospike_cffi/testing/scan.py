@@ -1,0 +1,268 @@
+"""Scans and queries by partition, and background (operate) jobs.
+
+A foreground scan or query names the partitions to visit: field 11 lists whole
+partitions (u16 little-endian ids), field 12 digests to resume after (each in
+its own partition); neither means all 4096.  Records of a partition are visited
+in digest order, so a resumed page continues exactly after the last record the
+client saw.  Each record goes back as one AS_MSG (namespace, set, digest and
+stored key fields, then its bins); a finished partition gets a message with
+INFO3_PARTITION_DONE and its id in the generation slot; a last message with
+INFO3_LAST ends the stream.  Field 13 caps the records sent (the client asks
+for the next page with resume digests).
+
+A query adds an index range (field 22) and optionally an index type (26),
+context (23), index name (21) or expression (24): only records the matching
+secondary index holds in range come back.  Filter expressions (43) apply to
+every record.
+
+A message with the write flag runs its operations on every matching record in
+the background; here the job runs to completion before the answer, and
+``query-show`` reports it done.
+"""
+
+import struct
+import threading
+
+from . import commands, store as store_mod, wire
+from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, UNSUPPORTED_FEATURE,
+                     ServerError)
+
+FRAME_TARGET = 128 * 1024
+ALL_PARTITIONS = tuple((pid, None) for pid in range(store_mod.N_PARTITIONS))
+
+
+class Job:
+    """A finished background job, as ``query-show`` reports it."""
+
+    def __init__(self, job_id, ns, set_name, succeeded, failed, filtered):
+        self.id = job_id
+        self.ns = ns
+        self.set_name = set_name
+        self.succeeded = succeeded
+        self.failed = failed
+        self.filtered = filtered
+
+    def describe(self):
+        fields = [
+            ("trid", self.id), ("job-type", "background-ops"), ("ns", self.ns),
+            ("set", self.set_name or "NULL"), ("priority", 0), ("rps", 0),
+            ("active-threads", 0), ("status", "done(ok)"), ("job-progress", "100.00"),
+            ("run-time", 0), ("time-since-done", 0), ("recs-throttled", 0),
+            ("recs-filtered-meta", 0), ("recs-filtered-bins", self.filtered),
+            ("recs-succeeded", self.succeeded), ("recs-failed", self.failed),
+        ]
+        return ":".join("%s=%s" % kv for kv in fields)
+
+
+_jobs_lock = threading.Lock()
+
+
+def _u64(data):
+    if data is None:
+        return 0
+    if len(data) != 8:
+        raise ServerError(PARAMETER, "bad u64 field")
+    return struct.unpack(">Q", bytes(data))[0]
+
+
+def partitions(msg):
+    """[(partition id, digest to resume after or None)] a request names."""
+    pids = msg.field(wire.FIELD_PID_ARRAY)
+    digests = msg.field(wire.FIELD_DIGEST_ARRAY)
+    if pids is None and digests is None:
+        return ALL_PARTITIONS
+    out = []
+    if pids is not None:
+        if len(pids) % 2:
+            raise ServerError(PARAMETER, "bad partition id array")
+        for (pid,) in struct.iter_unpack("<H", bytes(pids)):
+            if pid >= store_mod.N_PARTITIONS:
+                raise ServerError(PARAMETER, "bad partition id")
+            out.append((pid, None))
+    if digests is not None:
+        if len(digests) % 20:
+            raise ServerError(PARAMETER, "bad digest array")
+        data = bytes(digests)
+        for pos in range(0, len(data), 20):
+            digest = data[pos:pos + 20]
+            out.append((store_mod.partition_id(digest), digest))
+    return out
+
+
+class Plan:
+    """What one scan/query request asks for."""
+
+    def __init__(self, server, msg):
+        ns_name = msg.str_field(wire.FIELD_NAMESPACE)
+        self.ns = server.store.namespace(ns_name) if ns_name else None
+        if self.ns is None:
+            raise ServerError(NAMESPACE_NOT_FOUND)
+        if wire.FIELD_UDF_FUNCTION in msg.fields:
+            raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
+        self.msg = msg
+        self.set_name = msg.str_field(wire.FIELD_SET) or ""
+        self.partitions = partitions(msg)
+        self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
+        self.job_id = _u64(msg.field(wire.FIELD_TASK_ID))
+        self.index = self.range = None
+        if wire.FIELD_INDEX_RANGE in msg.fields:
+            from . import sindex
+
+            self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
+            itype = msg.field(wire.FIELD_INDEX_TYPE)
+            itype = sindex.QUERY_INDEX_TYPES.get(itype[0] if itype else 0)
+            if itype is None:
+                raise ServerError(PARAMETER, "bad index type")
+            context = msg.field(wire.FIELD_INDEX_CONTEXT)
+            expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
+            self.index = sindex.find_index(
+                server, self.ns.name, self.set_name, self.range, itype,
+                bytes(context) if context is not None else None,
+                msg.str_field(wire.FIELD_INDEX_NAME),
+                bytes(expression) if expression is not None else None)
+
+    def snapshot(self):
+        """{partition id: [(digest, record)] in digest order} of the records in
+        the set (all sets when none is named)."""
+        by_partition = {}
+        for digest, rec in self.ns.live_records():
+            if self.set_name and rec.set_name != self.set_name:
+                continue
+            by_partition.setdefault(store_mod.partition_id(digest), []).append((digest, rec))
+        for recs in by_partition.values():
+            recs.sort(key=lambda dr: dr[0])
+        return by_partition
+
+    def selects(self, ctx, rec):
+        """True when the record passes the index range and the filter."""
+        if self.index is not None:
+            if not self.index.covers(rec, self.set_name):
+                return False
+            if not any(self.range.matches(v) for v in self.index.values(ctx)):
+                return False
+        try:
+            commands.apply_filter(self.msg, ctx)
+        except ServerError as e:
+            if e.code == FILTERED_OUT:
+                return False
+            raise
+        return True
+
+
+def record_reply(ns, digest, rec, results):
+    fields = [(wire.FIELD_NAMESPACE, ns.name.encode())]
+    if rec.set_name:
+        fields.append((wire.FIELD_SET, rec.set_name.encode("utf-8", "surrogateescape")))
+    fields.append((wire.FIELD_DIGEST, digest))
+    if rec.key is not None:
+        ptype, data = store_mod.key_bytes(rec.key)
+        fields.append((wire.FIELD_KEY, bytes((ptype,)) + data))
+    return wire.build_message(0, rec.gen, rec.void_time, fields=fields, ops=results)
+
+
+def foreground(server, plan):
+    """Yield the reply bodies of a foreground scan/query."""
+    with server.store.lock:
+        by_partition = plan.snapshot()
+    msg = plan.msg
+    sent = 0
+    chunk, size = [], 0
+    for pid, after in plan.partitions:
+        complete = True
+        for digest, rec in by_partition.get(pid, ()):
+            if after is not None and digest <= after:
+                continue
+            if plan.max_records and sent >= plan.max_records:
+                complete = False
+                break
+            ctx = commands.RecordContext(plan.ns, digest, rec.set_name, rec)
+            with server.store.lock:
+                if not plan.selects(ctx, rec):
+                    continue
+                results = [] if msg.info1 & wire.INFO1_NOBINDATA else commands.read_ops(ctx, msg)
+            body = record_reply(plan.ns, digest, rec, results)
+            chunk.append(body)
+            size += len(body)
+            sent += 1
+            if size >= FRAME_TARGET:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+        if not complete:
+            break
+        chunk.append(wire.build_message(generation=pid, info3=wire.INFO3_PARTITION_DONE))
+    chunk.append(wire.build_message(info3=wire.INFO3_LAST))
+    yield b"".join(chunk)
+
+
+def background(server, plan):
+    """Run a background operate job on every matching record; record the job."""
+    msg = plan.msg
+    succeeded = failed = filtered = 0
+    with server.store.lock:
+        by_partition = plan.snapshot()
+        for pid, after in plan.partitions:
+            for digest, rec in by_partition.get(pid, ()):
+                if after is not None and digest <= after:
+                    continue
+                ctx = commands.RecordContext(plan.ns, digest, rec.set_name, rec)
+                if not plan.selects(ctx, rec):
+                    filtered += 1
+                    continue
+                sub = wire.Message(msg.info1, msg.info2 & ~wire.INFO2_RESPOND_ALL_OPS,
+                                   msg.info3 | wire.INFO3_UPDATE_ONLY, 0, 0, 0, msg.record_ttl,
+                                   fields={wire.FIELD_NAMESPACE: msg.field(wire.FIELD_NAMESPACE),
+                                           wire.FIELD_DIGEST: digest},
+                                   ops=msg.ops)
+                try:
+                    commands.write(plan.ns, digest, rec.set_name, None, sub)
+                    succeeded += 1
+                except ServerError:
+                    failed += 1
+    with _jobs_lock:
+        server.jobs[plan.job_id] = Job(plan.job_id, plan.ns.name, plan.set_name, succeeded,
+                                       failed, filtered)
+
+
+def handle(server, msg):
+    """Yield the reply bodies of a scan, query or background job request."""
+    try:
+        plan = Plan(server, msg)
+        if msg.info2 & wire.INFO2_WRITE:
+            background(server, plan)
+            yield wire.build_message(info3=wire.INFO3_LAST)
+            return
+    except ServerError as e:
+        yield wire.build_message(result_code=e.code, info3=wire.INFO3_LAST)
+        return
+    try:
+        yield from foreground(server, plan)
+    except ServerError as e:
+        # The stream so far stands; the error ends it.
+        yield wire.build_message(result_code=e.code, info3=wire.INFO3_LAST)
+
+
+# ---------------------------------------------------------------- job info
+
+def _job_id(arg):
+    for part in arg.replace(";", ":").split(":"):
+        k, _, v = part.partition("=")
+        if k.strip() in ("id", "trid") and v.strip().isdigit():
+            return int(v)
+    return None
+
+
+def show(server, arg):
+    job_id = _job_id(arg)
+    with _jobs_lock:
+        if job_id is None:
+            return "".join(job.describe() + ";" for job in server.jobs.values())
+        job = server.jobs.get(job_id)
+    if job is None:
+        return "ERROR:2:job not found"
+    return job.describe()
+
+
+INFO_COMMANDS = {
+    "query-show": show,
+    "scan-show": show,
+}
