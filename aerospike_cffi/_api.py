@@ -2,7 +2,7 @@
 
 from . import _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
-from .client import Client, key_parts
+from ._client import Client, key_parts
 from .exception import ParamError
 
 LOG_LEVEL_OFF = -1

@@ -513,28 +513,54 @@ class Unpacker:
             v, pos = self.unpack_from(buf, pos)
             if i == 0 and type(v) is _Ext:
                 continue  # list order flags
-            append(_value_of(v) if type(v) is _Ext else v)
+            append(None if type(v) is _Ext else v)
         return out, pos
 
     def _map(self, buf, pos, n):
-        out = {}
+        ordered = False
         if n:
             k, pos2 = self.unpack_from(buf, pos)
             if type(k) is _Ext:
-                # Flags pair: 1 = key ordered; other orders read back as plain dicts.
+                # Flags pair: 1 = key ordered -> KeyOrderedDict; 8 = "preserve order", which
+                # the C client hands over as a flat [k, v, k, v, ...] list.
                 _, pos = self.unpack_from(buf, pos2)
                 n -= 1
-                if k.type & 0x01 and not k.type & 0x02:
-                    out = KeyOrderedDict()
+                if k.type & 0x08:
+                    return self._flat_pairs(buf, pos, n)
+                ordered = k.type == 0x01
+        pairs = []
+        append = pairs.append
+        in_order = True
+        prev = _NO_KEY
         for _ in range(n):
             k, pos = self.unpack_from(buf, pos)
             v, pos = self.unpack_from(buf, pos)
             if type(k) is list:
                 k = tuple(k)
             if type(v) is _Ext:
-                v = _value_of(v)
-            out[k] = v
+                v = None
+            if in_order and prev is not _NO_KEY:
+                try:
+                    in_order = type(k) is type(prev) and prev < k
+                except TypeError:
+                    in_order = False
+            prev = k
+            append((k, v))
+        if not in_order:
+            # The official client reads every map into a key-sorted C map: same order here.
+            pairs.sort(key=_key_order)
+        return (KeyOrderedDict(pairs) if ordered else dict(pairs)), pos
+
+
+    def _flat_pairs(self, buf, pos, n):
+        out = []
+        for _ in range(2 * n):
+            v, pos = self.unpack_from(buf, pos)
+            out.append(None if type(v) is _Ext else v)
         return out, pos
+
+
+_NO_KEY = object()
 
 
 class _Ext:
@@ -543,12 +569,6 @@ class _Ext:
     def __init__(self, etype, data):
         self.type = etype
         self.data = data
-
-
-def _value_of(ext):
-    if ext.type == 0xFF and len(ext.data) == 1:
-        return CDTInfinite() if ext.data[0] == 1 else CDTWildcard()
-    return bytes(ext.data)
 
 
 DEFAULT_UNPACKER = Unpacker()

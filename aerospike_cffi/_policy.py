@@ -145,14 +145,15 @@ def check_keys(policy, allowed, adjective="policy"):
 
 
 def compile_exp(expressions):
-    """A Python-owned as_exp* holding the compiled filter expression."""
+    """(as_exp*, its Python-owned memory) holding the compiled filter expression."""
     from ._expr import compile_expression
 
     packed = compile_expression(expressions)
-    exp = ffi.new("as_exp*", len(packed))
+    memory = ffi.new("uint8_t[]", ffi.sizeof("as_exp") + len(packed))
+    exp = ffi.cast("as_exp*", memory)
     exp.packed_sz = len(packed)
     ffi.memmove(exp.packed, packed, len(packed))
-    return exp
+    return exp, memory
 
 
 def apply_dict(kind, target, policy, validate_keys=True, extra_keys=()):
@@ -171,9 +172,8 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=()):
         if vkind == "exp":
             if value is None:
                 continue
-            exp = compile_exp(value)
+            exp, keep = compile_exp(value)
             _set_path(target, path, exp)
-            keep = exp
             continue
         if vkind is None:
             continue
