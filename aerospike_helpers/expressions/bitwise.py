@@ -21,10 +21,13 @@ def _write_flags(policy):
 
 
 class _BitExpr(_BaseExpr):
-    def _set(self, operands, bin, policy=None, modify=False, flags=()):
-        # Modify expressions put the policy's write flags (and any extra flags) before the bin.
-        trailing = ((_write_flags(policy),) if modify else ()) + tuple(_flags(0 if f is None else f) for f in flags)
-        self._children = tuple(operands) + trailing + (_bin_operand(bin, BlobBin),)
+    def _read(self, operands, bin):
+        self._children = tuple(operands) + (_bin_operand(bin, BlobBin),)
+
+    def _modify(self, policy, operands, bin, *extra_flags):
+        # The policy's write flags (then resize flags or overflow action) go before the bin.
+        flags = (_write_flags(policy),) + tuple(_flags(0 if f is None else f) for f in extra_flags)
+        self._read(tuple(operands) + flags, bin)
 
 
 class BitResize(_BitExpr):
@@ -33,7 +36,7 @@ class BitResize(_BitExpr):
     _op = aerospike.OP_BIT_RESIZE
 
     def __init__(self, policy, byte_size, flags, bin):
-        self._set((byte_size,), bin, policy, True, (flags,))
+        self._modify(policy, (byte_size,), bin, flags)
 
 
 class BitInsert(_BitExpr):
@@ -42,7 +45,7 @@ class BitInsert(_BitExpr):
     _op = aerospike.OP_BIT_INSERT
 
     def __init__(self, policy, byte_offset, value, bin):
-        self._set((byte_offset, value), bin, policy, True)
+        self._modify(policy, (byte_offset, value), bin)
 
 
 class BitRemove(_BitExpr):
@@ -51,7 +54,7 @@ class BitRemove(_BitExpr):
     _op = aerospike.OP_BIT_REMOVE
 
     def __init__(self, policy, byte_offset, byte_size, bin):
-        self._set((byte_offset, byte_size), bin, policy, True)
+        self._modify(policy, (byte_offset, byte_size), bin)
 
 
 class BitSet(_BitExpr):
@@ -60,7 +63,7 @@ class BitSet(_BitExpr):
     _op = aerospike.OP_BIT_SET
 
     def __init__(self, policy, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, value), bin)
 
 
 class BitOr(_BitExpr):
@@ -69,7 +72,7 @@ class BitOr(_BitExpr):
     _op = aerospike.OP_BIT_OR
 
     def __init__(self, policy, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, value), bin)
 
 
 class BitXor(_BitExpr):
@@ -78,7 +81,7 @@ class BitXor(_BitExpr):
     _op = aerospike.OP_BIT_XOR
 
     def __init__(self, policy, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, value), bin)
 
 
 class BitAnd(_BitExpr):
@@ -87,7 +90,7 @@ class BitAnd(_BitExpr):
     _op = aerospike.OP_BIT_AND
 
     def __init__(self, policy, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, value), bin)
 
 
 class BitNot(_BitExpr):
@@ -96,7 +99,7 @@ class BitNot(_BitExpr):
     _op = aerospike.OP_BIT_NOT
 
     def __init__(self, policy, bit_offset, bit_size, bin):
-        self._set((bit_offset, bit_size), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size), bin)
 
 
 class BitLeftShift(_BitExpr):
@@ -105,7 +108,7 @@ class BitLeftShift(_BitExpr):
     _op = aerospike.OP_BIT_LSHIFT
 
     def __init__(self, policy, bit_offset, bit_size, shift, bin):
-        self._set((bit_offset, bit_size, shift), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, shift), bin)
 
 
 class BitRightShift(_BitExpr):
@@ -114,7 +117,7 @@ class BitRightShift(_BitExpr):
     _op = aerospike.OP_BIT_RSHIFT
 
     def __init__(self, policy, bit_offset, bit_size, shift, bin):
-        self._set((bit_offset, bit_size, shift), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, shift), bin)
 
 
 class BitAdd(_BitExpr):
@@ -123,7 +126,7 @@ class BitAdd(_BitExpr):
     _op = aerospike.OP_BIT_ADD
 
     def __init__(self, policy, bit_offset, bit_size, value, action, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True, (action,))
+        self._modify(policy, (bit_offset, bit_size, value), bin, action)
 
 
 class BitSubtract(_BitExpr):
@@ -132,7 +135,7 @@ class BitSubtract(_BitExpr):
     _op = aerospike.OP_BIT_SUBTRACT
 
     def __init__(self, policy, bit_offset, bit_size, value, action, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True, (action,))
+        self._modify(policy, (bit_offset, bit_size, value), bin, action)
 
 
 class BitSetInt(_BitExpr):
@@ -141,7 +144,7 @@ class BitSetInt(_BitExpr):
     _op = aerospike.OP_BIT_SET_INT
 
     def __init__(self, policy, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin, policy, True)
+        self._modify(policy, (bit_offset, bit_size, value), bin)
 
 
 class BitGet(_BitExpr):
@@ -150,7 +153,7 @@ class BitGet(_BitExpr):
     _op = aerospike.OP_BIT_GET
 
     def __init__(self, bit_offset, bit_size, bin):
-        self._set((bit_offset, bit_size), bin)
+        self._read((bit_offset, bit_size), bin)
 
 
 class BitCount(_BitExpr):
@@ -159,7 +162,7 @@ class BitCount(_BitExpr):
     _op = aerospike.OP_BIT_COUNT
 
     def __init__(self, bit_offset, bit_size, bin):
-        self._set((bit_offset, bit_size), bin)
+        self._read((bit_offset, bit_size), bin)
 
 
 class BitLeftScan(_BitExpr):
@@ -168,7 +171,7 @@ class BitLeftScan(_BitExpr):
     _op = aerospike.OP_BIT_LSCAN
 
     def __init__(self, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin)
+        self._read((bit_offset, bit_size, value), bin)
 
 
 class BitRightScan(_BitExpr):
@@ -177,7 +180,7 @@ class BitRightScan(_BitExpr):
     _op = aerospike.OP_BIT_RSCAN
 
     def __init__(self, bit_offset, bit_size, value, bin):
-        self._set((bit_offset, bit_size, value), bin)
+        self._read((bit_offset, bit_size, value), bin)
 
 
 class BitGetInt(_BitExpr):
@@ -186,7 +189,7 @@ class BitGetInt(_BitExpr):
     _op = aerospike.OP_BIT_GET_INT
 
     def __init__(self, bit_offset, bit_size, sign, bin):
-        self._set((bit_offset, bit_size, 1 if sign else 0), bin)
+        self._read((bit_offset, bit_size, 1 if sign else 0), bin)
 
 
 class BitB64Encode(_BitExpr):
@@ -195,7 +198,7 @@ class BitB64Encode(_BitExpr):
     def __init__(self, byte_offset, byte_size, invert_size, bin):
         if byte_size is None:
             self._op = _wire.OP_BIT_B64_ENCODE
-            self._set((), bin)
+            self._read((), bin)
         else:
             self._op = _wire.OP_BIT_B64_ENCODE_RANGE
-            self._set((byte_offset, byte_size, 1 if invert_size else 0), bin)
+            self._read((byte_offset, byte_size, 1 if invert_size else 0), bin)
