@@ -2,12 +2,15 @@
 
 import os
 
+import pytest
+
 from .official import run_official
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "official_smoke.py")
+HERE = os.path.dirname(__file__)
 
 
-def test_official_client_smoke(aerospike_server):
-    proc = run_official([SCRIPT, "--host", aerospike_server.host, "--port", aerospike_server.port],
-                        timeout=120)
+@pytest.mark.parametrize("script", ["official_smoke.py", "official_multi.py"])
+def test_official_client(aerospike_server, script):
+    proc = run_official([os.path.join(HERE, script), "--host", aerospike_server.host,
+                         "--port", aerospike_server.port], timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stdout + proc.stderr
