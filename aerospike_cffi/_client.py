@@ -137,6 +137,8 @@ class Client:
         self._settings = settings
         self._serializers = _marshal.Serializers(settings.serializer, settings.deserializer)
         self._packer = _marshal.Packer(settings.send_bool_as, self._serializers)
+        self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
+                                          _marshal.SERIALIZER_PYTHON)
         self._unpacker = _marshal.Unpacker(settings.deserializer)
         pols = cfg.policies
         defaults = {kind: ffi.addressof(pols, member)
@@ -341,7 +343,7 @@ class Client:
             raise ParamError(-2, "Operations should be of type list")
         if not ordered:
             ops = [op for op in ops if isinstance(op, dict)]  # as the official operate()
-        plan = encode_operations(ops, self._packer)
+        plan = encode_operations(ops, self._op_packer)
         # Map ops make the C client ask for every op's answer: the shim learns it from bit 7.
         flag = 0x80 if plan.respond_all_ops else 0
         parts = []
@@ -365,7 +367,7 @@ class Client:
             raise ParamError(-2, "Bin name should be of type string")
         conn = self._conn()
         p = key_parts(key)
-        item = self._packer.bin_item(value)
+        item = self._op_packer.bin_item(value)
         packed = bytes((op_type,)) + _marshal.bin_name_bytes(bin_name) + item
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
         pol, _keep = self._policy("operate", policy)

@@ -22,7 +22,7 @@ P_PYTHON = 9
 P_BOOL, P_HLL, P_MAP, P_LIST, P_GEOJSON = 17, 18, 19, 20, 23
 
 SEND_BOOL_AS_INTEGER, SEND_BOOL_AS_AS_BOOL = 0, 1
-SERIALIZER_NONE, SERIALIZER_USER = 0, 3
+SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER = 0, 1, 3
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 BIN_NAME_MAX = 15
@@ -65,6 +65,8 @@ def serialize(value, client_serializers, mode):
                 raise ClientError(-1, "No serializer callback registered")
         elif mode in (None, SERIALIZER_NONE):
             raise ParamError(-2, "Cannot serialize: SERIALIZER_NONE selected")
+        elif mode == SERIALIZER_PYTHON:
+            raise ClientError(-1, "Unable to serialize unknown Python native type.")
         else:
             raise ClientError(-1, "Unsupported serializer")
     try:
@@ -110,13 +112,15 @@ class Packer:
             return _item_head(P_INTEGER, 8) + _be_int(int(value))
         if t is bytes:
             return _item_head(P_BLOB, len(value)) + value
-        if t is list or t is tuple or t is dict or t is KeyOrderedDict:
+        if t is list or t is dict or t is KeyOrderedDict:
             data = self.pack(value)
             return _item_head(P_MAP if isinstance(value, dict) else P_LIST, len(data)) + data
         if t is bytearray:
             return _item_head(P_BLOB, len(value)) + bytes(value)
         if value is None or t is null:
             return _item_head(P_NIL, 0)
+        if t is CDTWildcard or t is CDTInfinite:
+            raise ClientError(-1, "Invalid value type: %d" % (13 if t is CDTWildcard else 14))
         if t is GeoJSON:
             # The GeoJSON particle: flags byte and cell count (0), then the JSON text.
             data = b"\x00\x00\x00" + value.dumps().encode("utf-8")
@@ -165,7 +169,7 @@ class Packer:
             _raw_header(out, len(data) + 1)
             out.append(P_STRING)
             out += data
-        elif t is list or t is tuple:
+        elif t is list:
             _container_header(out, len(v), 0x90, b"\xdc", b"\xdd")
             for e in v:
                 self._pack_into(out, e)
@@ -219,7 +223,7 @@ class Packer:
             self._pack_into(out, KeyOrderedDict(v))
         elif isinstance(v, dict):
             self._pack_into(out, dict(v))
-        elif isinstance(v, (list, tuple)):
+        elif isinstance(v, list):
             self._pack_into(out, list(v))
         else:
             data = serialize(v, self.serializers, self.mode)
@@ -228,12 +232,13 @@ class Packer:
             out += data
 
 
-DEFAULT_PACKER = Packer()
+# Values inside operations and expressions: the official packs them in "Python" mode.
+DEFAULT_PACKER = Packer(mode=SERIALIZER_PYTHON)
 
 # The C client stores every map (as_orderedmap) with its keys in as_val order: by type
 # (nil, bool, int, str, list, map, bytes, double, GeoJSON), then by value. Writing maps in
 # that order keeps what is stored identical to what the official client stores.
-_TYPE_RANK = {type(None): 1, bool: 2, int: 3, str: 4, list: 5, tuple: 5, dict: 6,
+_TYPE_RANK = {type(None): 1, bool: 2, int: 3, str: 4, list: 5, dict: 6,
               KeyOrderedDict: 6, bytes: 9, bytearray: 9, float: 10, GeoJSON: 11}
 _first = itemgetter(0)
 
