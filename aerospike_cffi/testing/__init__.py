@@ -11,13 +11,18 @@ Community Edition 8.1 cluster with namespaces ``test`` and ``bar``, kept in
 memory.  It imports nothing from the rest of ``aerospike_cffi``.
 
 Supported: single-record reads, writes, operate (with the collection, bit, HLL
-and expression engines), delete, touch, exists, TTL / generation / exists
-policies, stored keys, truncate, the cluster-tending info commands; batch,
-scan, query and secondary indexes as far as their modules reach.
+and expression engines), delete, touch, exists; TTL / generation / exists
+policies, read-touch, stored keys, record-size and bin-name limits; batch
+reads, writes, operates and removes; partition scans and queries with paging,
+filter expressions and secondary indexes (numeric, string, blob, geo2dsphere;
+on bins, list elements, map keys/values, CDT contexts or expressions);
+background operate jobs with ``query-show``; truncate with a cutoff; the info
+commands clients use to tend a cluster.
 
 Not supported (yet): security / users (admin commands answer "security not
-enabled"), UDFs (``udf-put`` is refused, ``udf-list`` is empty), strong
-consistency and transactions (MRT fields are ignored), XDR, TLS, persistence.
+enabled"), UDFs and aggregations (refused with UNSUPPORTED_FEATURE; ``udf-list``
+is empty), strong consistency and transactions (MRT fields are ignored), XDR,
+TLS, persistence, records-per-second throttling, compressed responses.
 """
 
 from .server import Server
