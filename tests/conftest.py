@@ -1,0 +1,38 @@
+"""Shared fixtures: the test server (dev server, or $AEROSPIKE_TEST_SERVER) and a client."""
+
+import itertools
+import os
+
+import pytest
+
+PLUGIN = "aerospike_cffi.testing.plugin"
+
+
+def pytest_configure(config):
+    manager = config.pluginmanager
+    if not (manager.has_plugin("aerospike_cffi") or manager.has_plugin(PLUGIN)):
+        manager.import_plugin(PLUGIN)
+
+
+@pytest.fixture(scope="session")
+def client(aerospike_server):
+    """An aerospike_cffi client connected to the test server, for the whole session."""
+    import aerospike_cffi
+
+    c = aerospike_cffi.client({"hosts": [(aerospike_server.host, aerospike_server.port)]})
+    yield c
+    c.close()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def key(client):
+    """A fresh key in test/cffi, removed after the test."""
+    k = ("test", "cffi", "k-%d-%d" % (os.getpid(), next(_counter)))
+    yield k
+    try:
+        client.remove(k)
+    except Exception:
+        pass
