@@ -16,8 +16,9 @@ import logging
 from . import store as store_mod
 from . import values, wire
 from .errors import (BIN_NAME, BIN_TYPE, ENTERPRISE_ONLY, FILTERED_OUT, GENERATION,
-                     KEY_EXISTS, KEY_MISMATCH, KEY_NOT_FOUND, NAMESPACE_NOT_FOUND, OK,
-                     PARAMETER, RECORD_TOO_BIG, SERVER_ERROR, UNSUPPORTED_FEATURE, ServerError)
+                     GEO_INVALID_GEOJSON, KEY_EXISTS, KEY_MISMATCH, KEY_NOT_FOUND,
+                     NAMESPACE_NOT_FOUND, OK, PARAMETER, RECORD_TOO_BIG, SERVER_ERROR,
+                     UNSUPPORTED_FEATURE, ServerError)
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,7 @@ def run_op(ctx, op, respond_all, results):
         if op.ptype == values.P_NULL:
             bins.pop(name, None)
         else:
-            bins[name] = op.value()
+            bins[name] = check_geojson(op.value())
     elif code == wire.OP_INCR:
         bins[name] = increment(bins.get(name, values.MISSING), op)
     elif code in (wire.OP_APPEND, wire.OP_PREPEND):
@@ -325,6 +326,14 @@ def run_engine(ctx, op, respond_all, results):
         return
     if result is not None or respond_all:
         results.append(wire.encode_op(wire.OP_READ, name, result))
+
+
+def check_geojson(value):
+    """``value``, refused with GEO_INVALID_GEOJSON when it is GeoJSON the
+    server would not parse (the expression engine owns the GeoJSON parser)."""
+    if isinstance(value, values.GeoJSON) and engine("expr", "_geo_parse")(value) is None:
+        raise ServerError(GEO_INVALID_GEOJSON)
+    return value
 
 
 def increment(current, op):

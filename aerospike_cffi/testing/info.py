@@ -200,12 +200,14 @@ def truncate(server, arg):
     params = parse_params(arg)
     ns = server.store.namespace(params.get("namespace", ""))
     if ns is None:
-        return "ERROR::namespace not found"
+        return "ERROR:4:namespace not found"
     lut = params.get("lut")
     try:
         lut_ns = int(lut) if lut else None
     except ValueError:
-        return "ERROR::bad lut"
+        return "ERROR:4:bad lut"
+    if lut_ns is not None and lut_ns > store_mod.now_ns():
+        return "ERROR:4:lut is in the future"
     with server.store.lock:
         ns.truncate(params.get("set") or None, lut_ns)
     return "ok"
