@@ -13,7 +13,7 @@ import threading
 import time
 
 from . import commands, info, wire
-from .store import Namespace, Store
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -188,4 +188,4 @@ def _close(conn):
         pass
 
 
-__all__ = ["Server", "Namespace"]
+__all__ = ["Server"]

@@ -14,7 +14,6 @@ import time
 import aerospike
 from aerospike import exception as ex
 from aerospike import predicates as p
-from aerospike_helpers import cdt_ctx
 from aerospike_helpers import expressions as exp
 from aerospike_helpers.batch import records as br
 from aerospike_helpers.operations import operations as op
