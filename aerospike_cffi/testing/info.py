@@ -246,6 +246,7 @@ _COMMANDS = {
     "cluster-name": lambda server, arg: server.cluster_name,
     "cluster-stable": lambda server, arg: server.cluster_key,
     "racks": constant(ENTERPRISE_ONLY),
+    "rack-ids": lambda server, arg: ";".join("%s:0" % ns for ns in _namespaces(server)),
     "build": constant(BUILD),
     "version": constant("%s build %s" % (EDITION, BUILD)),
     "edition": constant(EDITION),
