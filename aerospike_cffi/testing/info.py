@@ -125,7 +125,8 @@ def namespace_info(server, arg):
         ("tombstones", 0), ("master_objects", len(live)), ("prole_objects", 0),
         ("non_expirable_objects", len(live) - expirable), ("expired_objects", 0),
         ("evicted_objects", 0), ("stop_writes", "false"), ("hwm_breached", "false"),
-        ("current_time", store_mod.now_void()), ("truncate_lut", ns.truncate_lut // 10 ** 6),
+        ("current_time", store_mod.now_void()),
+        ("truncate_lut", store_mod.clepoch_ms(ns.truncate_lut)),
         ("data_used_bytes", used), ("data_total_bytes", 1073741824),
         ("allow-ttl-without-nsup", "false"), ("conflict-resolution-policy", "generation"),
         ("default-read-touch-ttl-pct", 0), ("default-ttl", ns.default_ttl),
@@ -152,7 +153,7 @@ def sets(server, arg):
                 stats = [
                     ("ns", ns.name), ("set", set_name), ("objects", counts.get(set_name, 0)),
                     ("tombstones", 0), ("data_used_bytes", 0),
-                    ("truncate_lut", ns.set_truncate_lut.get(set_name, 0) // 10 ** 6),
+                    ("truncate_lut", store_mod.clepoch_ms(ns.set_truncate_lut.get(set_name, 0))),
                     ("sindexes", _sindex_count(server, ns.name, set_name)),
                     ("index_populating", "false"), ("truncating", "false"),
                     ("default-read-touch-ttl-pct", 0), ("default-ttl", 0),

@@ -35,6 +35,12 @@ def now_ns():
     return time.time_ns()
 
 
+def clepoch_ms(lut_ns):
+    """A last-update time (ns since the Unix epoch) as the server prints it:
+    ms since 2010-01-01, 0 for none."""
+    return lut_ns // 10 ** 6 - CITRUSLEAF_EPOCH * 1000 if lut_ns else 0
+
+
 def partition_id(digest):
     return (digest[0] | (digest[1] << 8)) & (N_PARTITIONS - 1)
 
@@ -118,7 +124,7 @@ class Namespace:
         if rec.void_time and rec.void_time <= now:
             return True
         cutoff = max(self.truncate_lut, self.set_truncate_lut.get(rec.set_name, 0))
-        return rec.lut <= cutoff
+        return rec.lut < cutoff
 
     def get(self, digest):
         """The live record of ``digest`` or None (dropping it if expired/truncated)."""

@@ -7,6 +7,7 @@ import random
 import socket
 import struct
 import threading
+import time
 
 import pytest
 
@@ -70,6 +71,25 @@ def test_write_read_delete_roundtrip(sock):
     rcode, _, _, _ = rc.request(sock, rc.message(rc.key_fields(NS, SET, digest), info2=WRITE | DELETE))
     assert rcode == 0
     assert get_all(sock, digest)[0] == 2  # KEY_NOT_FOUND
+
+
+def test_ttl_expiry_and_touch(sock):
+    digest = os.urandom(20)
+    body = rc.message(rc.key_fields(NS, SET, digest),
+                      [rc.op(OP_WRITE, "e", P_INTEGER, struct.pack(">q", 1))], info2=WRITE, ttl=1)
+    rcode, gen, void_time, _ = rc.request(sock, body)
+    assert (rcode, gen) == (0, 1) and void_time > 0
+    touch = rc.message(rc.key_fields(NS, SET, digest), [rc.op(OP_TOUCH, "")], info2=WRITE, ttl=100)
+    rcode, gen, touched_void_time, _ = rc.request(sock, touch)
+    assert (rcode, gen) == (0, 2) and touched_void_time >= void_time + 98
+    never = rc.message(rc.key_fields(NS, SET, digest), [rc.op(OP_TOUCH, "")], info2=WRITE,
+                       ttl=0xFFFFFFFF)
+    assert rc.request(sock, never)[:3] == (0, 3, 0)
+    short = rc.message(rc.key_fields(NS, SET, digest), [rc.op(OP_TOUCH, "")], info2=WRITE, ttl=1)
+    assert rc.request(sock, short)[0] == 0
+    time.sleep(2.1)
+    assert get_all(sock, digest)[0] == 2  # expired: KEY_NOT_FOUND
+    assert rc.request(sock, short)[0] == 2  # touch needs a live record
 
 
 def test_compressed_request(sock):
