@@ -132,7 +132,8 @@ class Client:
     def __init__(self, config):
         cfg, settings, keep = _config.build(config)
         _config.force_raw_collections(cfg)
-        self._cfg = cfg
+        self._cfg = cfg  # template: never given to the C client (see _config.for_connection)
+        self._config = dict(config)
         self._keep = keep
         self._settings = settings
         self._serializers = _marshal.Serializers(settings.serializer, settings.deserializer)
@@ -164,10 +165,11 @@ class Client:
         with self._lock:
             if self._as != _NULL:
                 return
+            cfg = _config.for_connection(self._config)
             if user is not None and password is not None:
-                _config.set_user(self._cfg, user, password)
-            # aerospike_new copies the config; our copy stays the source of default policies.
-            conn = lib.aerospike_new(self._cfg)
+                _config.set_user(cfg, user, password)
+            # aerospike_new copies the struct and owns its heap fields from here on.
+            conn = lib.aerospike_new(cfg)
             if conn == _NULL:
                 raise ClientError(-1, "Failed to create the C client")
             err = ffi.new("as_error*")

@@ -287,6 +287,31 @@ def _set_policies(cfg, policies, validate, keep):
                 keep.append(exp)
 
 
+# as_policies members (those we can set) with the filter expression in .base, or directly.
+_BASE_EXP_MEMBERS = ("read", "write", "operate", "remove", "apply", "batch",
+                     "batch_parent_write", "scan", "query")
+_DIRECT_EXP_MEMBERS = ("batch_write", "batch_apply", "batch_remove")
+
+
+def for_connection(config):
+    """A fresh as_config for one aerospike_new() call.
+
+    aerospike_new() takes over the heap fields of the config it gets (hosts, strings, rack
+    ids, policy filter expressions) and aerospike_destroy() frees them: every connection
+    needs its own copy, and the filter expressions (Python-owned memory, kept by the
+    client's template config) must not reach it. Commands pass their own policies, so the
+    connection's default policies need no expression.
+    """
+    cfg, _, _ = build(config)
+    force_raw_collections(cfg)
+    pols = cfg.policies
+    for member in _BASE_EXP_MEMBERS:
+        getattr(pols, member).base.filter_exp = ffi.NULL
+    for member in _DIRECT_EXP_MEMBERS:
+        getattr(pols, member).filter_exp = ffi.NULL
+    return cfg
+
+
 def force_raw_collections(cfg):
     """Lists and maps reach Python as raw msgpack: the shim never builds as_list/as_map."""
     pols = cfg.policies
