@@ -213,7 +213,7 @@ def read(ns, digest, set_name, key, msg):
     if rec is None:
         raise ServerError(KEY_NOT_FOUND)
     check_set_and_key(rec, set_name, key)
-    touch_pct = read_touch_pct(msg.record_ttl)
+    touch_pct = read_touch_pct(ns, msg.record_ttl)
     ctx = RecordContext(ns, digest, set_name, rec)
     apply_filter(msg, ctx)
     results = [] if msg.info1 & wire.INFO1_NOBINDATA else read_ops(ctx, msg)
@@ -240,10 +240,12 @@ def all_bins(bins):
     return [wire.encode_op(wire.OP_READ, name, value) for name, value in bins.items()]
 
 
-def read_touch_pct(pct):
+def read_touch_pct(ns, pct):
     """The read-touch-ttl-percent a read asks for (0 = no touch)."""
-    if pct in (READ_TOUCH_CONFIG_DEFAULT, READ_TOUCH_NEVER):
-        return 0  # namespace default-read-touch-ttl-pct is 0 here
+    if pct == READ_TOUCH_NEVER:
+        return 0
+    if pct == READ_TOUCH_CONFIG_DEFAULT:
+        return ns.default_read_touch_ttl_pct
     if pct > 100:
         raise ServerError(PARAMETER, "bad read-touch-ttl-percent")
     return pct

@@ -129,7 +129,8 @@ def namespace_info(server, arg):
         ("truncate_lut", store_mod.clepoch_ms(ns.truncate_lut)),
         ("data_used_bytes", used), ("data_total_bytes", 1073741824),
         ("allow-ttl-without-nsup", "false"), ("conflict-resolution-policy", "generation"),
-        ("default-read-touch-ttl-pct", 0), ("default-ttl", ns.default_ttl),
+        ("default-read-touch-ttl-pct", ns.default_read_touch_ttl_pct),
+        ("default-ttl", ns.default_ttl),
         ("max-record-size", ns.max_record_size), ("nsup-period", 120),
         ("replication-factor", 1), ("single-query-threads", 4), ("strong-consistency", "false"),
         ("index-type", "mem"), ("sindex-type", "mem"), ("storage-engine", "memory"),
@@ -220,6 +221,50 @@ def truncate_namespace(server, arg):
     return truncate(server, ";".join("%s=%s" % kv for kv in params.items()))
 
 
+# Namespace settings set-config may change: info name -> (attribute, lowest, highest).
+_NS_SETTINGS = {
+    "default-ttl": ("default_ttl", 0, store_mod.MAX_TTL),
+    "max-record-size": ("max_record_size", 1, 8 * 1024 * 1024),
+    "default-read-touch-ttl-pct": ("default_read_touch_ttl_pct", 0, 100),
+}
+
+
+def get_config(server, arg):
+    params = parse_params(arg)
+    context = params.get("context", "service")
+    if context == "namespace":
+        ns = server.store.namespace(params.get("id", ""))
+        if ns is None:
+            return "ERROR:4:namespace not found"
+        return ";".join("%s=%s" % (name, getattr(ns, attr))
+                        for name, (attr, _, _) in sorted(_NS_SETTINGS.items()))
+    if context == "service":
+        return "cluster-name=%s;proto-fd-max=15000;service-threads=1" % server.cluster_name
+    return "ERROR:4:unknown context"
+
+
+def set_config(server, arg):
+    params = parse_params(arg)
+    if params.pop("context", None) != "namespace":
+        return "ERROR:4:only namespace settings can be changed"
+    ns = server.store.namespace(params.pop("id", ""))
+    if ns is None:
+        return "ERROR:4:namespace not found"
+    updates = []
+    for name, text in params.items():
+        setting = _NS_SETTINGS.get(name)
+        if setting is None or not text.isdigit():
+            return "ERROR:4:bad parameter %s" % name
+        attr, low, high = setting
+        if not low <= int(text) <= high:
+            return "ERROR:4:%s out of range" % name
+        updates.append((attr, int(text)))
+    with server.store.lock:
+        for attr, value in updates:
+            setattr(ns, attr, value)
+    return "ok"
+
+
 def constant(value):
     return lambda server, arg: value
 
@@ -260,4 +305,8 @@ _COMMANDS = {
     "truncate": truncate,
     "truncate-namespace": truncate_namespace,
     "status": constant("ok"),
+    "get-config": get_config,
+    "config-get": get_config,
+    "set-config": set_config,
+    "config-set": set_config,
 }

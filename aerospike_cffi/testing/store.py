@@ -110,10 +110,14 @@ def _uvarint_size(n):
 
 
 class Namespace:
-    def __init__(self, name, default_ttl=0, max_record_size=DEFAULT_MAX_RECORD_SIZE):
+    """A namespace and its settings (also changeable with info ``set-config``)."""
+
+    def __init__(self, name, default_ttl=0, max_record_size=DEFAULT_MAX_RECORD_SIZE,
+                 default_read_touch_ttl_pct=0):
         self.name = name
         self.default_ttl = default_ttl
         self.max_record_size = max_record_size
+        self.default_read_touch_ttl_pct = default_read_touch_ttl_pct
         self.records = {}  # digest -> Record
         self.truncate_lut = 0  # ns since Unix epoch; older records are gone
         self.set_truncate_lut = {}  # set name -> ns cutoff
