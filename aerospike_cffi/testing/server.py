@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 SECURITY_NOT_ENABLED = 52
 ADMIN_HEADER_SIZE = 16
+# Replies to clients asking for compression are compressed above this size.
+COMPRESS_THRESHOLD = 128
 
 
 class Server:
@@ -133,8 +135,12 @@ class Server:
             yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
         elif ptype == wire.TYPE_MSG:
             msg = wire.parse_message(body)
+            compress = msg.info1 & wire.INFO1_COMPRESS_RESPONSE
             for reply in commands.handle(self, msg):
-                yield wire.proto(wire.TYPE_MSG, reply)
+                frame = wire.proto(wire.TYPE_MSG, reply)
+                if compress and len(frame) > COMPRESS_THRESHOLD:
+                    frame = wire.compress(frame)
+                yield frame
         elif ptype == wire.TYPE_ADMIN:
             # Community edition: no security, every admin command is refused.
             header = bytearray(ADMIN_HEADER_SIZE)

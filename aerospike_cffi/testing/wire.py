@@ -155,6 +155,11 @@ def proto(ptype, body):
     return _proto.pack((PROTO_VERSION << 56) | (ptype << 48) | len(body)) + body
 
 
+def compress(frame):
+    """A whole message frame as a compressed-message frame."""
+    return proto(TYPE_COMPRESSED, _proto.pack(len(frame)) + zlib.compress(frame))
+
+
 def decompress(body):
     """The (type, body) inside a compressed message body."""
     if len(body) < 8:

@@ -8,13 +8,14 @@ import socket
 import struct
 import threading
 import time
+import zlib
 
 import pytest
 
 from . import rawclient as rc
 
 NS, SET = "test", "devserver_proto"
-READ, GET_ALL = 1, 2
+READ, GET_ALL, COMPRESS_RESPONSE = 1, 2, 0x80
 WRITE, DELETE = 1, 2
 OP_READ, OP_WRITE, OP_TOUCH = 1, 2, 11
 P_INTEGER, P_STRING = 1, 3
@@ -96,6 +97,25 @@ def test_compressed_request(sock):
     digest = os.urandom(20)
     assert put_int(sock, digest, "c", 99, compress=True)[0] == 0
     assert get_all(sock, digest)[3][0][3] == struct.pack(">q", 99)
+
+
+def test_compressed_response_when_asked(aerospike_server, sock):
+    digest = os.urandom(20)
+    text = b"z" * 2000
+    body = rc.message(rc.key_fields(NS, SET, digest), [rc.op(OP_WRITE, "big", P_STRING, text)],
+                      info2=WRITE)
+    assert rc.request(sock, body)[0] == 0
+    sock.sendall(rc.frame(rc.MSG, rc.message(rc.key_fields(NS, SET, digest),
+                                             info1=READ | GET_ALL | COMPRESS_RESPONSE)))
+    ptype, reply = rc.recv_frame(sock)
+    if ptype == rc.COMPRESSED:
+        inner = zlib.decompress(reply[8:])
+        assert struct.unpack(">Q", reply[:8])[0] == len(inner)
+        ptype, reply = inner[1], inner[8:]
+    else:
+        assert not aerospike_server.is_dev_server  # the dev server compresses when asked
+    assert ptype == rc.MSG
+    assert rc.parse_reply(reply)[3] == [(OP_READ, P_STRING, "big", text)]
 
 
 def test_pipelined_requests_answered_in_order(sock):
