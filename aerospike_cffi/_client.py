@@ -9,7 +9,7 @@ import builtins
 import threading
 import warnings
 
-from . import _config, _marshal
+from . import _batch, _config, _marshal
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from ._ops import encode_operations
 from ._policy import PolicySet
@@ -321,10 +321,10 @@ class Client:
     def _operate(self, key, ops, meta, policy, ordered):
         conn = self._conn()
         p = key_parts(key)
-        packed, n, touch_ttl = self._pack_ops(ops, ordered)
+        packed, n, plan = self._pack_ops(ops, ordered)
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
-        if touch_ttl is not None:
-            ttl = touch_ttl & 0xFFFFFFFF
+        if plan.touch_ttl is not None:
+            ttl = plan.touch_ttl & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
         err, out = scratch()
         if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
@@ -340,7 +340,7 @@ class Client:
         return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, bins
 
     def _pack_ops(self, ops, ordered):
-        """(packed ops, count, touch ttl or None) of an operation list."""
+        """(packed ops, count, OpPlan) of an operation list."""
         if not isinstance(ops, builtins.list):
             raise ParamError(-2, "Operations should be of type list")
         if not ordered:
@@ -354,7 +354,7 @@ class Client:
                 op_type |= flag
             parts.append(bytes((op_type,)) + _marshal.bin_name_bytes(name or "") +
                          _marshal._item_head(ptype, len(payload)) + payload)
-        return b"".join(parts), len(parts), plan.touch_ttl
+        return b"".join(parts), len(parts), plan
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
@@ -462,6 +462,28 @@ class Client:
     def get_nodes(self):
         """[(address, port)] of the cluster's nodes."""
         return [(n["address"], n["port"]) for n in self.get_node_names()]
+
+    # ------------------------------------------------------------ batch
+
+    def batch_read(self, keys, bins=None, policy=None):
+        """BatchRecords with every key's record (all bins, the named ones, or [] = header)."""
+        return _batch.batch_read(self, keys, bins, policy)
+
+    def batch_operate(self, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
+        """The same operations on every key; BatchRecords with each key's results."""
+        return _batch.batch_operate(self, keys, ops, policy_batch, policy_batch_write, ttl)
+
+    def batch_write(self, batch_records, policy_batch=None):
+        """Run a BatchRecords of Read/Write/Apply/Remove records; fills and returns it."""
+        return _batch.batch_write(self, batch_records, policy_batch)
+
+    def batch_remove(self, keys, policy_batch=None, policy_batch_remove=None):
+        return _batch.batch_remove(self, keys, policy_batch, policy_batch_remove)
+
+    def batch_apply(self, keys, module, function, args, policy_batch=None,
+                    policy_batch_apply=None):
+        return _batch.batch_apply(self, keys, module, function, args, policy_batch,
+                                  policy_batch_apply)
 
     # ------------------------------------------------------------ misc
 

@@ -21,17 +21,12 @@
 #include <aerospike/as_serializer.h>
 
 #include "shim.h"
+#include "shim_internal.h"
 
 /* Defined by cffi (extern "Python+C" in build_ffi.py): hands one log line to Python. */
 extern void _aerospike_cffi_log(int level, const char* func, const char* file, uint32_t line,
                                 const char* msg);
 
-enum {
-    P_NIL = 0, P_INTEGER = 1, P_DOUBLE = 2, P_STRING = 3, P_BLOB = 4,
-    P_BOOL = 17, P_HLL = 18, P_MAP = 19, P_LIST = 20, P_GEOJSON = 23
-};
-
-#define KEY_PARAMS const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint
 
 /* ------------------------------------------------------------------ output buffer */
 
@@ -43,7 +38,7 @@ shim_buf_free(shim_buf* buf)
     buf->len = buf->cap = 0;
 }
 
-static uint8_t*
+uint8_t*
 buf_reserve(shim_buf* buf, size_t n)
 {
     if (buf->len + n > buf->cap) {
@@ -63,7 +58,7 @@ buf_reserve(shim_buf* buf, size_t n)
     return p;
 }
 
-static int
+int
 buf_put(shim_buf* buf, const void* src, size_t n)
 {
     uint8_t* p = buf_reserve(buf, n);
@@ -74,7 +69,7 @@ buf_put(shim_buf* buf, const void* src, size_t n)
     return 0;
 }
 
-static int
+int
 buf_put_u32(shim_buf* buf, uint32_t v)
 {
     return buf_put(buf, &v, 4);
@@ -82,7 +77,7 @@ buf_put_u32(shim_buf* buf, uint32_t v)
 
 /* ------------------------------------------------------------------ keys */
 
-static as_status
+as_status
 key_init(as_error* err, as_key* key, KEY_PARAMS)
 {
     const char* set_name = set ? set : "";
@@ -146,15 +141,7 @@ shim_digest(as_error* err, KEY_PARAMS, uint8_t* digest_out)
 
 /* ------------------------------------------------------------------ values in */
 
-/* One packed item: name, particle type and value bytes, read from *pp. */
-typedef struct packed_item {
-    char name[AS_BIN_NAME_MAX_SIZE];
-    uint8_t ptype;
-    uint32_t size;
-    const uint8_t* value;
-} packed_item;
-
-static bool
+bool
 read_item(const uint8_t** pp, const uint8_t* end, packed_item* item)
 {
     const uint8_t* p = *pp;
@@ -184,7 +171,7 @@ read_item(const uint8_t** pp, const uint8_t* end, packed_item* item)
 
 /* Points `bin` at the item's value. Raw particles travel as typed as_bytes, which the
  * C client writes to the wire as they are (particle type = bytes type). */
-static void
+void
 bin_set_item(as_bin* bin, const packed_item* item)
 {
     strcpy(bin->name, item->name);
@@ -234,7 +221,7 @@ record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t siz
 
 /* Wire operation type -> as_operator (the C client maps it back when writing).
  * Bit 7 on a CDT op marks a map op: the C client then asks the server to answer every op. */
-static int
+int
 wire_to_operator(uint8_t wire)
 {
     switch (wire) {
@@ -259,7 +246,7 @@ wire_to_operator(uint8_t wire)
     }
 }
 
-static as_status
+as_status
 operations_from_packed(as_error* err, as_operations* ops, const char* packed, uint32_t size,
                        uint32_t n_ops)
 {
@@ -349,7 +336,7 @@ put_val(shim_buf* out, as_val* val)
     }
 }
 
-static as_status
+as_status
 record_out(as_error* err, const as_record* rec, shim_buf* out)
 {
     uint16_t n = rec->bins.size;

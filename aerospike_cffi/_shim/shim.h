@@ -55,6 +55,20 @@ int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
                  const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl, uint16_t gen,
                  shim_buf* out);
 
+/* Batch: n_records packed records (has_write: some write, apply or remove) -> per record
+ * results. Packed record: u8 type (0 read, 1 write, 2 apply, 3 remove), u16 index into
+ * `policies` (>= n_policies: none), key (u8 len + namespace, u8 len + set, u8 key type,
+ * u32 size + key bytes, int64 integer key), then by type:
+ *   read:   u8 read_all_bins, u16 n_bins + (u8 len + name)*, OPS
+ *   write:  u32 ttl, u16 gen, OPS          apply: u8 len + module\0, u8 len + function\0,
+ *   remove: nothing more                           u32 size + msgpack argument list
+ * OPS = u16 n_ops, u32 size, packed operations.
+ * Output per record: u32 result, u8 in_doubt, u8 has_record, digest[20], and when
+ * has_record the record layout above (without its digest). */
+int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
+               const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
+               uint32_t n_policies, shim_buf* out);
+
 /* Digest of a key as the C client computes it; returns 0 or an as_status. */
 int shim_digest(as_error* err, const char* ns, const char* set, int ktype, const char* kdata,
                 uint32_t klen, int64_t kint, uint8_t* digest_out);

@@ -1,0 +1,268 @@
+"""Batch commands: records packed into one buffer, one shim call, results decoded in bulk.
+
+Each record is packed as shim.h describes (shim_batch); per-record policies travel as an
+array of C policy pointers that the packed records index.  Results fill
+``aerospike_helpers.batch.records`` objects the way the official client does: the batch's
+own status in ``BatchRecords.result``, each record's code, ``in_doubt`` and ``record``
+(``(key, meta, bins)``, or ``(key, meta)`` for a header-only read).
+"""
+
+import struct
+
+from . import _marshal
+from ._native import ffi, lib, out_bytes, scratch
+from .exception import ParamError
+
+READ, WRITE, APPLY, REMOVE = 0, 1, 2, 3
+NO_POLICY = 0xFFFF
+_CLIENT_DEFAULT_TTL = 0xFFFFFFFD
+
+_head = struct.Struct("<BH").pack           # type, policy index
+_key_tail = struct.Struct("<BI").pack       # key type, key size
+_int64 = struct.Struct("<q").pack
+_ops_head = struct.Struct("<HI").pack       # n_ops, size
+_write_head = struct.Struct("<IH").pack     # ttl, gen
+_result_head = struct.Struct("<IBB").unpack_from
+_NO_OPS = _ops_head(0, 0)
+
+
+def _records_module():
+    from aerospike_helpers.batch import records
+
+    return records
+
+
+def _name(data):
+    return bytes((len(data),)) + data
+
+
+def pack_key(parts):
+    """A key (from _client.key_parts) in the packed-record layout."""
+    nsb, setb = parts[0], parts[1]
+    if not isinstance(setb, bytes):
+        setb = b""
+    return (_name(nsb) + _name(setb) + _key_tail(parts[2], parts[4]) + parts[3] +
+            _int64(parts[5]))
+
+
+class BatchCall:
+    """Builds one batch command: records, per-record policies, then runs it."""
+
+    def __init__(self, client):
+        self.client = client
+        self.parts = []
+        self.count = 0
+        self.keys = []            # key_parts of every record, for the returned key tuples
+        self.policies = []        # C pointers, indexed from the packed records
+        self.keep = []
+        self.has_write = False
+
+    def policy_index(self, kind, policy):
+        if policy is None:
+            return NO_POLICY
+        ptr, keep = self.client._policies.get(kind, policy)
+        self.policies.append(ptr)
+        self.keep.append(keep)
+        return len(self.policies) - 1
+
+    def ops(self, ops):
+        """(OPS bytes, OpPlan) of an operation list, packed once for every record using it."""
+        packed, n, plan = self.client._pack_ops(ops, True)
+        return _ops_head(n, len(packed)) + packed, plan
+
+    def add(self, kind, key, body, policy_index=NO_POLICY):
+        from ._client import key_parts
+
+        parts = key_parts(key)
+        self.keys.append(parts)
+        self.parts.append(_head(kind, policy_index) + pack_key(parts) + body)
+        self.count += 1
+        if kind != READ:
+            self.has_write = True
+
+    def add_read(self, key, bins=None, packed_ops=_NO_OPS, read_all=False,
+                 policy_index=NO_POLICY):
+        names = b""
+        if bins:
+            names = b"".join(_marshal.bin_name_bytes(b) for b in bins)
+        body = bytes((1 if read_all else 0,)) + struct.pack("<H", len(bins or ())) + names
+        self.add(READ, key, body + packed_ops, policy_index)
+
+    def add_write(self, key, packed_ops, plan, ttl=_CLIENT_DEFAULT_TTL, gen=0,
+                  policy_index=NO_POLICY):
+        if plan.touch_ttl is not None:
+            ttl = plan.touch_ttl & 0xFFFFFFFF
+        self.add(WRITE, key, _write_head(ttl, gen) + packed_ops, policy_index)
+
+    def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
+        if not isinstance(module, str) or not isinstance(function, str):
+            raise ParamError(-2, "module and function must be strings")
+        if not isinstance(args, list):
+            raise ParamError(-2, "args must be a list")
+        packed_args = self.client._op_packer.pack(args)
+        body = (_name(module.encode() + b"\0") + _name(function.encode() + b"\0") +
+                struct.pack("<I", len(packed_args)) + packed_args)
+        self.add(APPLY, key, body, policy_index)
+
+    def add_remove(self, key, policy_index=NO_POLICY):
+        self.add(REMOVE, key, b"", policy_index)
+
+    def run(self, policy):
+        """[(result, in_doubt, key tuple, record or None)] per record, and the batch's status."""
+        conn = self.client._conn()
+        pol, _keep = self.client._policy("batch", policy)
+        packed = b"".join(self.parts)
+        err, out = scratch()
+        policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
+        status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed, len(packed),
+                                self.count, policies, len(self.policies), out)
+        if status and out.len == 0:
+            from ._native import raise_error
+
+            raise_error(err)
+        return self._decode(out_bytes(out)), status
+
+    def _decode(self, buf):
+        unpacker = self.client._unpacker
+        results = []
+        pos = 0
+        for parts in self.keys:
+            code, in_doubt, has_record = _result_head(buf, pos)
+            key = (parts[6], parts[7], parts[8], bytearray(buf[pos + 6:pos + 26]))
+            pos += 26
+            record = None
+            if has_record:
+                gen, ttl, bins, pos = unpacker.record(buf, pos)
+                record = (key, {"ttl": ttl, "gen": gen}, bins)
+            results.append((code, bool(in_doubt), key, record))
+        return results
+
+
+def _check_keys(keys):
+    if not isinstance(keys, list):
+        raise ParamError(-2, "keys should be a list of aerospike key tuples")
+
+
+def _records_from(results, status, header_only=False):
+    records = _records_module()
+    out = records.BatchRecords([])
+    out.result = status
+    for code, in_doubt, key, record in results:
+        rec = records.BatchRecord(key)
+        rec.result = code
+        rec.in_doubt = in_doubt
+        if record is not None:
+            rec.record = record[:2] if header_only else record
+        out.batch_records.append(rec)
+    return out
+
+
+def _key_error(index, exc):
+    return ParamError(-2, "failed to convert key at index: %d -> %s" % (index, exc.msg))
+
+
+def batch_read(client, keys, bins=None, policy=None):
+    _check_keys(keys)
+    if bins is not None and not isinstance(bins, list):
+        raise ParamError(-2, "bins should be a list")
+    call = BatchCall(client)
+    for i, key in enumerate(keys):
+        try:
+            call.add_read(key, bins=bins, read_all=bins is None)
+        except ParamError as exc:
+            raise _key_error(i, exc) from None
+    results, status = call.run(policy)
+    return _records_from(results, status, header_only=bins == [])
+
+
+def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
+    _check_keys(keys)
+    if not isinstance(ops, list) or not ops:
+        raise ParamError(-2, "ops should be a non-empty list of operations")
+    if ttl is not None and not isinstance(ttl, int):
+        raise ParamError(-2, "ttl should be an int")
+    call = BatchCall(client)
+    index = call.policy_index("batch_write", policy_batch_write)
+    packed_ops, plan = call.ops(ops)
+    ttl = _CLIENT_DEFAULT_TTL if ttl is None else ttl & 0xFFFFFFFF
+    for i, key in enumerate(keys):
+        try:
+            if plan.has_write:
+                call.add_write(key, packed_ops, plan, ttl, policy_index=index)
+            else:
+                call.add_read(key, packed_ops=packed_ops)
+        except ParamError as exc:
+            raise _key_error(i, exc) from None
+    results, status = call.run(policy_batch)
+    return _records_from(results, status)
+
+
+def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
+    _check_keys(keys)
+    call = BatchCall(client)
+    index = call.policy_index("batch_remove", policy_batch_remove)
+    for i, key in enumerate(keys):
+        try:
+            call.add_remove(key, index)
+        except ParamError as exc:
+            raise _key_error(i, exc) from None
+    results, status = call.run(policy_batch)
+    return _records_from(results, status)
+
+
+def batch_apply(client, keys, module, function, args, policy_batch=None,
+                policy_batch_apply=None):
+    _check_keys(keys)
+    call = BatchCall(client)
+    index = call.policy_index("batch_apply", policy_batch_apply)
+    for i, key in enumerate(keys):
+        call.add_apply(key, module, function, args, index)
+    results, status = call.run(policy_batch)
+    return _records_from(results, status)
+
+
+def batch_write(client, batch_records, policy_batch=None):
+    records = _records_module()
+    if not isinstance(batch_records, records.BatchRecords):
+        raise ParamError(-2, "batch_records must be a BatchRecords object")
+    items = batch_records.batch_records
+    if not isinstance(items, list):
+        raise ParamError(-2, "batch_records.batch_records must be a list")
+    call = BatchCall(client)
+    for item in items:
+        kind = getattr(item, "_type", None)
+        policy = getattr(item, "policy", None)
+        if kind == READ:
+            index = call.policy_index("batch_read", policy)
+            packed_ops = call.ops(item.ops)[0] if item.ops else _NO_OPS
+            call.add_read(item.key, packed_ops=packed_ops, read_all=bool(item.read_all_bins),
+                          policy_index=index)
+        elif kind == WRITE:
+            index = call.policy_index("batch_write", policy)
+            ttl, gen = _meta(item.meta)
+            packed_ops, plan = call.ops(item.ops)
+            call.add_write(item.key, packed_ops, plan, ttl, gen, index)
+        elif kind == APPLY:
+            index = call.policy_index("batch_apply", policy)
+            call.add_apply(item.key, item.module, item.function, item.args, index)
+        elif kind == REMOVE:
+            index = call.policy_index("batch_remove", policy)
+            call.add_remove(item.key, index)
+        else:
+            raise ParamError(-2, "batch_type unknown: %r" % (kind,))
+    results, status = call.run(policy_batch)
+    batch_records.result = status
+    for item, (code, in_doubt, _key, record) in zip(items, results):
+        item.result = code
+        item.in_doubt = in_doubt
+        if code == 0:
+            item.record = record
+    return batch_records
+
+
+def _meta(meta):
+    from ._client import parse_meta
+
+    if meta is None:
+        return _CLIENT_DEFAULT_TTL, 0
+    return parse_meta(meta)

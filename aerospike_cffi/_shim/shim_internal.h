@@ -1,0 +1,35 @@
+/*
+ * What the shim's C files share (not part of the interface Python sees: that is shim.h).
+ * Include after the C client headers and shim.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+    P_NIL = 0, P_INTEGER = 1, P_DOUBLE = 2, P_STRING = 3, P_BLOB = 4,
+    P_BOOL = 17, P_HLL = 18, P_MAP = 19, P_LIST = 20, P_GEOJSON = 23
+};
+
+#define KEY_PARAMS const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint
+
+/* One packed item: name, particle type and value bytes (layout in shim.h). */
+typedef struct packed_item {
+    char name[AS_BIN_NAME_MAX_SIZE];
+    uint8_t ptype;
+    uint32_t size;
+    const uint8_t* value;
+} packed_item;
+
+uint8_t* buf_reserve(shim_buf* buf, size_t n);
+int buf_put(shim_buf* buf, const void* src, size_t n);
+int buf_put_u32(shim_buf* buf, uint32_t v);
+
+as_status key_init(as_error* err, as_key* key, KEY_PARAMS);
+bool read_item(const uint8_t** pp, const uint8_t* end, packed_item* item);
+void bin_set_item(as_bin* bin, const packed_item* item);
+int wire_to_operator(uint8_t wire);
+as_status operations_from_packed(as_error* err, as_operations* ops, const char* packed,
+                                 uint32_t size, uint32_t n_ops);
+as_status record_out(as_error* err, const as_record* rec, shim_buf* out);
