@@ -22,7 +22,7 @@ commands clients use to tend a cluster.
 Not supported (yet): security / users (admin commands answer "security not
 enabled"), UDFs and aggregations (refused with UNSUPPORTED_FEATURE; ``udf-list``
 is empty), strong consistency and transactions (MRT fields are ignored), XDR,
-TLS, persistence, records-per-second throttling.
+TLS, persistence, records-per-second throttling of background jobs.
 """
 
 from .server import Server

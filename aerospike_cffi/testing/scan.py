@@ -8,7 +8,7 @@ client saw.  Each record goes back as one AS_MSG (namespace, set, digest and
 stored key fields, then its bins); a finished partition gets a message with
 INFO3_PARTITION_DONE and its id in the generation slot; a last message with
 INFO3_LAST ends the stream.  Field 13 caps the records sent (the client asks
-for the next page with resume digests).
+for the next page with resume digests); field 10 paces them (records per second).
 
 A query adds an index range (field 22) and optionally an index type (26),
 context (23), index name (21) or expression (24): only records the matching
@@ -22,6 +22,7 @@ the background; here the job runs to completion before the answer, and
 
 import struct
 import threading
+import time
 
 from . import commands, store as store_mod, wire
 from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, UNSUPPORTED_FEATURE,
@@ -65,6 +66,12 @@ def _u64(data):
     return struct.unpack(">Q", bytes(data))[0]
 
 
+def _u32(data):
+    if len(data) != 4:
+        raise ServerError(PARAMETER, "bad u32 field")
+    return struct.unpack(">I", bytes(data))[0]
+
+
 def partitions(msg):
     """[(partition id, digest to resume after or None)] a request names."""
     pids = msg.field(wire.FIELD_PID_ARRAY)
@@ -103,6 +110,8 @@ class Plan:
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
         self.partitions = partitions(msg)
         self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
+        rps = msg.field(wire.FIELD_RPS)
+        self.records_per_second = _u32(rps) if rps is not None else 0
         self.job_id = _u64(msg.field(wire.FIELD_TASK_ID))
         self.index = self.range = None
         if wire.FIELD_INDEX_RANGE in msg.fields:
@@ -167,6 +176,7 @@ def foreground(server, plan):
     msg = plan.msg
     sent = 0
     chunk, size = [], 0
+    started = time.monotonic()
     for pid, after in plan.partitions:
         complete = True
         for digest, rec in by_partition.get(pid, ()):
@@ -184,6 +194,14 @@ def foreground(server, plan):
             chunk.append(body)
             size += len(body)
             sent += 1
+            if plan.records_per_second:
+                # Throttle: the records sent so far must take sent/rps seconds.
+                ahead = sent / plan.records_per_second - (time.monotonic() - started)
+                if ahead > 0:
+                    if chunk:
+                        yield b"".join(chunk)
+                        chunk, size = [], 0
+                    time.sleep(ahead)
             if size >= FRAME_TARGET:
                 yield b"".join(chunk)
                 chunk, size = [], 0
