@@ -109,7 +109,8 @@ def peers(server, _arg):
 
 
 def service(server, _arg):
-    return "%s:%d" % (server.host, server.port)
+    host = "[%s]" % server.host if ":" in server.host else server.host
+    return "%s:%d" % (host, server.port)
 
 
 def namespace_info(server, arg):
