@@ -18,6 +18,8 @@ fi
     .venv-official/bin/python -m pip install -q "aerospike==19.3.0" 2>&1 | grep -v "^WARNING: Location" || true
 export OFFICIAL_PYTHON="$PWD/.venv-official/bin/python"
 
+scripts/docs.sh  # Sphinx build (-W) and the doc examples as doctests
+
 status=0
 for venv in .venv-cpython .venv-pypy; do
     echo "== pytest under $($venv/bin/python -c 'import platform; print(platform.python_implementation(), platform.python_version())')"
