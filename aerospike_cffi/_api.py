@@ -3,6 +3,7 @@
 from . import _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
 from ._client import Client, key_parts
+from ._stream import Query, Scan  # noqa: F401 - module surface
 from .exception import ParamError
 
 LOG_LEVEL_OFF = -1
@@ -15,12 +16,13 @@ def client(config):
 
 def calc_digest(ns, set, key):  # noqa: A002 - official parameter name
     """The 20-byte RIPEMD-160 digest (bytearray) of a key, as the server computes it."""
+    # As the official: argument types are TypeErrors here.
     if not isinstance(ns, str):
-        raise ParamError(-2, "Namespace should be a string")
+        raise TypeError("Namespace should be a string")
     if not isinstance(set, str):
-        raise ParamError(-2, "Set should be a string or unicode")
-    if not isinstance(key, (str, int, bytes, bytearray)):
-        raise ParamError(-2, "Key is invalid")
+        raise TypeError("Set should be a string or unicode")
+    if not isinstance(key, (str, int, bytearray)):
+        raise TypeError("Key is invalid")
     p = key_parts((ns, set, key))
     err, _ = scratch()
     digest = ffi.new("uint8_t[20]")
@@ -72,11 +74,3 @@ def unset_serializers():
     _marshal.GLOBAL_SERIALIZERS.serializer = None
     _marshal.GLOBAL_SERIALIZERS.deserializer = None
     return 0
-
-
-class Scan:
-    """Placeholder until scans land (issue: batch, scan and query)."""
-
-
-class Query:
-    """Placeholder until queries land (issue: batch, scan and query)."""

@@ -9,11 +9,11 @@ import builtins
 import threading
 import warnings
 
-from . import _batch, _config, _marshal
+from . import _batch, _config, _marshal, _stream
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from ._ops import encode_operations
 from ._policy import PolicySet
-from .exception import ClientError, ClusterError, ParamError, RecordNotFound
+from .exception import BinNameError, ClientError, ClusterError, ParamError, RecordNotFound
 
 _NULL = ffi.NULL
 _CLIENT_DEFAULT_TTL = 0xFFFFFFFD
@@ -24,6 +24,9 @@ _OP_READ, _OP_WRITE, _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 1, 2, 5, 9, 
 
 _ns_cache = {}
 
+# as_index_datatype values of the C client.
+_INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
+
 
 def _name(value, what, limit):
     """Encoded namespace/set name, validated (cached: these repeat)."""
@@ -31,9 +34,9 @@ def _name(value, what, limit):
         return _ns_cache[value]
     except KeyError:
         pass
-    data = value.encode("utf-8")
+    data = _marshal.utf8(value)
     if len(data) >= limit:
-        raise ParamError(-2, "%s is too long" % what)
+        raise ParamError(-2, "key is invalid")  # the official's message for a long ns/set
     if len(_ns_cache) < 1024:
         _ns_cache[value] = data
     return data
@@ -62,11 +65,12 @@ def key_parts(key):
         setb = _NULL
     elif type(set_name) is str:
         setb = _name(set_name, "set", 64)
+        set_name = set_name or None  # the official returns an empty set name as None
     else:
         raise ParamError(-2, "set must be a string")
     t = type(pk)
     if t is str:
-        data = pk.encode("utf-8")
+        data = _marshal.utf8(pk)
         return nsb, setb, 3, data, len(data), 0, ns, set_name, pk
     if t is int or t is bool:
         if not -(1 << 63) <= pk < (1 << 63):
@@ -99,8 +103,10 @@ def key_parts(key):
 
 
 def parse_meta(meta, validate_keys=False):
-    """(ttl, gen) of a command's meta dict (anything else is ignored, as the official)."""
+    """(ttl, gen) of a command's meta dict (None: the defaults)."""
     if not isinstance(meta, dict):
+        if meta is not None:
+            raise ParamError(-2, "Metadata should be of type dictionary")
         return _CLIENT_DEFAULT_TTL, 0
     if validate_keys:
         for k in meta:
@@ -179,12 +185,18 @@ class Client:
             self._as = conn
 
     def connect(self, username=None, password=None):
-        """Connect (again, after close()); returns the client."""
-        if username is not None and not isinstance(username, str):
-            raise ParamError(-2, "username must be a string")
-        if password is not None and not isinstance(password, str):
-            raise ParamError(-2, "password must be a string")
-        self._connect(username or self._settings.user, password or self._settings.password)
+        """Connect (again, after close()); returns the client.
+
+        As the official: a connected client returns at once, and the credentials count
+        only when both are strings (then they replace the configured ones).
+        """
+        if self._as != _NULL:
+            return self
+        settings = self._settings
+        if isinstance(username, str) and isinstance(password, str):
+            _config.check_user(username, password)
+            settings.user, settings.password = username, password
+        self._connect(settings.user, settings.password)
         return self
 
     def is_connected(self):
@@ -206,10 +218,10 @@ class Client:
         self.close()
         return False
 
-    def _conn(self):
+    def _conn(self, message="No connection to aerospike cluster"):
         conn = self._as
         if conn == _NULL:
-            raise ClusterError(11, "No connection to aerospike cluster")
+            raise ClusterError(11, message)  # info and node calls end it with a period
         return conn
 
     # ------------------------------------------------------------ helpers
@@ -250,8 +262,10 @@ class Client:
         names = []
         for name in bins:
             if not isinstance(name, str):
-                raise ParamError(-2, "Bin name should be of type string")
-            names.append(_marshal.bin_name_bytes(name)[1:])
+                raise ParamError(-2, "Bin name must be a string" if type(bins) is builtins.list
+                                 else "not string type")
+            # As the official: longer names are cut to the 15-byte limit.
+            names.append(_marshal.utf8(name)[:_marshal.BIN_NAME_MAX])
         pol, _keep = self._policy("read", policy)
         err, out = scratch()
         packed = b"\0".join(names) + b"\0"
@@ -281,15 +295,23 @@ class Client:
 
     def put(self, key, bins, meta=None, policy=None, serializer=None):
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
+        return self._put(key, bins, meta, policy, serializer, bins)
+
+    def _put(self, key, bins, meta, policy, serializer, error_bin):
+        """put(); record errors carry ``error_bin`` as their ``bin``."""
         conn = self._conn()
         p = key_parts(key)
-        packed, n = self._packer_for(serializer).pack_bins(bins)
+        try:
+            packed, n = self._packer_for(serializer).pack_bins(bins)
+        except BinNameError as exc:
+            exc.key, exc.bin = key, error_bin
+            raise
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
         pol, _keep = self._policy("write", policy)
         err, out = scratch()
         if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
                         ttl, gen, out):
-            raise_error(err, key=key)
+            raise_error(err, key=key, bin=error_bin)
         return 0
 
     def remove(self, key, meta=None, policy=None):
@@ -297,8 +319,10 @@ class Client:
         conn = self._conn()
         p = key_parts(key)
         pol, _keep = self._policy("remove", policy)
-        if isinstance(meta, dict) and "gen" in meta:
-            _, gen = parse_meta({"gen": meta["gen"]})
+        # As the official: meta's gen counts only with a policy, and only when it is an int.
+        gen = meta.get("gen") if policy is not None and isinstance(meta, dict) else None
+        if isinstance(gen, int):
+            _, gen = parse_meta({"gen": gen})
             copy = ffi.new("as_policy_remove*", pol[0])
             copy.generation = gen
             pol = copy
@@ -309,19 +333,34 @@ class Client:
 
     def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Delete the named bins of a record; returns 0."""
-        if not isinstance(list, (builtins.list, tuple)):
+        if type(list) is not builtins.list:
             raise ParamError(-2, "Bins should be a list")
+        self._conn()
+        key_parts(key)
+        try:
+            self._policy("write", policy)
+        except ParamError as exc:
+            raise ClientError(-1, "Incorrect policy -> " + exc.msg) from None
         for name in list:
             if not isinstance(name, str):
-                raise ParamError(-2, "Bin name should be of type string")
-        return self.put(key, dict.fromkeys(list), meta, policy)
+                raise ClientError(-1, "Invalid bin name, bin name should be a string or "
+                                      "unicode string")
+            if len(_marshal.utf8(name)) > _marshal.BIN_NAME_MAX:
+                return 0  # the official returns here without writing anything
+        return self._put(key, dict.fromkeys(list), meta, policy, None, None)
 
     # ------------------------------------------------------------ operate
 
     def _operate(self, key, ops, meta, policy, ordered):
         conn = self._conn()
         p = key_parts(key)
-        packed, n, plan = self._pack_ops(ops, ordered)
+        try:
+            packed, n, plan = self._pack_ops(ops, ordered)
+        except BinNameError as exc:
+            exc.key = key
+            raise
+        except UnicodeEncodeError:
+            raise _marshal.unicode_error() from None
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
         if plan.touch_ttl is not None:
             ttl = plan.touch_ttl & 0xFFFFFFFF
@@ -345,6 +384,8 @@ class Client:
             raise ParamError(-2, "Operations should be of type list")
         if not ordered:
             ops = [op for op in ops if isinstance(op, dict)]  # as the official operate()
+        elif ops and not all(isinstance(op, dict) for op in ops):
+            raise ParamError(-2, "Operation must be a dict")
         plan = encode_operations(ops, self._op_packer)
         # Map ops make the C client ask for every op's answer: the shim learns it from bit 7.
         flag = 0x80 if plan.respond_all_ops else 0
@@ -369,8 +410,14 @@ class Client:
             raise ParamError(-2, "Bin name should be of type string")
         conn = self._conn()
         p = key_parts(key)
-        item = self._op_packer.bin_item(value)
-        packed = bytes((op_type,)) + _marshal.bin_name_bytes(bin_name) + item
+        try:
+            packed = (bytes((op_type,)) + _marshal.bin_name_bytes(bin_name) +
+                      self._op_packer.bin_item(value))
+        except BinNameError as exc:
+            exc.key, exc.bin = key, bin_name
+            raise
+        except UnicodeEncodeError:
+            raise _marshal.unicode_error() from None
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
         pol, _keep = self._policy("operate", policy)
         err, out = scratch()
@@ -390,24 +437,26 @@ class Client:
         return self._single(key, _OP_PREPEND, bin, val, meta, policy)
 
     def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
-        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
-            raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' and 'float' "
-                                 "are allowed")
+        if not isinstance(offset, (int, float)):
+            raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
+        if type(offset) is bool:
+            offset = int(offset)  # a bool increments as 0/1 (as the official)
         return self._single(key, _OP_INCR, bin, offset, meta, policy)
 
     def touch(self, key, val=0, meta=None, policy=None):
-        """Reset a record's time to live (``val`` seconds, as meta ttl)."""
+        """Reset a record's time to live to ``val`` seconds (meta's ttl does not count)."""
         if not isinstance(val, int):
             raise ParamError(-2, "Unsupported operand type(s) for touch : only int or long "
                                  "allowed")
-        if val and not (isinstance(meta, dict) and "ttl" in meta):
-            meta = dict(meta or {}, ttl=val)
+        if not _marshal.INT64_MIN <= val <= _marshal.INT64_MAX:
+            raise ParamError(-2, "integer value exceeds sys.maxsize")
         conn = self._conn()
         p = key_parts(key)
         packed = bytes((_OP_TOUCH,)) + _marshal.bin_name_bytes("") + _marshal._item_head(0, 0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            _, gen = parse_meta(meta, self._settings.validate_keys)
+        ttl = val & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
         err, out = scratch()
         if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
@@ -417,13 +466,13 @@ class Client:
 
     # ------------------------------------------------------------ info
 
-    def _info(self, command, policy, node_name):
+    def _info(self, command, policy, node_name, type_error="Request should be a string."):
         if not isinstance(command, str):
-            raise ParamError(-2, "Request must be a string")
-        conn = self._conn()
+            raise ParamError(-2, type_error)
+        conn = self._conn("No connection to aerospike cluster.")
         pol, _keep = self._policy("info", policy)
         err, out = scratch()
-        if lib.shim_info(conn, err, pol, node_name, command.encode("utf-8"), out):
+        if lib.shim_info(conn, err, pol, node_name, _marshal.utf8(command), out):
             raise_error(err)
         return out_bytes(out).decode("utf-8", "replace")
 
@@ -434,23 +483,31 @@ class Client:
     def info_single_node(self, command, host, policy=None):
         """The answer of the node named ``host`` (a node name, see get_node_names)."""
         if not isinstance(host, str):
-            raise ParamError(-2, "Host must be a string")
-        return self._info(command, policy, host.encode("utf-8"))
+            raise ParamError(-2, "Host must be a string.")
+        if isinstance(command, str) and host not in self._node_names():
+            raise ParamError(-2, "Could not get node with name %s." % host)
+        return self._info(command, policy, _marshal.utf8(host))
 
     def info_all(self, command, policy=None):
-        """{node name: (error, answer)} for every node."""
+        """{node name: (error, answer)} for every node; bad arguments raise."""
+        if not isinstance(command, str):
+            raise ParamError(-2, "Request must be a string")
+        self._conn()
+        self._policy("info", policy)  # validated once, before asking any node
         result = {}
-        for name in self.get_node_names():
-            node = name["node_name"]
+        for node in self._node_names():
             try:
                 result[node] = (None, self._info(command, policy, node.encode("utf-8")))
             except ClientError as exc:
                 result[node] = (exc, None)
         return result
 
+    def _node_names(self):
+        return [n["node_name"] for n in self.get_node_names()]
+
     def get_node_names(self):
         """[{'address': ..., 'port': ..., 'node_name': ...}] of the cluster's nodes."""
-        conn = self._conn()
+        conn = self._conn("No connection to aerospike cluster.")
         _, out = scratch()
         lib.shim_nodes(conn, out)
         nodes = []
@@ -461,6 +518,7 @@ class Client:
 
     def get_nodes(self):
         """[(address, port)] of the cluster's nodes."""
+        self._conn()
         return [(n["address"], n["port"]) for n in self.get_node_names()]
 
     # ------------------------------------------------------------ batch
@@ -485,9 +543,133 @@ class Client:
         return _batch.batch_apply(self, keys, module, function, args, policy_batch,
                                   policy_batch_apply)
 
+    # ------------------------------------------------------------ scan, query, indexes
+
+    def scan(self, namespace, set=None):  # noqa: A002
+        return _stream.Scan(self, namespace, set)
+
+    def query(self, namespace, set=None):  # noqa: A002
+        return _stream.Query(self, namespace, set)
+
+    def _index_create(self, ns, set, bin, name, index_type, datatype, policy, ctx=None,  # noqa: A002
+                      expressions=None):
+        for value, what in ((ns, "Namespace"), (name, "Index name")):
+            if not isinstance(value, str):
+                raise ParamError(-2, "%s should be a string" % what)
+        if set is not None and not isinstance(set, str):
+            raise ParamError(-2, "Set should be a string")
+        if expressions is None and not isinstance(bin, str):
+            raise ParamError(-2, "Bin should be a string")
+        for value, what in ((index_type, "index type"), (datatype, "index datatype")):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 16:
+                raise ParamError(-2, "Invalid %s" % what)
+        conn = self._conn()
+        pol, _keep = self._policy("info", policy)
+        ctx_b64 = _NULL
+        if ctx:
+            from ._ops import cdt_ctx_base64
+
+            ctx_b64 = cdt_ctx_base64(ctx).encode()
+        exp_bytes, exp_size = _NULL, 0
+        if expressions is not None:
+            from ._expr import compile_expression
+
+            exp_bytes = compile_expression(expressions)
+            exp_size = len(exp_bytes)
+        err, _ = scratch()
+        if lib.shim_index_create(conn, err, pol, ns.encode(), (set or "").encode(),
+                                 bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
+                                 index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
+            raise_error(err)
+        return 0
+
+    def index_integer_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        return self._index_create(ns, set, bin, name, 0, _INDEX_NUMERIC, policy)
+
+    def index_string_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        return self._index_create(ns, set, bin, name, 0, _INDEX_STRING, policy)
+
+    def index_blob_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        return self._index_create(ns, set, bin, name, 0, _INDEX_BLOB, policy)
+
+    def index_geo2dsphere_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        return self._index_create(ns, set, bin, name, 0, _INDEX_GEO2DSPHERE, policy)
+
+    def index_single_value_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
+                                  ctx=None):
+        return self._index_create(ns, set, bin, name, 0, index_datatype, policy, ctx)
+
+    def index_list_create(self, ns, set, bin, index_datatype, name, policy=None, ctx=None):  # noqa: A002
+        return self._index_create(ns, set, bin, name, 1, index_datatype, policy, ctx)
+
+    def index_map_keys_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
+                              ctx=None):
+        return self._index_create(ns, set, bin, name, 2, index_datatype, policy, ctx)
+
+    def index_map_values_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
+                                ctx=None):
+        return self._index_create(ns, set, bin, name, 3, index_datatype, policy, ctx)
+
+    def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
+                         policy=None):
+        return self._index_create(ns, set, bin, name, index_type, index_datatype, policy, ctx)
+
+    def index_expr_create(self, ns, set, index_type, index_datatype, expressions, name,  # noqa: A002
+                          policy=None):
+        return self._index_create(ns, set, None, name, index_type, index_datatype, policy,
+                                  expressions=expressions)
+
+    def index_remove(self, ns, name, policy=None):
+        if not isinstance(ns, str) or not isinstance(name, str):
+            raise ParamError(-2, "Namespace and index name should be strings")
+        conn = self._conn()
+        pol, _keep = self._policy("info", policy)
+        err, _ = scratch()
+        if lib.shim_index_remove(conn, err, pol, ns.encode(), name.encode()):
+            raise_error(err)
+        return 0
+
+    def truncate(self, namespace, set, nanos, policy=None):  # noqa: A002
+        """Delete the records of a namespace or set last updated before ``nanos`` (0: all)."""
+        if not isinstance(namespace, str):
+            raise ParamError(-2, "Namespace must be a string")
+        if set is not None and not isinstance(set, str):
+            raise ParamError(-2, "Set must be None, or a string")
+        if isinstance(nanos, bool) or not isinstance(nanos, int) or not 0 <= nanos < (1 << 64):
+            raise ParamError(-2, "Nanoseconds must be a long type")
+        conn = self._conn()
+        pol, _keep = self._policy("info", policy)
+        err, _ = scratch()
+        if lib.shim_truncate(conn, err, pol, namespace.encode(),
+                             set.encode() if set else _NULL, nanos):
+            raise_error(err)
+        return 0
+
+    def job_info(self, job_id, module, policy=None):
+        """{'status', 'progress_pct', 'records_read'} of a background scan or query job."""
+        if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id < 0:
+            raise ParamError(-2, "job_id must be a non-negative integer")
+        if module not in ("scan", "query"):
+            raise ParamError(-2, "module must be aerospike.JOB_SCAN or aerospike.JOB_QUERY")
+        conn = self._conn()
+        pol, _keep = self._policy("info", policy)
+        err, _ = scratch()
+        values = ffi.new("uint32_t[3]")
+        if lib.shim_job_info(conn, err, pol, module.encode(), job_id, values, values + 1,
+                             values + 2):
+            raise_error(err)
+        return {"status": values[0], "progress_pct": values[1], "records_read": values[2]}
+
     # ------------------------------------------------------------ misc
 
     def get_key_partition_id(self, ns, set, key):  # noqa: A002
+        if not isinstance(ns, str):
+            raise ParamError(-2, "Namespace should be a string.")
+        if not isinstance(set, str):
+            raise ParamError(-2, "Set should be a string or unicode.")
+        if not isinstance(key, (str, int, bytearray)):
+            raise ParamError(-2, "Key is invalid.")
+        self._conn()
         from ._api import calc_digest
 
         digest = calc_digest(ns, set, key)

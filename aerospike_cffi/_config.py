@@ -164,6 +164,12 @@ def build(config):
 
 
 def set_user(cfg, user, password):
+    check_user(user, password)
+    lib.as_config_set_user(cfg, user.encode(), password.encode())
+
+
+def check_user(user, password):
+    """The official's checks of connect() credentials."""
     if not user:
         raise _err("Username must not be empty")
     if not password:
@@ -172,7 +178,6 @@ def set_user(cfg, user, password):
         raise _err("Username length exceeds the maximum of 63 characters")
     if len(password.encode()) >= 64:
         raise _err("Password length exceeds the maximum of 63 characters")
-    lib.as_config_set_user(cfg, user.encode(), password.encode())
 
 
 def _set_lua(cfg, lua, validate):
@@ -212,7 +217,7 @@ def _set_hosts(cfg, hosts):
         if isinstance(host, tuple) and 2 <= len(host) <= 3:
             addr, port = host[0], host[1]
             if not isinstance(port, int):
-                raise _err("The host port must be an integer")
+                raise _err("Invalid host -> The host port must be an integer")
             if not isinstance(addr, str):
                 raise _err("Invalid host")
             port &= 0xFFFF
@@ -281,8 +286,13 @@ def _set_policies(cfg, policies, validate, keep):
         sub = policies.get(kind)
         if isinstance(sub, dict):
             target = ffi.addressof(pols, member)
-            exp = _policy.apply_dict(member if kind != "batch_parent_write" else "batch",
-                                     target, sub, validate)
+            try:
+                exp = _policy.apply_dict(member if kind != "batch_parent_write" else "batch",
+                                         target, sub, validate)
+            except ParamError as exc:
+                if exc.msg.endswith("dictionary key"):
+                    raise
+                raise _err("Invalid Policy setting value") from None
             if exp is not None:
                 keep.append(exp)
 

@@ -42,6 +42,18 @@ def _hll_class():
     return _HLL_CLASS
 
 
+def unicode_error():
+    return ClientError(-1, "Unicode value not encoded in utf-8.")
+
+
+def utf8(text):
+    """UTF-8 bytes of a str; lone surrogates are a ClientError (as the official)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise unicode_error() from None
+
+
 class Serializers:
     """Where user serializers come from: per call, per client config, or module-wide."""
 
@@ -74,11 +86,11 @@ def serialize(value, client_serializers, mode):
     except AerospikeError:
         raise
     except Exception as exc:
-        raise ClientError(-1, "Serializer callback failed: %r" % (exc,)) from exc
+        raise ClientError(-1, "Unable to call user's registered serializer callback") from exc
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray)):
-        raise ClientError(-1, "Serializer must return bytes or str")
+        raise ClientError(-1, "Unable to set as_bytes")
     return bytes(data)
 
 
@@ -147,9 +159,12 @@ class Packer:
             raise ParamError(-2, "Record should be passed as bin-value pair")
         parts = []
         append = parts.append
-        for name, value in bins.items():
-            append(bin_name_bytes(name))
-            append(self.bin_item(value))
+        try:
+            for name, value in bins.items():
+                append(bin_name_bytes(name))
+                append(self.bin_item(value))
+        except UnicodeEncodeError:
+            raise unicode_error() from None
         return b"".join(parts), len(bins)
 
     # -------------------------------------------------- msgpack (collections)
@@ -157,7 +172,10 @@ class Packer:
     def pack(self, value):
         """``value`` in Aerospike's msgpack dialect."""
         out = bytearray()
-        self._pack_into(out, value)
+        try:
+            self._pack_into(out, value)
+        except UnicodeEncodeError:
+            raise unicode_error() from None
         return bytes(out)
 
     def _pack_into(self, out, v):
@@ -327,8 +345,8 @@ def bin_name_bytes(name):
     except (KeyError, TypeError):
         pass
     if not isinstance(name, str):
-        raise ParamError(-2, "A bin name must be a string or unicode string.")
-    data = name.encode("utf-8")
+        raise ClientError(-1, "A bin name must be a string or unicode string.")
+    data = utf8(name)
     if len(data) > BIN_NAME_MAX:
         raise BinNameError(21, "A bin name should not exceed 15 characters limit")
     item = bytes((len(data),)) + data
@@ -364,8 +382,10 @@ class Unpacker:
         if ptype == P_BLOB:
             deserializer = self.deserializer or GLOBAL_SERIALIZERS.deserializer
             if deserializer is not None:
+                # As the official: the deserializer gets the blob as text; a blob that is
+                # not UTF-8, or a deserializer that fails, reads back as the raw bytes.
                 try:
-                    return deserializer(data)
+                    return deserializer(bytes(data).decode("utf-8"))
                 except Exception:
                     return data
             return data

@@ -8,7 +8,7 @@ items when they are hashable.
 """
 
 from ._native import ffi
-from .exception import ParamError
+from .exception import ClientError, ParamError
 
 # Value kinds: how a dict value is checked and stored.
 _U32, _U16, _U64, _INT, _BOOL, _ENUM, _U8 = "u32", "u16", "u64", "int", "bool", "enum", "u8"
@@ -119,7 +119,7 @@ def _convert(name, kind, value):
     if not isinstance(value, int):
         raise ParamError(-2, "%s is invalid" % name)
     if not -(1 << 63) <= value < (1 << 63):
-        raise ParamError(-2, "%s is invalid" % name)
+        raise ClientError(-1, "Unable to fetch long value from policy field")
     if kind == _BOOL:
         return bool(value)
     mask = _LIMITS.get(kind)

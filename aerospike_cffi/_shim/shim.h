@@ -69,6 +69,47 @@ int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int 
                const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
                uint32_t n_policies, shim_buf* out);
 
+/* Scans and queries (shim_stream.c). A stream owns its as_scan / as_query and everything
+ * they own; Python owns the stream and frees it with shim_stream_free(). A run fills `out`
+ * with one page: per record, u8 len + namespace, u8 len + set, u8 key particle type (0: no
+ * stored key), u32 size + key bytes, digest[20], then the record layout (no digest).
+ * Partition status (shim_stream_partitions, and `parts` to resume): per partition
+ * u16 part_id, u8 digest set, u8 retry, digest[20], u64 bval (32 bytes, native order). */
+typedef struct shim_stream shim_stream;
+shim_stream* shim_stream_new(int is_query, const char* ns, const char* set, uint32_t n_predicates);
+void shim_stream_free(shim_stream* s);
+int shim_stream_select(shim_stream* s, const char* names, uint32_t n_names);
+int shim_stream_set(shim_stream* s, int no_bins, uint32_t ttl, uint64_t max_records,
+                    uint32_t records_per_second, int paginate);
+int shim_stream_ops(as_error* err, shim_stream* s, const char* packed, uint32_t size,
+                    uint32_t n_ops);
+int shim_stream_where(as_error* err, shim_stream* s, const char* bin, const char* index_name,
+                      const uint8_t* exp_bytes, uint32_t exp_size, const char* ctx_base64,
+                      int predicate, int index_type, int datatype, int64_t low, int64_t high,
+                      const char* value, uint32_t value_size);
+int shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                    uint64_t max_records, const char* node_name, uint32_t begin, uint32_t count,
+                    const uint8_t* digest, const uint8_t* parts, uint32_t n_parts, shim_buf* out);
+int shim_stream_done(shim_stream* s);
+int shim_stream_partitions(shim_stream* s, shim_buf* out);
+int shim_stream_background(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                           uint64_t* job_id);
+int shim_job_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+                  uint64_t job_id, uint32_t* status_out, uint32_t* progress_out,
+                  uint32_t* records_out);
+
+/* Secondary indexes and truncate (shim_admin.c). An index on an expression takes its
+ * compiled bytes (exp_bytes), one on a nested element a base64 ctx; a non-zero
+ * wait_interval_ms waits until the index is built. */
+int shim_index_create(aerospike* as, as_error* err, const as_policy_info* policy, const char* ns,
+                      const char* set, const char* bin, const char* name, int index_type,
+                      int datatype, const char* ctx_base64, const uint8_t* exp_bytes,
+                      uint32_t exp_size, uint32_t wait_interval_ms);
+int shim_index_remove(aerospike* as, as_error* err, const as_policy_info* policy, const char* ns,
+                      const char* name);
+int shim_truncate(aerospike* as, as_error* err, const as_policy_info* policy, const char* ns,
+                  const char* set, uint64_t before_nanos);
+
 /* Digest of a key as the C client computes it; returns 0 or an as_status. */
 int shim_digest(as_error* err, const char* ns, const char* set, int ktype, const char* kdata,
                 uint32_t klen, int64_t kint, uint8_t* digest_out);

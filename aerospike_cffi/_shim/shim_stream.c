@@ -1,0 +1,415 @@
+/*
+ * Scans and queries ("streams"): built once, then run page by page into a shim_buf.
+ *
+ * A shim_stream owns its as_scan / as_query (and everything those own: selected bins,
+ * operations, predicate values, ctx, expressions, partition status); shim_stream_free()
+ * destroys it all. The C client calls stream_record() from its own threads, one per node,
+ * so appending to the output buffer takes the stream's lock. Python is never called back
+ * from C here: a page ends when the C client returns.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <endian.h>
+
+#include <aerospike/aerospike.h>
+#include <aerospike/aerospike_query.h>
+#include <aerospike/aerospike_scan.h>
+#include <aerospike/as_cdt_ctx.h>
+#include <aerospike/as_exp.h>
+#include <aerospike/as_job.h>
+#include <aerospike/as_msgpack.h>
+#include <aerospike/as_operations.h>
+#include <aerospike/as_partition_filter.h>
+#include <aerospike/as_query.h>
+#include <aerospike/as_scan.h>
+#include <aerospike/as_serializer.h>
+
+#include "shim.h"
+#include "shim_internal.h"
+
+struct shim_stream {
+    bool is_query;
+    as_scan scan;
+    as_query query;
+    as_operations* ops;        /* owned; the scan/query only points at it */
+    pthread_mutex_t lock;
+    shim_buf* out;             /* the page being filled */
+    bool failed;               /* out of memory while filling */
+};
+
+shim_stream*
+shim_stream_new(int is_query, const char* ns, const char* set, uint32_t n_predicates)
+{
+    shim_stream* s = calloc(1, sizeof(shim_stream));
+    if (!s) {
+        return NULL;
+    }
+    s->is_query = is_query != 0;
+    if (s->is_query) {
+        as_query_init(&s->query, ns, set ? set : "");
+        if (n_predicates) {
+            as_query_where_init(&s->query, (uint16_t)n_predicates);
+        }
+    }
+    else {
+        as_scan_init(&s->scan, ns, set ? set : "");
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    return s;
+}
+
+void
+shim_stream_free(shim_stream* s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->is_query) {
+        s->query.ops = NULL;
+        as_query_destroy(&s->query);
+    }
+    else {
+        s->scan.ops = NULL;
+        as_scan_destroy(&s->scan);
+    }
+    if (s->ops) {
+        as_operations_destroy(s->ops);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int
+shim_stream_select(shim_stream* s, const char* names, uint32_t n_names)
+{
+    if (s->is_query ? !as_query_select_init(&s->query, (uint16_t)n_names)
+                    : !as_scan_select_init(&s->scan, (uint16_t)n_names)) {
+        return -1;
+    }
+    const char* p = names;
+    for (uint32_t i = 0; i < n_names; i++) {
+        bool ok = s->is_query ? as_query_select(&s->query, p) : as_scan_select(&s->scan, p);
+        if (!ok) {
+            return -1;
+        }
+        p += strlen(p) + 1;
+    }
+    return 0;
+}
+
+int
+shim_stream_set(shim_stream* s, int no_bins, uint32_t ttl, uint64_t max_records,
+                uint32_t records_per_second, int paginate)
+{
+    if (s->is_query) {
+        s->query.no_bins = no_bins != 0;
+        s->query.ttl = ttl;
+        s->query.max_records = max_records;
+        s->query.records_per_second = records_per_second;
+        s->query.paginate = paginate != 0;
+    }
+    else {
+        s->scan.no_bins = no_bins != 0;
+        s->scan.ttl = ttl;
+        s->scan.paginate = paginate != 0;
+    }
+    return 0;
+}
+
+int
+shim_stream_ops(as_error* err, shim_stream* s, const char* packed, uint32_t size, uint32_t n_ops)
+{
+    as_error_reset(err);
+    as_operations* ops = as_operations_new((uint16_t)n_ops);
+    if (operations_from_packed(err, ops, packed, size, n_ops) != AEROSPIKE_OK) {
+        as_operations_destroy(ops);
+        return err->code;
+    }
+    if (s->ops) {
+        as_operations_destroy(s->ops);
+    }
+    s->ops = ops;
+    if (s->is_query) {
+        s->query.ops = ops;
+    }
+    else {
+        s->scan.ops = ops;
+    }
+    return AEROSPIKE_OK;
+}
+
+int
+shim_stream_where(as_error* err, shim_stream* s, const char* bin, const char* index_name,
+                  const uint8_t* exp_bytes, uint32_t exp_size, const char* ctx_base64,
+                  int predicate, int index_type, int datatype, int64_t low, int64_t high,
+                  const char* value, uint32_t value_size)
+{
+    as_error_reset(err);
+    if (!s->is_query || s->query.where.size >= s->query.where.capacity) {
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "No room for another predicate");
+    }
+    as_cdt_ctx* ctx = NULL;
+    if (ctx_base64) {
+        ctx = malloc(sizeof(as_cdt_ctx));
+        if (!ctx || !as_cdt_ctx_from_base64(ctx, ctx_base64)) {
+            free(ctx);
+            return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid ctx");
+        }
+    }
+    as_exp* exp = NULL;
+    if (exp_bytes) {
+        exp = malloc(sizeof(as_exp) + exp_size);
+        exp->packed_sz = exp_size;
+        memcpy(exp->packed, exp_bytes, exp_size);
+    }
+    /* String and blob values must outlive the call: the query frees its own copy. */
+    char* copy = NULL;
+    if (value) {
+        copy = malloc(value_size + 1);
+        memcpy(copy, value, value_size);
+        copy[value_size] = 0;
+    }
+
+    as_query* q = &s->query;
+    as_predicate_type type = (as_predicate_type)predicate;
+    as_index_type itype = (as_index_type)index_type;
+    as_index_datatype dtype = (as_index_datatype)datatype;
+    bool ok;
+#define WHERE(...)                                                                          \
+    (exp ? as_query_where_with_exp(q, exp, type, itype, dtype, __VA_ARGS__)                 \
+     : index_name ? as_query_where_with_index_name(q, index_name, type, itype, dtype,       \
+                                                    __VA_ARGS__)                            \
+     : as_query_where_with_ctx(q, bin, ctx, type, itype, dtype, __VA_ARGS__))
+    if (dtype == AS_INDEX_NUMERIC || dtype == AS_INDEX_INTEGER) {
+        ok = type == AS_PREDICATE_EQUAL ? WHERE(low) : WHERE(low, high);
+    }
+    else if (dtype == AS_INDEX_BLOB) {
+        ok = WHERE((uint8_t*)copy, value_size, true);
+        copy = NULL;  /* owned by the query now */
+    }
+    else {
+        ok = WHERE(copy);
+    }
+#undef WHERE
+    if (!ok) {
+        free(copy);
+        if (ctx) {
+            as_cdt_ctx_destroy(ctx);
+            free(ctx);
+        }
+        free(exp);
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid predicate");
+    }
+    as_predicate* p = &q->where.entries[q->where.size - 1];
+    if (copy) {
+        p->value.string_val._free = true;
+    }
+    p->ctx_free = ctx != NULL;
+    p->exp_free = exp != NULL;
+    return AEROSPIKE_OK;
+}
+
+/* ------------------------------------------------------------------ running */
+
+static int
+put_key(shim_buf* out, const as_key* key)
+{
+    uint8_t ns_len = (uint8_t)strlen(key->ns);
+    uint8_t set_len = (uint8_t)strlen(key->set);
+    if (buf_put(out, &ns_len, 1) || buf_put(out, key->ns, ns_len) ||
+        buf_put(out, &set_len, 1) || buf_put(out, key->set, set_len)) {
+        return -1;
+    }
+    uint8_t ptype = P_NIL;
+    const void* data = NULL;
+    uint32_t size = 0;
+    uint64_t be;
+    as_val* v = (as_val*)key->valuep;
+    if (v) {
+        switch (as_val_type(v)) {
+        case AS_INTEGER:
+            ptype = P_INTEGER;
+            be = htobe64((uint64_t)((as_integer*)v)->value);
+            data = &be;
+            size = 8;
+            break;
+        case AS_STRING:
+            ptype = P_STRING;
+            data = ((as_string*)v)->value;
+            size = (uint32_t)as_string_len((as_string*)v);
+            break;
+        case AS_BYTES:
+            ptype = P_BLOB;
+            data = ((as_bytes*)v)->value;
+            size = ((as_bytes*)v)->size;
+            break;
+        default:
+            break;
+        }
+    }
+    if (buf_put(out, &ptype, 1) || buf_put_u32(out, size) || (size && buf_put(out, data, size))) {
+        return -1;
+    }
+    return buf_put(out, key->digest.value, AS_DIGEST_VALUE_SIZE);
+}
+
+static bool
+stream_record(const as_val* val, void* udata)
+{
+    shim_stream* s = udata;
+    if (!val) {
+        return true;  /* end of this node's stream */
+    }
+    as_record* rec = as_record_fromval(val);
+    if (!rec) {
+        return true;
+    }
+    as_error err;
+    as_error_init(&err);
+    pthread_mutex_lock(&s->lock);
+    if (put_key(s->out, &rec->key) != 0 || record_out(&err, rec, s->out) != AEROSPIKE_OK) {
+        s->failed = true;
+    }
+    bool keep_going = !s->failed;
+    pthread_mutex_unlock(&s->lock);
+    return keep_going;
+}
+
+/* Partition filter for a run: all partitions, a range, or resumed from a status list
+ * (u16 part_id, u8 digest init, u8 retry, digest[20], u64 bval per partition). */
+static void
+filter_init(as_partition_filter* pf, uint32_t begin, uint32_t count, const uint8_t* digest,
+            const uint8_t* parts, uint32_t n_parts)
+{
+    pf->begin = (uint16_t)begin;
+    pf->count = (uint16_t)count;
+    pf->digest.init = digest != NULL;
+    if (digest) {
+        memcpy(pf->digest.value, digest, AS_DIGEST_VALUE_SIZE);
+    }
+    pf->parts_all = NULL;
+    if (parts && n_parts) {
+        as_partitions_status* all = calloc(1, sizeof(as_partitions_status) +
+                                           sizeof(as_partition_status) * n_parts);
+        all->ref_count = 1;
+        all->part_begin = (uint16_t)begin;
+        all->part_count = (uint16_t)n_parts;
+        all->retry = true;
+        for (uint32_t i = 0; i < n_parts; i++) {
+            const uint8_t* p = parts + i * 32;
+            as_partition_status* ps = &all->parts[i];
+            memcpy(&ps->part_id, p, 2);
+            ps->digest.init = p[2] != 0;
+            ps->retry = p[3] != 0;
+            memcpy(ps->digest.value, p + 4, AS_DIGEST_VALUE_SIZE);
+            memcpy(&ps->bval, p + 24, 8);
+        }
+        pf->parts_all = all;
+    }
+}
+
+int
+shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                uint64_t max_records, const char* node_name, uint32_t begin, uint32_t count,
+                const uint8_t* digest, const uint8_t* parts, uint32_t n_parts, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    s->out = out;
+    s->failed = false;
+
+    as_partition_filter pf;
+    filter_init(&pf, begin, count, digest, parts, n_parts);
+    if (s->is_query) {
+        s->query.max_records = max_records;
+        if (node_name) {
+            as_error_update(err, AEROSPIKE_ERR_PARAM, "A query runs on every node");
+        }
+        else {
+            aerospike_query_partitions(as, err, (const as_policy_query*)policy, &s->query, &pf,
+                                       stream_record, s);
+        }
+    }
+    else {
+        as_policy_scan scan_policy = *(const as_policy_scan*)policy;
+        scan_policy.max_records = max_records;
+        if (node_name) {
+            aerospike_scan_node(as, err, &scan_policy, &s->scan, node_name, stream_record, s);
+        }
+        else {
+            aerospike_scan_partitions(as, err, &scan_policy, &s->scan, &pf, stream_record, s);
+        }
+    }
+    if (pf.parts_all) {
+        as_partitions_status_release(pf.parts_all);
+    }
+    s->out = NULL;
+    if (err->code == AEROSPIKE_OK && s->failed) {
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    return err->code;
+}
+
+int
+shim_stream_done(shim_stream* s)
+{
+    return s->is_query ? as_query_is_done(&s->query) : as_scan_is_done(&s->scan);
+}
+
+int
+shim_stream_partitions(shim_stream* s, shim_buf* out)
+{
+    out->len = 0;
+    as_partitions_status* all = s->is_query ? s->query.parts_all : s->scan.parts_all;
+    if (!all) {
+        return 0;
+    }
+    uint8_t head[2] = {all->done ? 1 : 0, all->retry ? 1 : 0};
+    buf_put(out, head, 2);
+    for (uint32_t i = 0; i < all->part_count; i++) {
+        as_partition_status* ps = &all->parts[i];
+        uint8_t rec[32];
+        memcpy(rec, &ps->part_id, 2);
+        rec[2] = ps->digest.init ? 1 : 0;
+        rec[3] = ps->retry ? 1 : 0;
+        /* An unset digest holds whatever memory had: hand out zeros instead. */
+        if (ps->digest.init) {
+            memcpy(rec + 4, ps->digest.value, AS_DIGEST_VALUE_SIZE);
+        }
+        else {
+            memset(rec + 4, 0, AS_DIGEST_VALUE_SIZE);
+        }
+        memcpy(rec + 24, &ps->bval, 8);
+        buf_put(out, rec, 32);
+    }
+    return (int)all->part_count;
+}
+
+int
+shim_stream_background(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                       uint64_t* job_id)
+{
+    as_error_reset(err);
+    if (s->is_query) {
+        return aerospike_query_background(as, err, (const as_policy_write*)policy, &s->query,
+                                          job_id);
+    }
+    return aerospike_scan_background(as, err, (const as_policy_scan*)policy, &s->scan, job_id);
+}
+
+int
+shim_job_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+              uint64_t job_id, uint32_t* status_out, uint32_t* progress_out,
+              uint32_t* records_out)
+{
+    as_error_reset(err);
+    as_job_info info;
+    memset(&info, 0, sizeof(info));
+    if (aerospike_job_info(as, err, policy, module, job_id, false, &info) == AEROSPIKE_OK) {
+        *status_out = (uint32_t)info.status;
+        *progress_out = info.progress_pct;
+        *records_out = info.records_read;
+    }
+    return err->code;
+}
