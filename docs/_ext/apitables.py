@@ -103,11 +103,23 @@ def _resolve(dotted):
         except ImportError:
             continue
         for attr in parts[split:]:
-            obj = getattr(obj, attr, None)
-            if obj is None:
+            found = getattr(obj, attr, None)
+            if found is None and isinstance(obj, type) and _init_sets(obj, attr):
+                return True  # an instance attribute: it exists once the object is made
+            if found is None:
                 return None
+            obj = found
         return obj
     return None
+
+
+def _init_sets(cls, attr):
+    """Whether an ``__init__`` of ``cls`` (or its bases) uses ``self.<attr>``."""
+    for klass in cls.__mro__:
+        code = getattr(vars(klass).get("__init__"), "__code__", None)
+        if code is not None and attr in code.co_names:
+            return True
+    return False
 
 
 def official_gaps():
