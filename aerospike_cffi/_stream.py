@@ -20,6 +20,10 @@ _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
 class _Stream:
     _is_query = False
     _policy_kind = "scan"
+    # Settings users assign directly, as on the official objects.
+    ttl = 0
+    max_records = 0
+    records_per_second = 0
 
     def __init__(self, client, namespace, set=None):  # noqa: A002
         if not isinstance(namespace, str):
@@ -35,9 +39,6 @@ class _Stream:
         self._paginate = False
         self._c = None              # the kept C stream while paginating
         self._lock = threading.Lock()
-        self.ttl = 0
-        self.max_records = 0
-        self.records_per_second = 0
 
     # -------------------------------------------------------- settings
 
