@@ -1,0 +1,233 @@
+"""Benchmark runner: one dev server, three clients, the same workloads, one report.
+
+    python benchmarks/run.py                 # full run (a few minutes), markdown on stdout
+    python benchmarks/run.py --quick         # short run, to check that everything works
+
+Starts ONE dev server (``python -m aerospike_cffi.testing``, CPython, its own process),
+then one worker process per client (benchmarks/workload.py):
+    aerospike_cffi on PyPy       .venv-pypy/bin/python
+    aerospike_cffi on CPython    .venv-cpython/bin/python
+    official client on CPython   $OFFICIAL_PYTHON, else .venv-official/bin/python, else
+                                 /tmp/official-venv/bin/python
+Every worker first warms up every workload (PyPy's JIT), then the rounds run interleaved:
+each round measures each workload on each client in turn (the order rotates per round), so
+a change in machine load hits all clients alike. A client's CPU per call is its best round
+(least disturbed by other processes); the median is kept in the JSON too.
+"""
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKLOAD = os.path.join(HERE, "workload.py")
+sys.path.insert(0, HERE)
+from workload import RECORDS_PER_CALL  # noqa: E402
+
+SINGLE = ("get", "put", "exists", "operate")
+MULTI = ("batch_read", "scan")
+# Targets: our client's CPU per call (per record for MULTI) / the official's.
+TARGETS = {"PyPy": (1.2, 1.0), "CPython": (1.6, 1.5)}
+
+
+def official_python():
+    for path in (os.environ.get("OFFICIAL_PYTHON"), os.path.join(ROOT, ".venv-official/bin/python"),
+                 "/tmp/official-venv/bin/python"):
+        if path and os.path.exists(path):
+            return path
+    sys.exit("no Python with the official client: set OFFICIAL_PYTHON (see scripts/test.sh)")
+
+
+def clients():
+    """(label, interpreter family, python, client kind) of each benchmarked client."""
+    return [
+        ("aerospike_cffi PyPy", "PyPy", os.path.join(ROOT, ".venv-pypy/bin/python"), "cffi"),
+        ("aerospike_cffi CPython", "CPython", os.path.join(ROOT, ".venv-cpython/bin/python"),
+         "cffi"),
+        ("official CPython", "CPython", official_python(), "official"),
+    ]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port):
+    python = os.path.join(ROOT, ".venv-cpython/bin/python")
+    proc = subprocess.Popen([python, "-m", "aerospike_cffi.testing", "--port", str(port)],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    line = proc.stdout.readline()
+    if "listening" not in line:
+        proc.kill()
+        sys.exit("the dev server did not start: %r" % line)
+    return proc
+
+
+class Worker:
+    def __init__(self, label, family, python, kind, port):
+        self.label, self.family = label, family
+        self.proc = subprocess.Popen([python, WORKLOAD, kind, str(port)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, cwd=HERE)
+
+    def ask(self, *command):
+        self.proc.stdin.write(" ".join(str(c) for c in command) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("%s worker died (command %s)" % (self.label, command))
+        return json.loads(line)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(30)
+
+
+def calls_for(name, ops):
+    if name == "scan":
+        return 2
+    return max(1, ops // RECORDS_PER_CALL.get(name, 1))
+
+
+def benchmark(workers, workloads, rounds, ops, warmup):
+    """{workload: {label: [(cpu s, wall s) per call, per round]}} (None: not available)."""
+    samples = {}
+    for name in workloads:
+        samples[name] = {}
+        for w in workers:
+            has = w.ask("has", name)
+            samples[name][w.label] = [] if has["ok"] else None
+            if not has["ok"]:
+                print("%s: no %s (%s)" % (w.label, name, has["why"]), file=sys.stderr)
+            else:
+                w.ask("run", name, calls_for(name, warmup))
+    for r in range(rounds):
+        order = workers[r % len(workers):] + workers[:r % len(workers)]
+        for name in workloads:
+            calls = calls_for(name, ops)
+            for w in order:
+                if samples[name][w.label] is not None:
+                    m = w.ask("run", name, calls)
+                    samples[name][w.label].append((m["cpu"] / calls, m["wall"] / calls))
+        print("round %d/%d done" % (r + 1, rounds), file=sys.stderr)
+    return samples
+
+
+def summarize(samples):
+    """{workload: {label: {...}}}: best and median CPU per call, calls/s, per record."""
+    out = {}
+    for name, per_client in samples.items():
+        records = RECORDS_PER_CALL.get(name, 1)
+        out[name] = {}
+        for label, runs in per_client.items():
+            if runs is None:
+                out[name][label] = None
+                continue
+            cpus = [c for c, _ in runs]
+            walls = [w for _, w in runs]
+            out[name][label] = {
+                "cpu_us_per_call": min(cpus) * 1e6,
+                "cpu_us_per_call_median": statistics.median(cpus) * 1e6,
+                "calls_per_s": 1 / statistics.median(walls),
+                "records_per_call": records,
+                "cpu_us_per_record": min(cpus) * 1e6 / records,
+            }
+    return out
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return "%s, %d CPUs, Linux %s" % (model, os.cpu_count(), platform.release())
+
+
+def markdown(result, workers):
+    official = "official CPython"
+    lines = ["Machine: " + result["machine"], "",
+             "| workload | client | CPU µs/call | CPU µs/record | calls/s | CPU ratio to official | target |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for name, per_client in result["workloads"].items():
+        ref = per_client.get(official)
+        for w in workers:
+            m = per_client.get(w.label)
+            if m is None:
+                lines.append("| %s | %s | n/a | | | | |" % (name, w.label))
+                continue
+            ratio = target = ""
+            if w.label != official and ref:
+                r = m["cpu_us_per_call"] / ref["cpu_us_per_call"]
+                limit = TARGETS[w.family][1 if name in MULTI else 0]
+                ratio = "%.2f×" % r
+                target = "≤ %.1f× %s" % (limit, "met" if r <= limit else "**missed**")
+            per_record = "%.2f" % m["cpu_us_per_record"] if name in MULTI else ""
+            lines.append("| %s | %s | %.1f | %s | %.0f | %s | %s |" % (
+                name, w.label, m["cpu_us_per_call"], per_record, m["calls_per_s"], ratio, target))
+    if result.get("rss"):
+        lines += ["", "| RSS over mixed ops | client | before | after | growth | target |",
+                  "|---|---|---:|---:|---:|---|"]
+        for label, r in result["rss"].items():
+            growth = (r["after_kb"] - r["before_kb"]) / 1024
+            lines.append("| %d ops | %s | %.1f MB | %.1f MB | %+.2f MB | %s |" % (
+                r["ops"], label, r["before_kb"] / 1024, r["after_kb"] / 1024, growth,
+                "< 5 MB " + ("met" if growth < 5 else "**missed**")))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--ops", type=int, default=10000, help="records per workload per round")
+    ap.add_argument("--warmup", type=int, default=30000, help="records per workload, first")
+    ap.add_argument("--rss-ops", type=int, default=500000,
+                    help="mixed get/put/exists/operate for the RSS growth (0: skip)")
+    ap.add_argument("--workloads", default=",".join(SINGLE + MULTI))
+    ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
+    ap.add_argument("--json", default=None, help="also write the results to this file")
+    args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.ops, args.warmup, args.rss_ops = 2, 2000, 5000, 20000
+
+    port = free_port()
+    server = start_server(port)
+    workers = []
+    try:
+        workers = [Worker(*spec, port) for spec in clients()]
+        workers[-1].ask("setup")
+        samples = benchmark(workers, args.workloads.split(","), args.rounds, args.ops,
+                            args.warmup)
+        result = {"machine": machine(), "rounds": args.rounds, "ops": args.ops,
+                  "workloads": summarize(samples), "rss": {}}
+        if args.rss_ops:
+            for w in workers:
+                r = w.ask("rss", args.rss_ops)
+                r["ops"] = args.rss_ops
+                result["rss"][w.label] = r
+        for w in workers:
+            w.close()
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.kill()
+        server.terminate()
+        server.wait(30)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    print(markdown(result, workers))
+
+
+if __name__ == "__main__":
+    main()
