@@ -236,7 +236,7 @@ class Client:
     def _packer_for(self, serializer):
         if serializer is None:
             return self._packer
-        return _marshal.Packer(self._settings.send_bool_as, self._serializers, serializer)
+        return _marshal.Packer(self._settings.send_bool_as, self._serializers, serializer, True)
 
     # ------------------------------------------------------------ reads
 
@@ -670,10 +670,9 @@ class Client:
         if not isinstance(key, (str, int, bytearray)):
             raise ParamError(-2, "Key is invalid.")
         self._conn()
-        from ._api import calc_digest
+        from ._api import calc_digest, get_partition_id
 
-        digest = calc_digest(ns, set, key)
-        return int.from_bytes(digest[:2], "little") & 4095
+        return get_partition_id(calc_digest(ns, set, key))
 
     def get_expression_base64(self, expression):
         from ._expr import expression_base64

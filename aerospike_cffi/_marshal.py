@@ -67,24 +67,29 @@ class Serializers:
 GLOBAL_SERIALIZERS = Serializers()
 
 
-def serialize(value, client_serializers, mode):
-    """Bytes of a value no native mapping covers, per the official serializer rules."""
+SERIALIZER_JSON = 2
+
+
+def serialize(value, client_serializers, mode, explicit=False):
+    """Bytes of a value no native mapping covers, by the official serializer rules: a
+    client-level serializer wins unless the call names a serializer; SERIALIZER_USER falls
+    back to the module-wide one."""
     func = client_serializers.serializer if client_serializers else None
-    if func is None:
+    if func is None or explicit:
         if mode == SERIALIZER_USER:
-            func = GLOBAL_SERIALIZERS.serializer
+            func = func or GLOBAL_SERIALIZERS.serializer
             if func is None:
                 raise ClientError(-1, "No serializer callback registered")
         elif mode in (None, SERIALIZER_NONE):
             raise ParamError(-2, "Cannot serialize: SERIALIZER_NONE selected")
         elif mode == SERIALIZER_PYTHON:
             raise ClientError(-1, "Unable to serialize unknown Python native type.")
+        elif mode == SERIALIZER_JSON:
+            raise ClientError(-1, "Unable to serialize using standard json serializer")
         else:
             raise ClientError(-1, "Unsupported serializer")
     try:
         data = func(value)
-    except AerospikeError:
-        raise
     except Exception as exc:
         raise ClientError(-1, "Unable to call user's registered serializer callback") from exc
     if isinstance(data, str):
@@ -97,12 +102,14 @@ def serialize(value, client_serializers, mode):
 class Packer:
     """Packs values for one command; knows the client's bool and serializer settings."""
 
-    __slots__ = ("send_bool_as", "serializers", "mode")
+    __slots__ = ("send_bool_as", "serializers", "mode", "explicit")
 
-    def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None):
+    def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None,
+                 explicit=False):
         self.send_bool_as = send_bool_as
         self.serializers = serializers
         self.mode = mode
+        self.explicit = explicit  # the call named its serializer
 
     # -------------------------------------------------- top-level bin values
 
@@ -150,7 +157,7 @@ class Packer:
             return self.bin_item(dict(value))
         if isinstance(value, list):
             return self.bin_item(list(value))
-        data = serialize(value, self.serializers, self.mode)
+        data = serialize(value, self.serializers, self.mode, self.explicit)
         return _item_head(P_BLOB, len(data)) + data
 
     def pack_bins(self, bins):
@@ -244,7 +251,7 @@ class Packer:
         elif isinstance(v, list):
             self._pack_into(out, list(v))
         else:
-            data = serialize(v, self.serializers, self.mode)
+            data = serialize(v, self.serializers, self.mode, self.explicit)
             _raw_header(out, len(data) + 1)
             out.append(P_BLOB)
             out += data
