@@ -15,13 +15,9 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def client(aerospike_server):
-    """An aerospike_cffi client connected to the test server, for the whole session."""
-    import aerospike_cffi
-
-    c = aerospike_cffi.client({"hosts": [(aerospike_server.host, aerospike_server.port)]})
-    yield c
-    c.close()
+def client(aerospike_client):
+    """The plugin's session client, under a short name."""
+    return aerospike_client
 
 
 _counter = itertools.count()

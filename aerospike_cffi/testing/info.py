@@ -306,6 +306,8 @@ _COMMANDS = {
     "truncate": truncate,
     "truncate-namespace": truncate_namespace,
     "status": constant("ok"),
+    # Clients of server 8.1+ name themselves once per tend; the server only records it.
+    "user-agent-set": constant("ok"),
     "get-config": get_config,
     "config-get": get_config,
     "set-config": set_config,

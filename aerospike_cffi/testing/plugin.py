@@ -1,7 +1,8 @@
 """pytest plugin: an Aerospike server for the test session.
 
 Fixture ``aerospike_server`` (session scope) gives an object with ``.host`` and
-``.port``.  With ``AEROSPIKE_TEST_SERVER=host:port`` in the environment it names
+``.port``; ``aerospike_client`` (session scope) an ``aerospike_cffi`` client connected
+to it (the client is imported only when a test asks for it).  With ``AEROSPIKE_TEST_SERVER=host:port`` in the environment it names
 that (real) server and starts nothing; otherwise it starts the embedded dev
 server in a background thread, once per session.
 
@@ -72,3 +73,14 @@ def aerospike_server():
         yield ServerAddress(server.host, server.port, server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def aerospike_client(aerospike_server):
+    import aerospike_cffi
+
+    client = aerospike_cffi.client({"hosts": [(aerospike_server.host, aerospike_server.port)]})
+    try:
+        yield client
+    finally:
+        client.close()
