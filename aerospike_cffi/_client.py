@@ -497,7 +497,10 @@ class Client:
         result = {}
         for node in self._node_names():
             try:
-                result[node] = (None, self._info(command, policy, node.encode("utf-8")))
+                answer = self._info(command, policy, node.encode("utf-8"))
+                # As the official: without the echoed request (up to the first tab).
+                head, tab, rest = answer.partition("\t")
+                result[node] = (None, rest if tab else head)
             except ClientError as exc:
                 result[node] = (exc, None)
         return result
