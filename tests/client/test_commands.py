@@ -325,7 +325,8 @@ def test_info_commands(client):
     assert client.info_random_node("node") == "node\t%s\n" % node
     everything = client.info_all("namespaces")
     assert set(everything) == {n["node_name"] for n in client.get_node_names()}
-    assert all(v == (None, namespaces) for v in everything.values())
+    # info_all answers without the echoed request
+    assert all(v == (None, namespaces.split("\t", 1)[1]) for v in everything.values())
     # build answers a version string; read it from the server, do not hard-code it
     build = client.info_random_node("build").split("\t")[1].strip()
     assert build and build[0].isdigit()
