@@ -3,7 +3,7 @@ signature (parameter names, kinds, defaults), constant value and enum members.
 
 The reference is tests/data/official_helpers_api.json (made by generate_helpers_data.py from
 the official package). When a Python with the official client is available
-(``AEROSPIKE_OFFICIAL_PYTHON``, default /tmp/official-venv/bin/python), the committed data is
+(``OFFICIAL_PYTHON``, default /tmp/official-venv/bin/python), the committed data is
 also checked to be what the official package produces now.
 """
 
@@ -21,8 +21,8 @@ from helpers_encoding import encode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
-NAMES = os.path.join(HERE, "..", "..", "..", "shared", "official-api-names.txt")
-OFFICIAL_PYTHON = os.environ.get("AEROSPIKE_OFFICIAL_PYTHON", "/tmp/official-venv/bin/python")
+NAMES = os.path.join(HERE, "..", "data", "official_api_names.txt")
+OFFICIAL_PYTHON = os.environ.get("OFFICIAL_PYTHON", "/tmp/official-venv/bin/python")
 
 with open(os.path.join(DATA, "official_helpers_api.json")) as _file:
     API = json.load(_file)
