@@ -10,7 +10,8 @@ import sys
 
 from . import exception, predicates  # noqa: F401
 from .constants import *  # noqa: F401,F403
-from .types import CDTInfinite, CDTWildcard, GeoJSON, KeyOrderedDict, geodata, geojson, null  # noqa: F401
+from .types import (  # noqa: F401
+    CDTInfinite, CDTWildcard, ConfigProvider, GeoJSON, KeyOrderedDict, geodata, geojson, null)
 
 __version__ = "0.1.0"
 

@@ -5,6 +5,7 @@ import os
 from . import _policy
 from ._native import ffi, lib
 from .exception import ParamError
+from .types import ConfigProvider
 
 CONFIG_KEYS = frozenset((
     "lua", "config_provider", "tls", "hosts", "shm", "serialization", "policies",
@@ -82,6 +83,14 @@ def build(config):
     lib.as_config_init(cfg)
     keep = []
 
+    provider = config.get("config_provider")
+    if provider is not None:
+        if type(provider) is not ConfigProvider:
+            raise _err("config_provider must be an aerospike.ConfigProvider class instance. "
+                       "But a %s was received instead" % type(provider).__name__)
+        lib.as_config_set_string(ffi.addressof(cfg.config_provider, "path"),
+                                 provider.path.encode())
+        cfg.config_provider.interval = provider.interval
     _set_lua(cfg, config.get("lua"), validate)
     tls = config.get("tls")
     if isinstance(tls, dict):

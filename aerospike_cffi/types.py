@@ -73,6 +73,29 @@ class CDTInfinite:
     __slots__ = ()
 
 
+class ConfigProvider:
+    """Where the C client reads dynamic configuration: a YAML file, checked every
+    ``interval`` (the official default, 5000). Given as config["config_provider"]."""
+
+    __slots__ = ("_path", "_interval")
+
+    def __init__(self, path, interval=5000):
+        if not isinstance(path, str):
+            raise TypeError("argument 1 must be str, not %s" % type(path).__name__)
+        if isinstance(interval, bool) or not isinstance(interval, int) or not 0 <= interval < 1 << 32:
+            raise TypeError("interval must be an unsigned 32-bit integer")
+        self._path = path
+        self._interval = interval
+
+    @property
+    def path(self):
+        return self._path
+
+    @property
+    def interval(self):
+        return self._interval
+
+
 def geodata(geo_data):
     """GeoJSON from a dict."""
     return GeoJSON(geo_data)

@@ -245,6 +245,12 @@ typedef struct as_config_tls_s {
     ...;
 } as_config_tls;
 
+typedef struct as_config_provider_s {
+    char* path;
+    uint32_t interval;
+    ...;
+} as_config_provider;
+
 typedef struct as_config_s {
     char* cluster_name;
     char* app_id;
@@ -262,6 +268,7 @@ typedef struct as_config_s {
     uint32_t tender_interval;
     uint32_t thread_pool_size;
     as_policies policies;
+    as_config_provider config_provider;
     as_config_lua lua;
     as_config_tls tls;
     as_auth_mode auth_mode;

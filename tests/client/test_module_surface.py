@@ -16,8 +16,7 @@ NAMES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "official_api
 NOT_YET = {
     "aerospike.Client.abort", "aerospike.Client.commit", "aerospike.Transaction",
     "aerospike.Transaction.id", "aerospike.Transaction.in_doubt", "aerospike.Transaction.state",
-    "aerospike.Transaction.timeout", "aerospike.ConfigProvider", "aerospike.ConfigProvider.interval",
-    "aerospike.ConfigProvider.path", "aerospike.Client.apply", "aerospike.Client.udf_get",
+    "aerospike.Transaction.timeout", "aerospike.Client.apply", "aerospike.Client.udf_get",
     "aerospike.Client.udf_list", "aerospike.Client.udf_put", "aerospike.Client.udf_remove",
     "aerospike.Client.query_apply", "aerospike.Client.scan_apply",
     "aerospike.Client.enable_metrics", "aerospike.Client.disable_metrics",
