@@ -164,7 +164,9 @@ def _key_error(index, exc):
 def batch_read(client, keys, bins=None, policy=None):
     _check_keys(keys)
     if bins is not None and not isinstance(bins, list):
-        raise ParamError(-2, "bins should be a list")
+        raise ParamError(-2, "Bins argument should be a list.")
+    if bins and not all(isinstance(name, str) for name in bins):
+        raise ParamError(-2, "Bin name should be a string or unicode string.")
     call = BatchCall(client)
     for i, key in enumerate(keys):
         try:
