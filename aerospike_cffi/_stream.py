@@ -7,11 +7,12 @@ after ``paginate()`` the stream (and the C client's partition tracking) is kept,
 call continues where the previous one stopped.
 """
 
+import base64
 import threading
 
 from . import _marshal
 from ._native import ffi, lib, out_bytes, raise_error, scratch
-from .exception import ParamError
+from .exception import ClientError, ParamError
 
 _FOREACH_PAGE = 1000
 _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
@@ -20,6 +21,7 @@ _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
 class _Stream:
     _is_query = False
     _policy_kind = "scan"
+    _callback_failed = "Callback function raised an exception"  # the official's words
     # Settings users assign directly, as on the official objects.
     ttl = 0
     max_records = 0
@@ -43,24 +45,26 @@ class _Stream:
     # -------------------------------------------------------- settings
 
     def select(self, *bins):
-        if len(bins) == 1 and isinstance(bins[0], (list, tuple)):
-            bins = tuple(bins[0])
+        """Return only the named bins; no names selects every bin, as the official."""
         for name in bins:
             if not isinstance(name, str):
                 raise ParamError(-2, "Bin name should be of type string")
-        self._bins = list(bins)
+        self._bins = list(bins) or None
+        return self
 
     def add_ops(self, ops):
         if not isinstance(ops, list):
-            raise ParamError(-2, "ops must be a list")
+            raise ClientError(-1, "Ops must be list.")
         self._client._pack_ops(ops, True)  # validate now, as the official does
         self._ops = ops
+        return self
 
     def apply(self, module, function, arguments=None):
         raise ParamError(-2, "Stream UDF aggregation is not supported yet")
 
     def paginate(self):
         self._paginate = True
+        return True  # as the official
 
     def is_done(self):
         if self._c is None:
@@ -77,7 +81,7 @@ class _Stream:
 
     # -------------------------------------------------------- running
 
-    def _new_c_stream(self, paginate):
+    def _new_c_stream(self, paginate, no_bins=False):
         client = self._client
         stream = lib.shim_stream_new(1 if self._is_query else 0, self._ns.encode(),
                                      self._set.encode() if self._set else ffi.NULL,
@@ -90,9 +94,8 @@ class _Stream:
             names = [_marshal.bin_name_bytes(b)[1:] for b in self._bins]
             if lib.shim_stream_select(stream, b"\0".join(names) + b"\0", len(names)):
                 raise ParamError(-2, "Invalid bin selection")
-        ttl = self.ttl if isinstance(self.ttl, int) else 0
-        lib.shim_stream_set(stream, 1 if self._bins == [] else 0, ttl & 0xFFFFFFFF, 0,
-                            self.records_per_second & 0xFFFFFFFF, 1 if paginate else 0)
+        lib.shim_stream_set(stream, 1 if no_bins else 0, _unsigned(self.ttl, 32), 0,
+                            _unsigned(self.records_per_second, 32), 1 if paginate else 0)
         if self._ops:
             packed, n, _ = client._pack_ops(self._ops, True)
             if lib.shim_stream_ops(err, stream, packed, len(packed), n):
@@ -107,6 +110,8 @@ class _Stream:
         conn = client._conn()
         pol, _keep = client._policy(self._policy_kind, policy)
         begin, count, digest, parts, n_parts = _partition_args(partition_filter)
+        if nodename is not None and not isinstance(nodename, str):
+            raise ParamError(-2, "nodename must be a string")
         err, out = scratch()
         node = nodename.encode() if nodename else ffi.NULL
         if lib.shim_stream_run(conn, err, stream, pol, max_records, node, begin, count, digest,
@@ -150,48 +155,65 @@ class _Stream:
     def _max_records(self, policy):
         value = (policy or {}).pop("max_records", None) if not self._is_query else None
         if value is None:
-            value = self.max_records
+            return _unsigned(self.max_records, 64)
         if not isinstance(value, int) or value < 0:
             raise ParamError(-2, "max_records must be a non-negative integer")
         return value
 
-    def results(self, policy=None, options=None, nodename=None):
+    def _results(self, policy, options, nodename):
         """Every matching record as (key, meta, bins), in one list."""
+        no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
-            stream = self._stream_for_call()
+            stream = self._stream_for_call(no_bins)
             return self._run(stream, policy, max_records, nodename, partition_filter)
 
-    def foreach(self, callback, policy=None, options=None, nodename=None):
+    def _foreach(self, callback, policy, options, nodename):
         """Call ``callback((key, meta, bins))`` per record; returning False stops early."""
         if not callable(callback):
-            raise ParamError(-2, "Callback must be callable")
+            raise ClientError(-1, self._callback_failed)
+        no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
             if self._paginate or max_records or nodename:
-                pages = [self._run(self._stream_for_call(), policy, max_records, nodename,
+                pages = [self._run(self._stream_for_call(no_bins), policy, max_records, nodename,
                                    partition_filter)]
             else:
-                pages = self._pages(policy, partition_filter)
+                pages = self._pages(policy, partition_filter, no_bins)
             for page in pages:
-                for record in page:
-                    if callback(record) is False:
-                        return
+                try:
+                    for record in page:
+                        if callback(record) is False:
+                            return
+                except Exception as exc:
+                    # The official reports a failing callback as a ClientError; keep the cause.
+                    raise ClientError(-1, self._callback_failed) from exc
 
-    def _pages(self, policy, partition_filter):
+    def _no_bins(self, options):
+        """The 'nobins' flag of an options dict; the official wants bools there."""
+        if options is None or (not self._is_query and not isinstance(options, dict)):
+            return False
+        if not isinstance(options, dict):
+            raise ParamError(-2, "query options must be a dictionary")
+        for name in ("nobins", "concurrent"):
+            if not isinstance(options.get(name, False), bool):
+                raise ParamError(-2, "Invalid value(type) for %s" % name)
+        return options.get("nobins", False)
+
+    def _pages(self, policy, partition_filter, no_bins):
         """Page through the whole stream (bounded memory), on a private paginated stream."""
-        stream = self._new_c_stream(paginate=True)
+        stream = self._new_c_stream(paginate=True, no_bins=no_bins)
         first = True
         while first or not lib.shim_stream_done(stream):
             yield self._run(stream, policy, _FOREACH_PAGE, None,
                             partition_filter if first else None)
             first = False
 
-    def _stream_for_call(self):
+    def _stream_for_call(self, no_bins):
         if not self._paginate:
-            return self._new_c_stream(paginate=False)
+            return self._new_c_stream(paginate=False, no_bins=no_bins)
         if self._c is None:
-            self._c = self._new_c_stream(paginate=True)
+            self._c = self._new_c_stream(paginate=True, no_bins=no_bins)
         return self._c
 
     def execute_background(self, policy=None):
@@ -210,15 +232,33 @@ class _Stream:
 class Scan(_Stream):
     """A scan of a namespace or set (``client.scan(ns, set)``)."""
 
+    def results(self, policy=None, nodename=None):
+        """Every record as (key, meta, bins), in one list; ``nodename`` scans one node."""
+        return self._results(policy, None, nodename)
+
+    def foreach(self, callback, policy=None, options=None, nodename=None):
+        """Call ``callback((key, meta, bins))`` per record; returning False stops early."""
+        return self._foreach(callback, policy, options, nodename)
+
 
 class Query(_Stream):
     """A query by secondary index or a scan with filters (``client.query(ns, set)``)."""
 
     _is_query = True
     _policy_kind = "query"
+    _callback_failed = "Callback function contains an error"
+
+    def results(self, policy=None, options=None):
+        """Every matching record as (key, meta, bins), in one list."""
+        return self._results(policy, options, None)
+
+    def foreach(self, callback, policy=None, options=None):
+        """Call ``callback((key, meta, bins))`` per record; returning False stops early."""
+        return self._foreach(callback, policy, options, None)
 
     def where(self, predicate, ctx=None):
         self._add_predicate(predicate, ctx=ctx)
+        return self
 
     def where_with_expr(self, expr, predicate):
         self._add_predicate(predicate, expr=expr)
@@ -226,13 +266,16 @@ class Query(_Stream):
 
     def where_with_index_name(self, index_name, predicate):
         if not isinstance(index_name, str):
-            raise ParamError(-2, "index_name must be a string")
+            raise TypeError("where_with_index_name() argument 1 must be str, not %s"
+                            % type(index_name).__name__)
         self._add_predicate(predicate, index_name=index_name)
         return self
 
     def _add_predicate(self, predicate, ctx=None, expr=None, index_name=None):
         if not isinstance(predicate, tuple) or len(predicate) < 4:
             raise ParamError(-2, "predicate is invalid")
+        if self._predicates:  # the official takes one filter per query
+            raise ParamError(-2, "Failed to add predicate")
         kind, datatype, bin_name = predicate[0], predicate[1], predicate[2]
         index_type = predicate[5] if len(predicate) > 5 and predicate[5] is not None else 0
         if kind not in (0, 1) or not isinstance(datatype, int):
@@ -257,9 +300,7 @@ class Query(_Stream):
             value, value_size = bytes(raw), len(raw)
         exp_bytes, exp_size = ffi.NULL, 0
         if expr is not None:
-            from ._expr import compile_expression
-
-            exp_bytes = compile_expression(expr)
+            exp_bytes = _expression_bytes(expr)
             exp_size = len(exp_bytes)
         ctx_b64 = ffi.NULL
         if ctx:
@@ -271,6 +312,25 @@ class Query(_Stream):
             index_name.encode() if index_name else ffi.NULL,
             exp_bytes, exp_size, ctx_b64, kind, index_type, datatype, low, high, value,
             value_size))
+
+
+def _unsigned(value, bits):
+    """A setting stored in an unsigned C field, as the official does (negatives wrap)."""
+    if not isinstance(value, int):
+        raise TypeError("'%s' object cannot be interpreted as an integer" % type(value).__name__)
+    return value & ((1 << bits) - 1)
+
+
+def _expression_bytes(expr):
+    """Compiled bytes of an expression list, or of its base64 text (where_with_expr takes both)."""
+    from ._expr import compile_expression
+
+    if isinstance(expr, str):
+        try:
+            return base64.b64decode(expr, validate=True)
+        except ValueError:
+            raise ParamError(-2, "expression base64 text is invalid") from None
+    return compile_expression(expr)
 
 
 def _partition_args(partition_filter):
@@ -294,16 +354,32 @@ def _partition_args(partition_filter):
     else:
         digest = ffi.NULL
     status = partition_filter.get("partition_status")
-    if not status:
+    if status is None:
         return begin, count, digest, ffi.NULL, 0
-    parts = []
-    for part_id in range(begin, begin + count):
-        entry = status.get(part_id)
-        if entry is None:
-            raise ParamError(-2, "partition_status lacks partition %d" % part_id)
-        pid, init, retry, pdigest, bval = entry
-        parts.append(_pack_part(pid, init, retry, pdigest, bval))
+    if not isinstance(status, dict):
+        raise ParamError(-2, "partition_status must be a dict")
+    for name in ("done", "retry"):
+        if name not in status:
+            raise ParamError(-2, "partition_status dict missing key '%s'" % name)
+        if not isinstance(status[name], int):
+            raise ParamError(-2, "partition_status dict key '%s' must be an int" % name)
+    parts = [_status_entry(part_id, status.get(part_id)) for part_id in range(begin, begin + count)]
     return begin, count, digest, b"".join(parts), count
+
+
+def _status_entry(part_id, entry):
+    """One partition's packed status; a partition the dict lacks starts afresh, as the official."""
+    if not isinstance(entry, tuple) or len(entry) < 4:
+        return _pack_part(part_id, False, True, None, 0)
+    init, retry, digest = entry[1:4]
+    bval = entry[4] if len(entry) > 4 else 0
+    if not isinstance(init, int) or not isinstance(retry, int):
+        raise ParamError(-2, "invalid init or retry for part_id: %d" % part_id)
+    if not isinstance(digest, (bytes, bytearray)) or len(digest) != 20:
+        raise ParamError(-2, "invalid digest value for part_id: %d" % part_id)
+    if not isinstance(bval, int) or not 0 <= bval < (1 << 64):
+        raise ParamError(-2, "invalid bval for part_id: %d" % part_id)
+    return _pack_part(part_id, init, retry, digest, bval)
 
 
 def _pack_part(part_id, init, retry, digest, bval):
