@@ -6,6 +6,8 @@ buffer that decodes in one pass.
 """
 
 import builtins
+import marshal
+import platform
 import threading
 import warnings
 
@@ -16,6 +18,10 @@ from ._policy import PolicySet
 from .exception import BinNameError, ClientError, ClusterError, ParamError, RecordNotFound
 
 _NULL = ffi.NULL
+# CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
+# shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+_MARSHAL_RECORDS = platform.python_implementation() == "CPython"
+_loads = marshal.loads
 _CLIENT_DEFAULT_TTL = 0xFFFFFFFD
 META_KEYS = ("gen", "ttl")
 
@@ -147,6 +153,7 @@ class Client:
         self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
                                           _marshal.SERIALIZER_PYTHON)
         self._unpacker = _marshal.Unpacker(settings.deserializer)
+        self._marshal_records = _MARSHAL_RECORDS and settings.deserializer is None
         pols = cfg.policies
         defaults = {kind: ffi.addressof(pols, member)
                     for kind, member in (("read", "read"), ("write", "write"),
@@ -233,6 +240,21 @@ class Client:
     def _key_tuple(parts, buf):
         return (parts[6], parts[7], parts[8], bytearray(buf[:20]))
 
+    def _want_marshal(self, out):
+        """Ask for the record in marshal form, unless blobs need a deserializer."""
+        out.want_marshal = (self._marshal_records and
+                            _marshal.GLOBAL_SERIALIZERS.deserializer is None)
+
+    def _record(self, out, pairs=False):
+        """(digest, gen, ttl, bins) of a single-record command's output (layouts: shim.h)."""
+        if out.is_marshal:
+            data = ffi.buffer(out.data, out.len)
+            gen, ttl, bins = _loads(data[20:])
+            return data[:20], gen, ttl, bins
+        buf = out_bytes(out)
+        gen, ttl, bins, _ = (self._unpacker.record_pairs if pairs else self._unpacker.record)(buf)
+        return buf[:20], gen, ttl, bins
+
     def _packer_for(self, serializer):
         if serializer is None:
             return self._packer
@@ -246,12 +268,12 @@ class Client:
         p = key_parts(key)
         pol, _keep = self._policy("read", policy)
         err, out = scratch()
+        self._want_marshal(out)
         if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
             raise_error(err, key=key)
-        buf = out_bytes(out)
-        gen, ttl, bins, _ = self._unpacker.record(buf)
+        digest, gen, ttl, bins = self._record(out)
         # As the official get(): the returned key carries no user key.
-        return (p[6], p[7], None, bytearray(buf[:20])), {"ttl": ttl, "gen": gen}, bins
+        return (p[6], p[7], None, bytearray(digest)), {"ttl": ttl, "gen": gen}, bins
 
     def select(self, key, bins, policy=None):
         """(key, meta, bins) with only the named bins."""
@@ -269,12 +291,12 @@ class Client:
         pol, _keep = self._policy("read", policy)
         err, out = scratch()
         packed = b"\0".join(names) + b"\0"
+        self._want_marshal(out)
         if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(names),
                         out):
             raise_error(err, key=key)
-        buf = out_bytes(out)
-        gen, ttl, found, _ = self._unpacker.record(buf)
-        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, found
+        digest, gen, ttl, found = self._record(out)
+        return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, found
 
     def exists(self, key, policy=None):
         """(key, meta), with meta None when the record does not exist."""
@@ -366,17 +388,15 @@ class Client:
             ttl = plan.touch_ttl & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
         err, out = scratch()
+        if not ordered:
+            self._want_marshal(out)  # its marshal form is a dict
         if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
                             len(packed), n, ttl, gen, out):
             raise_error(err, key=key)
-        buf = out_bytes(out)
-        if len(buf) <= 20:
-            return self._key_tuple(p, buf), None, {} if not ordered else []
-        if ordered:
-            gen, ttl, pairs, _ = self._unpacker.record_pairs(buf)
-            return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, pairs
-        gen, ttl, bins, _ = self._unpacker.record(buf)
-        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}, bins
+        if out.len <= 20:
+            return self._key_tuple(p, out_bytes(out)), None, {} if not ordered else []
+        digest, gen, ttl, bins = self._record(out, ordered)
+        return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, bins
 
     def _pack_ops(self, ops, ordered):
         """(packed ops, count, OpPlan) of an operation list."""

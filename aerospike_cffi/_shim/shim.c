@@ -355,6 +355,25 @@ record_out(as_error* err, const as_record* rec, shim_buf* out)
     return AEROSPIKE_OK;
 }
 
+/* The record of a single-record command: marshal form when asked for and possible. */
+static as_status
+command_record_out(as_error* err, const as_record* rec, shim_buf* out, int want_marshal)
+{
+    if (want_marshal) {
+        size_t mark = out->len;
+        int rc = record_marshal(rec, out);
+        if (rc == MARSHAL_OK) {
+            out->is_marshal = 1;
+            return AEROSPIKE_OK;
+        }
+        if (rc == MARSHAL_NOMEM) {
+            return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        }
+        out->len = mark;
+    }
+    return record_out(err, rec, out);
+}
+
 /* ------------------------------------------------------------------ commands */
 
 int
@@ -363,6 +382,8 @@ shim_get(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
 {
     as_error_reset(err);
     out->len = 0;
+    int want_marshal = out->want_marshal;
+    out->want_marshal = out->is_marshal = 0;
     as_key key;
     if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
         key_digest_out(err, &key, out) != AEROSPIKE_OK) {
@@ -384,7 +405,7 @@ shim_get(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
         aerospike_key_get(as, err, policy, &key, &rec);
     }
     if (err->code == AEROSPIKE_OK) {
-        record_out(err, rec, out);
+        command_record_out(err, rec, out, want_marshal);
     }
     as_record_destroy(rec);
     return err->code;
@@ -395,6 +416,8 @@ shim_exists(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARA
 {
     as_error_reset(err);
     out->len = 0;
+    int want_marshal = out->want_marshal;
+    out->want_marshal = out->is_marshal = 0;
     as_key key;
     if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
         key_digest_out(err, &key, out) != AEROSPIKE_OK) {
@@ -403,7 +426,7 @@ shim_exists(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARA
     as_record* rec = NULL;
     aerospike_key_exists(as, err, policy, &key, &rec);
     if (err->code == AEROSPIKE_OK) {
-        record_out(err, rec, out);
+        command_record_out(err, rec, out, want_marshal);
     }
     as_record_destroy(rec);
     return err->code;
@@ -453,6 +476,8 @@ shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_
 {
     as_error_reset(err);
     out->len = 0;
+    int want_marshal = out->want_marshal;
+    out->want_marshal = out->is_marshal = 0;
     as_key key;
     if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
         key_digest_out(err, &key, out) != AEROSPIKE_OK) {
@@ -466,7 +491,7 @@ shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_
     if (operations_from_packed(err, &ops, packed_ops, ops_size, n_ops) == AEROSPIKE_OK) {
         aerospike_key_operate(as, err, policy, &key, &ops, &rec);
         if (err->code == AEROSPIKE_OK && rec) {
-            record_out(err, rec, out);
+            command_record_out(err, rec, out, want_marshal);
         }
     }
     as_record_destroy(rec);

@@ -23,12 +23,18 @@
  * Record output (shim_buf): digest[20], u32 gen, u32 ttl, u32 n_bins, then per bin:
  *   u8 name_len, name, u8 particle type, u32 size, value bytes (same encoding as input;
  *   lists and maps as raw msgpack, particle 0 for nil).
+ * Marshal form: shim_get, shim_exists and shim_operate read and clear `want_marshal`; when
+ *   it was set and every value of the record allows it, they write digest[20] followed by
+ *   the record as Python marshal data, (gen, ttl, {bin: value}) (shim_marshal.c), and set
+ *   `is_marshal` (cleared otherwise). Other calls ignore both fields.
  */
 
 typedef struct shim_buf {
     uint8_t* data;
     size_t len;
     size_t cap;
+    int want_marshal;
+    int is_marshal;
 } shim_buf;
 
 void shim_buf_free(shim_buf* buf);

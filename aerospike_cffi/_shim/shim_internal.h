@@ -33,3 +33,8 @@ int wire_to_operator(uint8_t wire);
 as_status operations_from_packed(as_error* err, as_operations* ops, const char* packed,
                                  uint32_t size, uint32_t n_ops);
 as_status record_out(as_error* err, const as_record* rec, shim_buf* out);
+
+/* shim_marshal.c: a record as marshal data (see there); MARSHAL_FALLBACK when one of its
+ * values needs the packed layout. */
+enum { MARSHAL_OK = 0, MARSHAL_FALLBACK = 1, MARSHAL_NOMEM = -1 };
+int record_marshal(const as_record* rec, shim_buf* out);
