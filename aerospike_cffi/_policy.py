@@ -108,7 +108,9 @@ _PTR_TYPES = {kind: ffi.typeof(c + "*") for kind, c in C_TYPES.items()}
 # Policies that also take info-policy keys when given to an info-backed command.
 INFO_AND = {"write": "info", "scan": "info"}
 
-_LIMITS = {_U32: 0xFFFFFFFF, _U16: 0xFFFF, _U64: 0xFFFFFFFFFFFFFFFF, _U8: 0xFF}
+# C enums of the policies have no negative members: cffi stores them as uint32.
+_LIMITS = {_U32: 0xFFFFFFFF, _U16: 0xFFFF, _U64: 0xFFFFFFFFFFFFFFFF, _U8: 0xFF,
+           _ENUM: 0xFFFFFFFF}
 
 
 def valid_keys(kind):

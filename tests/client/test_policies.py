@@ -453,3 +453,10 @@ def test_wrong_cluster_name_fails_to_connect(config):
     with pytest.raises(ex.ClientError) as info:
         aerospike.client(dict(config, cluster_name=name))
     assert info.value.msg == "Failed to connect"
+
+
+def test_out_of_range_enum_values_are_cast_as_the_official_does(client, key):
+    # The official casts any C long to the field's enum: no error, whatever the value.
+    odd = {"key": -1, "replica": -1, "exists": 1 << 40, "commit_level": -5}
+    assert client.put(key, {"a": 1}, policy=odd) == 0
+    assert client.get(key, {"key": -1, "replica": -1, "read_mode_ap": -1})[2] == {"a": 1}
