@@ -589,6 +589,8 @@ class Client:
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         ctx_b64 = _NULL
+        if ctx is not None and not isinstance(ctx, list):
+            raise ParamError(-2, "Failed to convert ctx")
         if ctx:
             from ._ops import cdt_ctx_base64
 
@@ -635,6 +637,8 @@ class Client:
 
     def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
                          policy=None):
+        if ctx is None:
+            raise ParamError(-2, "ctx cannot be None")
         return self._index_create(ns, set, bin, name, index_type, index_datatype, policy, ctx)
 
     def index_expr_create(self, ns, set, index_type, index_datatype, expressions, name,  # noqa: A002
