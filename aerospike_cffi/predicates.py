@@ -23,6 +23,15 @@ def _datatype(value):
     return INDEX_BLOB
 
 
+def _check_geo_args(what, bin, *numbers):  # noqa: A002
+    """Numbers and a str (or None) bin, else ParamError before any JSON, as the official."""
+    if not (bin is None or isinstance(bin, str)) or not all(
+            isinstance(v, (int, float)) for v in numbers):
+        from .exception import ParamError
+
+        raise ParamError(-2, "%s should be integer or double type, bin of string type" % what)
+
+
 def equals(bin, val):  # noqa: A002 - official parameter name
     """Records whose ``bin`` equals ``val`` (int, str or bytes)."""
     dtype = _datatype(val)
@@ -33,6 +42,8 @@ def equals(bin, val):  # noqa: A002 - official parameter name
 
 def between(bin, min, max):  # noqa: A002
     """Records whose integer ``bin`` is in [min, max]."""
+    if not (isinstance(min, int) and isinstance(max, int)):
+        return None  # as the official
     return (PREDICATE_RANGE, INDEX_NUMERIC, bin, min, max)
 
 
@@ -46,6 +57,8 @@ def contains(bin, index_type, val):  # noqa: A002
 
 def range(bin, index_type, min, max):  # noqa: A002
     """Records whose list / map keys / map values in ``bin`` hold an integer in [min, max]."""
+    if not (isinstance(min, int) and isinstance(max, int)):
+        return None
     return (PREDICATE_RANGE, INDEX_NUMERIC, bin, min, max, index_type)
 
 
@@ -58,6 +71,7 @@ def geo_within_geojson_region(bin, shape, index_type=INDEX_TYPE_DEFAULT):  # noq
 
 def geo_within_radius(bin, long, lat, radius_meters, index_type=INDEX_TYPE_DEFAULT):  # noqa: A002
     """Records whose GeoJSON ``bin`` lies within ``radius_meters`` of (long, lat)."""
+    _check_geo_args("Latitude, longitude and radius", bin, long, lat, radius_meters)
     circle = {"type": "AeroCircle", "coordinates": [[long, lat], radius_meters]}
     return (PREDICATE_RANGE, INDEX_GEO2DSPHERE, bin, json.dumps(circle), None, index_type)
 
@@ -71,5 +85,6 @@ def geo_contains_geojson_point(bin, point, index_type=INDEX_TYPE_DEFAULT):  # no
 
 def geo_contains_point(bin, long, lat, index_type=INDEX_TYPE_DEFAULT):  # noqa: A002
     """Records whose GeoJSON region ``bin`` contains the point (long, lat)."""
+    _check_geo_args("Latitude and longitude", bin, long, lat)
     point = {"type": "Point", "coordinates": [long, lat]}
     return (PREDICATE_RANGE, INDEX_GEO2DSPHERE, bin, json.dumps(point), None, index_type)
