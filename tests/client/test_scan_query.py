@@ -147,6 +147,61 @@ def paged(client):
     client.truncate(NS, PAGED, 0)
 
 
+# ---------------------------------------------------------------- predicates
+
+POINT = '{"type":"Point","coordinates":[0,0]}'
+LIST, MAPKEYS, MAPVALUES = (aerospike.INDEX_TYPE_LIST, aerospike.INDEX_TYPE_MAPKEYS,
+                            aerospike.INDEX_TYPE_MAPVALUES)
+PREDICATES = [
+    # (predicate, the official's tuple: type, index datatype, bin, value(s)[, index type])
+    (p.equals("a", 1), (0, 4, "a", 1)),
+    (p.equals("a", True), (0, 4, "a", True)),
+    (p.equals("a", "x"), (0, 0, "a", "x")),
+    (p.equals("a", b"x"), (0, 3, "a", b"x")),
+    (p.equals("a", bytearray(b"x")), (0, 3, "a", bytearray(b"x"))),
+    (p.equals("a", 1.5), None),
+    (p.equals("a", None), None),
+    (p.between("a", 1, 2), (1, 4, "a", 1, 2)),
+    (p.between("a", "x", 2), None),
+    (p.between("a", 1.5, 2), None),
+    (p.contains("a", LIST, 1), (0, 4, "a", 1, None, 1)),
+    (p.contains("a", MAPKEYS, "x"), (0, 0, "a", "x", None, 2)),
+    (p.contains("a", MAPVALUES, b"x"), (0, 3, "a", b"x", None, 3)),
+    (p.contains("a", LIST, 1.5), None),
+    (p.range("a", LIST, 1, 2), (1, 4, "a", 1, 2, 1)),
+    (p.range("a", LIST, "a", 2), None),
+    (p.geo_within_geojson_region("g", POINT), (1, 2, "g", POINT, None, 0)),
+    (p.geo_within_geojson_region("g", POINT, LIST), (1, 2, "g", POINT, None, 1)),
+    (p.geo_within_geojson_region("g", aerospike.GeoJSON({"type": "Point", "coordinates": [0, 0]})),
+     None),
+    (p.geo_within_radius("g", 1, 2, 3),
+     (1, 2, "g", '{"type": "AeroCircle", "coordinates": [[1, 2], 3]}', None, 0)),
+    (p.geo_within_radius("g", 1.5, 2.5, 3.5, MAPVALUES),
+     (1, 2, "g", '{"type": "AeroCircle", "coordinates": [[1.5, 2.5], 3.5]}', None, 3)),
+    (p.geo_contains_geojson_point("g", POINT), (1, 2, "g", POINT, None, 0)),
+    (p.geo_contains_point("g", 1, 2), (1, 2, "g", '{"type": "Point", "coordinates": [1, 2]}',
+                                       None, 0)),
+    (p.geo_contains_point(None, 1.5, 2.5, LIST),
+     (1, 2, None, '{"type": "Point", "coordinates": [1.5, 2.5]}', None, 1)),
+]
+
+
+@pytest.mark.parametrize("predicate, want", PREDICATES)
+def test_predicate_tuples(predicate, want):
+    assert predicate == want
+
+
+@pytest.mark.parametrize("make", [
+    lambda: p.geo_within_radius("g", "x", 2, 3),
+    lambda: p.geo_within_radius(5, 1, 2, 3),
+    lambda: p.geo_contains_point("g", "x", 2),
+    lambda: p.geo_contains_point(5, 1, 2),
+])
+def test_geo_predicates_check_their_arguments(make):
+    with pytest.raises(ex.ParamError):
+        make()
+
+
 # ---------------------------------------------------------------- queries by index
 
 
@@ -172,11 +227,11 @@ def test_query_geo_region_record(client, indexed):
     assert record[2]["g"] == aerospike.GeoJSON(SQUARE)
 
 
-@pytest.mark.parametrize("predicate", [p.between(None, 50, 80), p.equals(None, 70)])
-def test_query_on_expression_index(client, indexed, predicate):
+@pytest.mark.parametrize("predicate, want", [(p.between(None, 50, 80), [5, 6, 7, 8]),
+                                             (p.equals(None, 70), [7])])
+def test_query_on_expression_index(client, indexed, predicate, want):
     query = client.query(NS, SET)
     assert query.where_with_expr(TIMES_TEN, predicate) is query
-    want = [5, 6, 7, 8] if predicate[0] == p.PREDICATE_RANGE else [7]
     assert keys_of(query.results()) == want
 
 
