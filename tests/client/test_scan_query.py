@@ -517,6 +517,84 @@ def test_partition_filter_without_range_is_every_partition(client, paged):
     assert len(client.query(NS, PAGED).results({"partition_filter": {}})) == 100
 
 
+# ---------------------------------------------------------------- many records
+
+BIG = "sq-big-%d" % PID
+BIG_N = 2500  # more than one foreach page
+
+
+@pytest.fixture(scope="module")
+def big(client):
+    """BIG with 2500 records {'n': i % 50, 'i': i} and a numeric index on n."""
+    client.truncate(NS, BIG, 0)
+    for i in range(BIG_N):
+        client.put((NS, BIG, i), {"n": i % 50, "i": i}, policy=SEND_KEY)
+    client.index_single_value_create(NS, BIG, "n", aerospike.INDEX_NUMERIC, index_name("big"))
+    eventually(lambda: len(client.query(NS, BIG).where(p.equals("n", 3)).results()), 50)
+    yield
+    client.index_remove(NS, index_name("big"))
+    client.truncate(NS, BIG, 0)
+
+
+@pytest.mark.parametrize("stream, predicate, want", [
+    ("scan", None, BIG_N), ("query", None, BIG_N), ("query", p.between("n", 0, 24), BIG_N // 2),
+], ids=["scan", "query", "index query"])
+def test_foreach_over_many_pages_visits_every_record_once(client, big, stream, predicate, want):
+    seen = []
+    runner = getattr(client, stream)(NS, BIG)
+    if predicate:
+        runner.where(predicate)
+    runner.foreach(lambda rec: seen.append(rec[0][2]))
+    assert len(seen) == want and len(set(seen)) == want
+
+
+def test_foreach_stops_early_in_a_later_page(client, big):
+    seen = []
+    client.scan(NS, BIG).foreach(lambda rec: seen.append(rec) or len(seen) < 1500)
+    assert len(seen) == 1500
+
+
+@pytest.mark.parametrize("stream", ["scan", "query"])
+def test_foreach_with_max_records(client, big, stream):
+    seen = []
+    if stream == "scan":
+        client.scan(NS, BIG).foreach(seen.append, {"max_records": 10})
+    else:
+        query = client.query(NS, BIG)
+        query.max_records = 10
+        query.foreach(seen.append)
+    assert len(seen) == 10
+
+
+def test_query_results_twice(client, big):
+    query = client.query(NS, BIG).where(p.equals("n", 3))
+    assert len(query.results()) == 50
+    assert len(query.results()) == 50
+
+
+def test_paginated_index_query(client, big):
+    query = client.query(NS, BIG).where(p.between("n", 0, 9))
+    query.paginate()
+    pages = pages_of(query, 150, False)
+    assert [len(page) for page in pages] == [150, 150, 150, 50]
+    seen = [rec[0][2] for page in pages for rec in page]
+    assert len(set(seen)) == len(seen) == 500
+    assert all(rec[2]["n"] < 10 for page in pages for rec in page)
+
+
+def test_index_query_resumes_in_a_new_query(client, big):
+    first = client.query(NS, BIG).where(p.between("n", 0, 9))
+    first.paginate()
+    first.max_records = 123
+    part1 = first.results()
+    second = client.query(NS, BIG).where(p.between("n", 0, 9))
+    second.paginate()
+    part2 = second.results({"partition_filter": {"partition_status":
+                                                 first.get_partitions_status()}})
+    keys = [rec[0][2] for rec in part1 + part2]
+    assert len(part1) == 123 and len(keys) == len(set(keys)) == 500
+
+
 # ---------------------------------------------------------------- background jobs
 
 
