@@ -40,7 +40,7 @@ class _Stream:
         self._predicates = []
         self._paginate = False
         self._c = None              # the kept C stream while paginating
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a foreach callback may use the same stream
 
     # -------------------------------------------------------- settings
 
