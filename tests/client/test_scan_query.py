@@ -397,6 +397,14 @@ def test_foreach_callback_exception_is_a_client_error(client, paged, stream):
     assert len(getattr(client, stream)(NS, PAGED).results()) == 100  # still usable
 
 
+@pytest.mark.parametrize("stream", ["scan", "query"])
+def test_foreach_callback_may_run_the_same_stream(client, paged, stream):
+    runner = getattr(client, stream)(NS, PAGED)
+    inner = []
+    runner.foreach(lambda rec: inner.append(len(runner.results())) or False)
+    assert inner == [100]
+
+
 # ---------------------------------------------------------------- pagination, partitions
 
 
