@@ -224,6 +224,22 @@ def test_batch_remove_generation_match(client, keys):
     assert client.exists(keys[0])[1] is None
 
 
+def test_batch_remove_filtered_by_policy_expression(client, keys):
+    client.put(keys[1], {"a": 2})
+    only_a2 = {"expressions": exp.Eq(exp.IntBin("a"), 2).compile()}
+    batch = client.batch_remove(keys[:3], None, only_a2)
+    assert batch.result == 0
+    assert codes(batch) == [FILTERED, OK, NOT_FOUND]
+    assert codes(client.batch_read(keys[:2])) == [OK, NOT_FOUND]
+
+
+def test_batch_operate_generation_policy_without_generation(client, keys):
+    batch = client.batch_operate(keys[:2], [op.write("z", 1)], None,
+                                 {"gen": aerospike.POLICY_GEN_EQ})
+    assert batch.result == BATCH_FAILED
+    assert codes(batch) == [GEN_MISMATCH, GEN_MISMATCH]
+
+
 # ---------------------------------------------------------------- batch_write
 
 
@@ -309,6 +325,18 @@ def test_batch_write_remove_with_generation_policy(client, keys):
     assert codes(client.batch_read(keys[:2])) == [OK, NOT_FOUND]
 
 
+def test_batch_write_per_record_expressions(client, keys):
+    client.put(keys[1], {"a": 2})
+    only_a2 = {"expressions": exp.Eq(exp.IntBin("a"), 2).compile()}
+    batch = br.BatchRecords([br.Write(k, [op.write("z", 1)], policy=only_a2) for k in keys[:2]] +
+                            [br.Remove(k, policy=only_a2) for k in keys[:2]])
+    client.batch_write(batch)
+    assert batch.result == 0
+    assert codes(batch) == [FILTERED, OK, FILTERED, OK]
+    assert batch.batch_records[1].record[1]["gen"] == 3
+    assert codes(client.batch_read(keys[:2])) == [OK, NOT_FOUND]
+
+
 def test_batch_write_send_key_stores_the_user_key(client, keys):
     batch = br.BatchRecords([br.Write(keys[2], [op.write("a", 1), op.read("a")],
                                       policy={"key": aerospike.POLICY_KEY_SEND})])
@@ -387,6 +415,10 @@ BAD_CALLS = {
     "write record policy int": lambda c: c.batch_write(
         br.BatchRecords([br.Write(KEY, [op.write("a", 1)], policy=5)])),
     "remove record policy int": lambda c: c.batch_write(br.BatchRecords([br.Remove(KEY, policy=5)])),
+    "read record policy int": lambda c: c.batch_write(
+        br.BatchRecords([br.Read(KEY, [op.read("a")], policy=5)])),
+    "read record expressions int": lambda c: c.batch_write(
+        br.BatchRecords([br.Read(KEY, [op.read("a")], policy={"expressions": 5})])),
     "write policy_batch int": lambda c: c.batch_write(br.BatchRecords([br.Remove(KEY)]), 5),
 }
 
