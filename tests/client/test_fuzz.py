@@ -249,3 +249,36 @@ def test_rejected_put_writes_nothing(fuzz_client, bins, meta, policy, serializer
 def test_rejected_operate_writes_nothing(fuzz_client, ops, meta, policy):
     _check_rejected_write(fuzz_client,
                           lambda: fuzz_client.operate(PUT_TARGET, ops, meta, policy))
+
+
+# Config keys whose large values make the C client start that many threads or connections
+# (the official passes them through too) get small ints only; shm is left out.
+SMALL_INT_KEYS = ["thread_pool_size", "max_threads", "min_conns_per_node",
+                  "max_conns_per_node"]
+CONFIG_KEYS = ["lua", "tls", "serialization", "policies", "max_error_rate", "error_rate_window",
+               "connect_timeout", "use_shared_connection", "send_bool_as",
+               "compression_threshold", "tend_interval", "cluster_name", "rack_aware", "rack_id",
+               "rack_ids", "use_services_alternate", "max_socket_idle", "fail_if_not_connected",
+               "user", "password", "validate_keys", "app_id", "force_single_node", "nosuchkey"]
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 3, 10))
+@given(data=st.data())
+def test_client_configs(aerospike_server, data):
+    hosts = mostly(st.just([(aerospike_server.host, aerospike_server.port)]),
+                   st.one_of(st.lists(st.tuples(st.text(max_size=5), st.integers())), ANY))
+    config = data.draw(mostly(st.fixed_dictionaries(
+        {"hosts": hosts},
+        optional=dict({k: ANY for k in CONFIG_KEYS},
+                      **{k: mostly(st.integers(0, 4)) for k in SMALL_INT_KEYS})), ANY))
+    if isinstance(config, dict):
+        config.setdefault("connect_timeout", 200)
+        if not isinstance(config.get("tend_interval"), int) or config["tend_interval"] > 10000:
+            config["tend_interval"] = 1000
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            client = aerospike.client(config)
+        except ALLOWED:
+            return
+        client.close()
