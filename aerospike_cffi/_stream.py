@@ -165,7 +165,7 @@ class _Stream:
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
-            stream = self._stream_for_call(no_bins)
+            stream = self._stream_for_call(no_bins, partition_filter)
             return self._run(stream, policy, max_records, nodename, partition_filter)
 
     def _foreach(self, callback, policy, options, nodename):
@@ -175,9 +175,9 @@ class _Stream:
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
-            if self._paginate or max_records or nodename:
-                pages = [self._run(self._stream_for_call(no_bins), policy, max_records, nodename,
-                                   partition_filter)]
+            if max_records or nodename:
+                pages = [self._run(self._stream_for_call(no_bins, partition_filter), policy,
+                                   max_records, nodename, partition_filter)]
             else:
                 pages = self._pages(policy, partition_filter, no_bins)
             for page in pages:
@@ -201,20 +201,22 @@ class _Stream:
         return options.get("nobins", False)
 
     def _pages(self, policy, partition_filter, no_bins):
-        """Page through the whole stream (bounded memory), on a private paginated stream."""
-        stream = self._new_c_stream(paginate=True, no_bins=no_bins)
+        """Page through the rest of the stream (bounded memory)."""
+        stream = self._stream_for_call(no_bins, partition_filter, paged=True)
         first = True
         while first or not lib.shim_stream_done(stream):
             yield self._run(stream, policy, _FOREACH_PAGE, None,
                             partition_filter if first else None)
             first = False
 
-    def _stream_for_call(self, no_bins):
-        if not self._paginate:
-            return self._new_c_stream(paginate=False, no_bins=no_bins)
-        if self._c is None:
+    def _stream_for_call(self, no_bins, partition_filter, paged=False):
+        """The kept stream once paginating or given a partition filter (the official then keeps
+        the partition status on the object); else a fresh one, paginated if ``paged``."""
+        if self._c is None and (self._paginate or partition_filter is not None):
             self._c = self._new_c_stream(paginate=True, no_bins=no_bins)
-        return self._c
+        if self._c is not None:
+            return self._c
+        return self._new_c_stream(paginate=paged, no_bins=no_bins)
 
     def execute_background(self, policy=None):
         """Run the operations on every matching record on the server; returns the job id."""
