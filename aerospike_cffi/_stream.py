@@ -156,9 +156,11 @@ class _Stream:
         value = (policy or {}).pop("max_records", None) if not self._is_query else None
         if value is None:
             return _unsigned(self.max_records, 64)
-        if not isinstance(value, int) or value < 0:
-            raise ParamError(-2, "max_records must be a non-negative integer")
-        return value
+        if not isinstance(value, int):
+            raise ParamError(-2, "max_records is invalid")
+        if not -(1 << 63) <= value < (1 << 63):  # the official reads it as a C long
+            raise ClientError(-1, "Unable to fetch long value from policy field")
+        return _unsigned(value, 64)
 
     def _results(self, policy, options, nodename):
         """Every matching record as (key, meta, bins), in one list."""
