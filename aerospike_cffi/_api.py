@@ -40,7 +40,7 @@ def get_partition_id(digest):
 
 def set_log_level(loglevel):
     """Log C client messages at ``loglevel`` (aerospike.LOG_LEVEL_*) and above."""
-    if isinstance(loglevel, bool) or not isinstance(loglevel, int):
+    if not isinstance(loglevel, int):  # a bool is a level too, as in the official
         raise ParamError(-2, "Invalid log level")
     lib.shim_log_enable(loglevel if loglevel >= 0 else -1)
     return 0
