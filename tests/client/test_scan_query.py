@@ -509,11 +509,43 @@ def test_partition_ranges_split_the_set(client, paged, stream):
     assert sorted(seen) == paged
 
 
-def test_partition_range_status_lists_only_its_partitions(client, paged):
+@pytest.mark.parametrize("paginate", [True, False])
+def test_partition_range_status_lists_only_its_partitions(client, paged, paginate):
     scan = client.scan(NS, PAGED)
-    scan.paginate()
+    if paginate:
+        scan.paginate()
     scan.results({"partition_filter": {"begin": 10, "count": 3}})
     assert sorted(k for k in scan.get_partitions_status() if isinstance(k, int)) == [10, 11, 12]
+
+
+@pytest.mark.parametrize("stream", ["scan", "query"])
+def test_partition_filter_keeps_the_status_without_paginate(client, paged, stream):
+    """A partition_filter alone makes the object track partitions: status, is_done, resume."""
+    first = getattr(client, stream)(NS, PAGED)
+    everything = {"partition_filter": {"begin": 0, "count": 4096}}
+    if stream == "scan":
+        part1 = first.results(dict(everything, max_records=10))
+    else:
+        first.max_records = 10
+        part1 = first.results(everything)
+    status = first.get_partitions_status()
+    assert len(status) == 4098 and status["done"] is False and first.is_done() is False
+    part2 = getattr(client, stream)(NS, PAGED).results(
+        {"partition_filter": {"partition_status": status}})
+    assert len(part1) == 10 and len(part2) == 90
+    assert sorted(rec[0][2] for rec in part1 + part2) == paged
+
+
+def test_without_partition_filter_or_paginate_no_status_is_kept(client, paged):
+    scan = client.scan(NS, PAGED)
+    assert len(scan.results()) == 100
+    assert scan.get_partitions_status() == {} and scan.is_done() is False
+    assert len(scan.results()) == 100
+
+
+def test_scan_policy_max_records_limits(client, paged):
+    assert len(client.scan(NS, PAGED).results({"max_records": 2 ** 63 - 1})) == 100
+    assert len(client.scan(NS, PAGED).results({"max_records": -1})) == 100  # wraps: no limit
 
 
 def test_partition_status_without_partitions_starts_afresh(client, paged):
@@ -743,6 +775,10 @@ BAD_CALLS = {
     "foreach not callable": (lambda c: c.query(NS, SET).foreach(5), ex.ClientError),
     "scan foreach not callable": (lambda c: c.scan(NS, SET).foreach(5), ex.ClientError),
     "max_records str": (setting("max_records", "x"), TypeError),
+    "scan policy max_records str": (
+        lambda c: c.scan(NS, SET).results({"max_records": "x"}), ex.ParamError),
+    "scan policy max_records too big": (
+        lambda c: c.scan(NS, SET).results({"max_records": 2 ** 64}), ex.ClientError),
     "records_per_second str": (setting("records_per_second", "x"), TypeError),
     "ttl str": (setting("ttl", "x"), TypeError),
     "partition_filter int": (
