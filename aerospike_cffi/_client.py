@@ -50,6 +50,18 @@ def _name(value, what, limit):
 
 def key_parts(key):
     """(ns, set, ktype, kdata, kint, ns str, set str, returned pk) of a key tuple."""
+    if type(key) is tuple and len(key) == 3:
+        # Fast path: (namespace, set, int or str key) with names already validated.
+        ns, set_name, pk = key
+        if type(ns) is str and type(set_name) is str:
+            nsb, setb = _ns_cache.get(ns), _ns_cache.get(set_name)
+            if nsb is not None and setb is not None and set_name:
+                t = type(pk)
+                if t is int and -(1 << 63) <= pk < (1 << 63):
+                    return nsb, setb, 1, b"", 0, pk, ns, set_name, pk
+                if t is str:
+                    data = _marshal.utf8(pk)
+                    return nsb, setb, 3, data, len(data), 0, ns, set_name, pk
     if type(key) is tuple:
         n = len(key)
         if n != 3 and n != 4:
@@ -323,8 +335,9 @@ class Client:
         """put(); record errors carry ``error_bin`` as their ``bin``."""
         conn = self._conn()
         p = key_parts(key)
+        packer = self._packer if serializer is None else self._packer_for(serializer)
         try:
-            packed, n = self._packer_for(serializer).pack_bins(bins)
+            packed, n = packer.pack_bins(bins)
         except BinNameError as exc:
             exc.key, exc.bin = key, error_bin
             raise
