@@ -166,10 +166,11 @@ class Packer:
             raise ParamError(-2, "Record should be passed as bin-value pair")
         parts = []
         append = parts.append
+        bin_item = self.bin_item
         try:
             for name, value in bins.items():
                 append(bin_name_bytes(name))
-                append(self.bin_item(value))
+                append(bin_item(value))
         except UnicodeEncodeError:
             raise unicode_error() from None
         return b"".join(parts), len(bins)
@@ -188,23 +189,33 @@ class Packer:
     def _pack_into(self, out, v):
         t = type(v)
         if t is int:
-            _pack_int(out, v)
+            if 0 <= v < 0x80:
+                out.append(v)  # positive fixint, the most common int
+            else:
+                _pack_int(out, v)
         elif t is str:
             data = v.encode("utf-8")
-            _raw_header(out, len(data) + 1)
-            out.append(P_STRING)
+            n = len(data)
+            if n < 31:
+                out += _FIXSTR_HEADS[n]  # header and particle type of a short string
+            else:
+                _raw_header(out, n + 1)
+                out.append(P_STRING)
             out += data
         elif t is list:
             _container_header(out, len(v), 0x90, b"\xdc", b"\xdd")
+            pack_into = self._pack_into
             for e in v:
-                self._pack_into(out, e)
+                pack_into(out, e)
         elif t is dict:
             _container_header(out, len(v), 0x80, b"\xde", b"\xdf")
+            pack_into = self._pack_into
             for k, e in sorted_items(v):
-                self._pack_into(out, k)
-                self._pack_into(out, e)
+                pack_into(out, k)
+                pack_into(out, e)
         elif t is float:
-            out += _pack_double(v)
+            out.append(0xCB)
+            out += _be_double(v)
         elif t is bool:
             if self.send_bool_as == SEND_BOOL_AS_AS_BOOL:
                 out.append(0xC3 if v else 0xC2)
@@ -280,15 +291,18 @@ def sorted_items(d):
     items = list(d.items())
     if len(items) > 1:
         t = type(items[0][0])
-        if t in (str, int, bytes) and all(type(k) is t for k, _ in items):
-            items.sort(key=_first)
-        else:
-            items.sort(key=_key_order)
+        if t is str or t is int or t is bytes:
+            for k in d:
+                if type(k) is not t:
+                    break
+            else:  # one key type: its own order
+                items.sort(key=_first)
+                return items
+        items.sort(key=_key_order)
     return items
 
-def _pack_double(v, _p=struct.Struct(">d").pack):
-    return b"\xcb" + _p(v)
 
+_FIXSTR_HEADS = [bytes((0xA0 | (n + 1), P_STRING)) for n in range(31)]
 
 _u16 = struct.Struct(">H").pack
 _u32 = struct.Struct(">I").pack
