@@ -1,0 +1,79 @@
+"""Memory: the process RSS must not grow over many commands on a small record.
+
+The dev server runs in its own process here, so that only the client's memory is measured
+(with AEROSPIKE_TEST_SERVER the named server is used).  LEAK_OPS sets the operation count
+(default 200,000: put/get pairs plus some error paths).  Linux only (/proc).
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+import aerospike_cffi as aerospike
+from aerospike_cffi import exception as ex
+
+pytestmark = [pytest.mark.leak,
+              pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")]
+
+OPS = int(os.environ.get("LEAK_OPS", "200000"))
+GROWTH_LIMIT = 5 << 20  # bytes
+
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.fixture(scope="module")
+def server_address():
+    real = os.environ.get("AEROSPIKE_TEST_SERVER")
+    if real:
+        from aerospike_cffi.testing.plugin import parse_address
+
+        yield parse_address(real)
+        return
+    proc = subprocess.Popen([sys.executable, "-m", "aerospike_cffi.testing", "--port", "0"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        found = re.search(r"listening on (\S+):(\d+)", line)
+        assert found, line
+        yield found.group(1), int(found.group(2))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def workload(client, key, missing, rounds):
+    bins = {"i": 1, "s": "value", "f": 1.5, "b": b"\x00\x01", "m": {"k": [1, 2]}}
+    for i in range(rounds):
+        client.put(key, bins)
+        client.get(key)
+        if i % 16 == 0:  # error paths: an exception object per call
+            try:
+                client.get(missing)
+            except ex.RecordNotFound:
+                pass
+            try:
+                client.put(key, {"x" * 16: 1})
+            except ex.BinNameError:
+                pass
+
+
+def test_rss_does_not_grow(server_address):
+    client = aerospike.client({"hosts": [server_address]})
+    key = ("test", "cffi", "leak-%d" % os.getpid())
+    missing = ("test", "cffi", "leak-missing-%d" % os.getpid())
+    try:
+        workload(client, key, missing, 20000)  # warm up: JIT, caches, allocator pools
+        before = rss()
+        workload(client, key, missing, OPS // 2)
+        growth = rss() - before
+        assert growth < GROWTH_LIMIT, "RSS grew by %.1f MB over %d operations" % (
+            growth / 1e6, OPS)
+    finally:
+        client.remove(key)
+        client.close()
