@@ -219,7 +219,9 @@ class Client:
         return self
 
     def is_connected(self):
-        return self._as != _NULL
+        """True while connected and the cluster has a node (as the official)."""
+        conn = self._as
+        return conn != _NULL and bool(lib.aerospike_cluster_is_connected(conn))
 
     def close(self):
         """Close the connections; the client can connect() again later."""

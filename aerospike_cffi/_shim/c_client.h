@@ -297,6 +297,7 @@ void as_config_destroy(as_config* config);
 aerospike* aerospike_new(as_config* config);
 as_status aerospike_connect(aerospike* as, as_error* err);
 as_status aerospike_close(aerospike* as, as_error* err);
+bool aerospike_cluster_is_connected(aerospike* as);
 void aerospike_destroy(aerospike* as);
 
 as_policy_read* as_policy_read_init(as_policy_read* p);

@@ -511,6 +511,7 @@ def test_unconnectable_host():
 def test_unreachable_host_without_fail_if_not_connected(key):
     c = aerospike.client({"hosts": [("127.0.0.1", 1)], "fail_if_not_connected": False})
     try:
+        assert c.is_connected() is False  # no node in the cluster
         with raises(ex.NamespaceNotFound, "Cluster is empty"):
             c.get(key)
     finally:
