@@ -163,7 +163,7 @@ def test_hyperloglog(client, type_key):
 
 def test_deep_nesting(client, type_key):
     value = 1
-    for i in range(100):
+    for i in range(64):
         value = [value] if i % 2 else {"k": value}
     assert same(round_trip(client, type_key, {"d": value}), {"d": value})
 
