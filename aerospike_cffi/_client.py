@@ -180,6 +180,7 @@ class Client:
         lib.as_policy_batch_read_init(self._batch_read_default)
         defaults["batch_read"] = self._batch_read_default
         self._policies = PolicySet(defaults, settings.validate_keys)
+        self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
         self._as = _NULL
         self._lock = threading.Lock()
         self._connect(settings.user, settings.password)
@@ -246,9 +247,6 @@ class Client:
         return conn
 
     # ------------------------------------------------------------ helpers
-
-    def _policy(self, kind, policy):
-        return self._policies.get(kind, policy)
 
     @staticmethod
     def _key_tuple(parts, buf):
@@ -324,8 +322,8 @@ class Client:
         if rc:
             raise_error(err, key=key)
         buf = out_bytes(out)
-        gen, ttl, _, _ = self._unpacker.record(buf)
-        return self._key_tuple(p, buf), {"ttl": ttl, "gen": gen}
+        gen, ttl, _ = _marshal.record_head(buf, 20)  # an exists answer has no bins
+        return (p[6], p[7], p[8], bytearray(buf[:20])), {"ttl": ttl, "gen": gen}
 
     # ------------------------------------------------------------ writes
 

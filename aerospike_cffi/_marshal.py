@@ -379,7 +379,8 @@ def bin_name_bytes(name):
 # ------------------------------------------------------------------ decoding
 
 _unpack_from = struct.unpack_from
-_rec_head = struct.Struct("<III").unpack_from
+# (gen, ttl, number of bins) of a record buffer at pos (20: after its digest).
+record_head = _rec_head = struct.Struct("<III").unpack_from
 _bin_head = struct.Struct("<BI").unpack_from
 _q = struct.Struct(">q").unpack_from
 _d = struct.Struct(">d").unpack_from
