@@ -282,7 +282,8 @@ class Query(_Stream):
             raise ParamError(-2, "Failed to add predicate")
         kind, datatype, bin_name = predicate[0], predicate[1], predicate[2]
         index_type = predicate[5] if len(predicate) > 5 and predicate[5] is not None else 0
-        if kind not in (0, 1) or not isinstance(datatype, int):
+        if kind not in (0, 1) or not all(isinstance(v, int) and -(1 << 31) <= v < (1 << 31)
+                                         for v in (datatype, index_type)):  # C enums
             raise ParamError(-2, "predicate is invalid")
         if expr is None and index_name is None and not isinstance(bin_name, str):
             raise ParamError(-2, "Bin name should be of type string")
