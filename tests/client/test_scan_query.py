@@ -749,6 +749,12 @@ BAD_CALLS = {
     "where ctx int": (lambda c: c.query(NS, SET).where(p.equals("n", 1), 5), ex.ParamError),
     "where ctx of int": (lambda c: c.query(NS, SET).where(p.equals("n", 1), [5]), ex.ParamError),
     "second where": (second_where, ex.ParamError),
+    "where datatype huge": (lambda c: c.query(NS, SET).where((0, 2 ** 70, "n", 1)), ex.ParamError),
+    "where index type huge": (
+        lambda c: c.query(NS, SET).where((0, 4, "n", 1, None, 2 ** 70)), ex.ParamError),
+    "where index type str": (
+        lambda c: c.query(NS, SET).where((0, 4, "n", 1, None, "x")), ex.ParamError),
+    "where kind huge": (lambda c: c.query(NS, SET).where((2 ** 70, 4, "n", 1)), ex.ParamError),
     "where_with_expr int": (
         lambda c: c.query(NS, SET).where_with_expr(5, p.equals(None, 1)), ex.ParamError),
     "where_with_index_name int": (
