@@ -16,6 +16,7 @@ import aerospike_cffi as aerospike
 from aerospike_cffi import exception as ex
 from aerospike_helpers import cdt_ctx
 from aerospike_helpers import expressions as exp
+from aerospike_helpers.operations import expression_operations
 
 NS = "test"
 PID = os.getpid()
@@ -278,13 +279,32 @@ def test_truncate_a_set(client, sets):
 
 def test_truncate_a_set_before_a_time(client, sets):
     fill(client, NS, sets[0])
-    time.sleep(0.01)
-    cutoff = time.time_ns()
-    time.sleep(0.01)
-    client.put((NS, sets[0], "late"), {"n": 99})
+    cutoff = cutoff_after(client, [(NS, sets[0], i) for i in range(5)])
+    write_after(client, (NS, sets[0], "late"), cutoff)
     assert client.truncate(NS, sets[0], cutoff) == 0
     assert eventually(lambda: count(client, NS, sets[0]), 1) == 1
     assert client.get((NS, sets[0], "late"))[2] == {"n": 99}
+
+
+def last_update(client, key):
+    """The record's last-update time by the server's clock (ns since the Unix epoch)."""
+    ops = [expression_operations.expression_read("lut", exp.LastUpdateTime().compile())]
+    return client.operate(key, ops)[2]["lut"]
+
+
+def write_after(client, key, cutoff):
+    """Write `key` until the server stamps it at or after `cutoff` (its clock may be coarse)."""
+    deadline = time.time() + 5
+    while True:
+        client.put(key, {"n": 99})
+        if last_update(client, key) >= cutoff or time.time() > deadline:
+            return
+        time.sleep(0.001)
+
+
+def cutoff_after(client, keys):
+    """A truncate time just after the last update of `keys`, by the server's clock."""
+    return max(last_update(client, k) for k in keys) + 1_000_000  # + 1 ms: server precision
 
 
 def other_namespace(client):
@@ -302,12 +322,12 @@ def test_truncate_a_namespace(client, with_time):
     fill(client, ns, set_name, 3)
     fill(client, ns, None, 2)
     assert eventually(lambda: count(client, ns, None), 5) == 5
+    cutoff = 0
     if with_time:
-        time.sleep(0.01)
-        cutoff = time.time_ns()
-        time.sleep(0.01)
-        client.put((ns, set_name, "late"), {"n": 1})
-    assert client.truncate(ns, None, cutoff if with_time else 0) == 0
+        early = [(ns, set_name, i) for i in range(3)] + [(ns, None, i) for i in range(2)]
+        cutoff = cutoff_after(client, early)
+        write_after(client, (ns, set_name, "late"), cutoff)
+    assert client.truncate(ns, None, cutoff) == 0
     left = 1 if with_time else 0
     assert eventually(lambda: count(client, ns, set_name), left) == left
     assert eventually(lambda: count(client, ns, None), left) == left
