@@ -414,7 +414,8 @@ BAD_CALLS = {
         br.BatchRecords([br.Write(KEY, [op.write("a", 1)], meta={"gen": "x"})])),
     "write record policy int": lambda c: c.batch_write(
         br.BatchRecords([br.Write(KEY, [op.write("a", 1)], policy=5)])),
-    "remove record policy int": lambda c: c.batch_write(br.BatchRecords([br.Remove(KEY, policy=5)])),
+    "remove record policy int":
+        lambda c: c.batch_write(br.BatchRecords([br.Remove(KEY, policy=5)])),
     "read record policy int": lambda c: c.batch_write(
         br.BatchRecords([br.Read(KEY, [op.read("a")], policy=5)])),
     "read record expressions int": lambda c: c.batch_write(
