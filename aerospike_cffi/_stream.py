@@ -3,8 +3,8 @@
 Each run of the shim fills one buffer with a page of records (the C client's threads append
 to it, Python is never called back from C); Python decodes the page in one pass.
 ``results()`` runs once; ``foreach()`` pages through the set so that memory stays bounded;
-after ``paginate()`` the stream (and the C client's partition tracking) is kept, so each
-call continues where the previous one stopped.
+after ``paginate()``, or once a call was given a ``partition_filter``, the stream (and the C
+client's partition tracking) is kept, so each call continues where the previous one stopped.
 """
 
 import base64
