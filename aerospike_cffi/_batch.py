@@ -88,10 +88,8 @@ class BatchCall:
         body = bytes((1 if read_all else 0,)) + struct.pack("<H", len(bins or ())) + names
         self.add(READ, key, body + packed_ops, policy_index)
 
-    def add_write(self, key, packed_ops, plan, ttl=_CLIENT_DEFAULT_TTL, gen=0,
+    def add_write(self, key, packed_ops, ttl=_CLIENT_DEFAULT_TTL, gen=0,
                   policy_index=NO_POLICY):
-        if plan.touch_ttl is not None:
-            ttl = plan.touch_ttl & 0xFFFFFFFF
         self.add(WRITE, key, _write_head(ttl, gen) + packed_ops, policy_index)
 
     def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
@@ -189,8 +187,8 @@ def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None,
     ttl = _CLIENT_DEFAULT_TTL if ttl is None else ttl & 0xFFFFFFFF
     for i, key in enumerate(keys):
         try:
-            if plan.has_write:
-                call.add_write(key, packed_ops, plan, ttl, policy_index=index)
+            if plan.has_write:  # the ttl argument wins over a touch(ttl) op, as the official
+                call.add_write(key, packed_ops, ttl, policy_index=index)
             else:
                 call.add_read(key, packed_ops=packed_ops)
         except ParamError as exc:
@@ -243,7 +241,9 @@ def batch_write(client, batch_records, policy_batch=None):
             index = call.policy_index("batch_write", policy)
             ttl, gen = _meta(item.meta)
             packed_ops, plan = call.ops(item.ops)
-            call.add_write(item.key, packed_ops, plan, ttl, gen, index)
+            if plan.touch_ttl is not None:  # a touch(ttl) op wins over meta, as the official
+                ttl = plan.touch_ttl & 0xFFFFFFFF
+            call.add_write(item.key, packed_ops, ttl, gen, index)
         elif kind == APPLY:
             index = call.policy_index("batch_apply", policy)
             call.add_apply(item.key, item.module, item.function, item.args, index)
