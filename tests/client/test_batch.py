@@ -158,6 +158,17 @@ def test_batch_operate_ttl_minus_one_never_expires(client, keys):
     assert batch.batch_records[0].record[1]["ttl"] == 0xFFFFFFFF
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_touch_ttl_loses_in_batch_operate_and_wins_in_batch_write(client, keys):
+    batch = client.batch_operate(keys[:1], [op.touch(600), op.read("a")], ttl=123)
+    assert 113 <= batch.batch_records[0].record[1]["ttl"] <= 123
+    batch = client.batch_operate(keys[:1], [op.touch(600), op.read("a")], ttl=-1)
+    assert batch.batch_records[0].record[1]["ttl"] == 0xFFFFFFFF
+    batch = client.batch_write(br.BatchRecords([
+        br.Write(keys[0], [op.touch(500)], policy={"ttl": 200})]))
+    assert 490 <= batch.batch_records[0].record[1]["ttl"] <= 500
+
+
 def test_batch_operate_cdt_ops(client, keys):
     batch = client.batch_operate(keys[:3], [lop.list_append("l", 9)])
     assert codes(batch) == [OK, OK, OK]
