@@ -9,6 +9,7 @@ PLUGIN = "aerospike_cffi.testing.plugin"
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "leak: measures memory growth over many commands")
     manager = config.pluginmanager
     if not (manager.has_plugin("aerospike_cffi") or manager.has_plugin(PLUGIN)):
         manager.import_plugin(PLUGIN)
