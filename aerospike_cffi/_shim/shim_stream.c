@@ -54,6 +54,8 @@ shim_stream_new(int is_query, const char* ns, const char* set, uint32_t n_predic
     }
     else {
         as_scan_init(&s->scan, ns, set ? set : "");
+        /* Lists and maps reach Python as raw msgpack, as for every other command. */
+        s->scan.deserialize_list_map = false;
     }
     pthread_mutex_init(&s->lock, NULL);
     return s;
