@@ -376,17 +376,33 @@ command_record_out(as_error* err, const as_record* rec, shim_buf* out, int want_
 
 /* ------------------------------------------------------------------ commands */
 
+#define KEY_ARGS ns, set, ktype, kdata, klen, kint
+
+/* What every single-record command does first: reset the error and the output, build the
+ * key and write its digest at the start of the output. Returns the caller's marshal wish
+ * (see shim_marshal.c) through want_marshal when asked. */
+static as_status
+command_begin(as_error* err, as_key* key, KEY_PARAMS, shim_buf* out, int* want_marshal)
+{
+    as_error_reset(err);
+    out->len = 0;
+    if (want_marshal) {
+        *want_marshal = out->want_marshal;
+    }
+    out->want_marshal = out->is_marshal = 0;
+    if (key_init(err, key, KEY_ARGS) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    return key_digest_out(err, key, out);
+}
+
 int
 shim_get(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
          const char* bin_names, uint32_t n_bins, shim_buf* out)
 {
-    as_error_reset(err);
-    out->len = 0;
-    int want_marshal = out->want_marshal;
-    out->want_marshal = out->is_marshal = 0;
+    int want_marshal;
     as_key key;
-    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
-        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+    if (command_begin(err, &key, KEY_ARGS, out, &want_marshal) != AEROSPIKE_OK) {
         return err->code;
     }
     as_record* rec = NULL;
@@ -414,13 +430,9 @@ shim_get(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
 int
 shim_exists(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS, shim_buf* out)
 {
-    as_error_reset(err);
-    out->len = 0;
-    int want_marshal = out->want_marshal;
-    out->want_marshal = out->is_marshal = 0;
+    int want_marshal;
     as_key key;
-    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
-        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+    if (command_begin(err, &key, KEY_ARGS, out, &want_marshal) != AEROSPIKE_OK) {
         return err->code;
     }
     as_record* rec = NULL;
@@ -437,11 +449,8 @@ shim_put(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS
          const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl, uint16_t gen,
          shim_buf* out)
 {
-    as_error_reset(err);
-    out->len = 0;
     as_key key;
-    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
-        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+    if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
         return err->code;
     }
     as_record rec;
@@ -458,11 +467,8 @@ shim_put(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS
 int
 shim_remove(aerospike* as, as_error* err, const as_policy_remove* policy, KEY_PARAMS, shim_buf* out)
 {
-    as_error_reset(err);
-    out->len = 0;
     as_key key;
-    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
-        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+    if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
         return err->code;
     }
     aerospike_key_remove(as, err, policy, &key);
@@ -474,13 +480,9 @@ shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_
              const char* packed_ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl, uint16_t gen,
              shim_buf* out)
 {
-    as_error_reset(err);
-    out->len = 0;
-    int want_marshal = out->want_marshal;
-    out->want_marshal = out->is_marshal = 0;
+    int want_marshal;
     as_key key;
-    if (key_init(err, &key, ns, set, ktype, kdata, klen, kint) != AEROSPIKE_OK ||
-        key_digest_out(err, &key, out) != AEROSPIKE_OK) {
+    if (command_begin(err, &key, KEY_ARGS, out, &want_marshal) != AEROSPIKE_OK) {
         return err->code;
     }
     as_operations ops;
