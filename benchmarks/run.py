@@ -1,7 +1,8 @@
 """Benchmark runner: one dev server, three clients, the same workloads, one report.
 
-    python benchmarks/run.py                 # full run (a few minutes), markdown on stdout
+    python benchmarks/run.py                 # full run (~10 minutes), markdown on stdout
     python benchmarks/run.py --quick         # short run, to check that everything works
+    python benchmarks/run.py --json benchmarks/results.json   # also keep the raw numbers
 
 Starts ONE dev server (``python -m aerospike_cffi.testing``, CPython, its own process),
 then one worker process per client (benchmarks/workload.py):
@@ -188,8 +189,8 @@ def markdown(result, workers):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--ops", type=int, default=10000, help="records per workload per round")
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--ops", type=int, default=3000, help="records per workload per round")
     ap.add_argument("--warmup", type=int, default=30000, help="records per workload, first")
     ap.add_argument("--rss-ops", type=int, default=500000,
                     help="mixed get/put/exists/operate for the RSS growth (0: skip)")
