@@ -15,13 +15,17 @@ from . import _batch, _config, _marshal, _stream
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from ._ops import encode_operations
 from ._policy import PolicySet
-from .exception import BinNameError, ClientError, ClusterError, ParamError, RecordNotFound
+from .exception import (AerospikeError, BinNameError, ClientError, ClusterError, ParamError,
+                        RecordNotFound)
 
 _NULL = ffi.NULL
 # CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
 # shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
 _MARSHAL_RECORDS = platform.python_implementation() == "CPython"
+# Likewise bins to write go through pickle (C on CPython) to the shim, not the Packer.
+_PICKLE_BINS = _MARSHAL_RECORDS
 _loads = marshal.loads
+_NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _CLIENT_DEFAULT_TTL = 0xFFFFFFFD
 META_KEYS = ("gen", "ttl")
 
@@ -162,6 +166,7 @@ class Client:
         self._settings = settings
         self._serializers = _marshal.Serializers(settings.serializer, settings.deserializer)
         self._packer = _marshal.Packer(settings.send_bool_as, self._serializers)
+        self._bool_as_bool = settings.send_bool_as == _marshal.SEND_BOOL_AS_AS_BOOL
         self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
                                           _marshal.SERIALIZER_PYTHON)
         self._unpacker = _marshal.Unpacker(settings.deserializer)
@@ -335,19 +340,40 @@ class Client:
         """put(); record errors carry ``error_bin`` as their ``bin``."""
         conn = self._conn()
         p = key_parts(key)
-        packer = self._packer if serializer is None else self._packer_for(serializer)
+        pickled = None
+        if _PICKLE_BINS and serializer is None and type(bins) is dict:
+            pickled = _marshal.pickle_bins(bins)
+        if pickled is None:
+            packed, n = self._pack_bins(key, bins, serializer, error_bin)
         try:
-            packed, n = packer.pack_bins(bins)
-        except BinNameError as exc:
-            exc.key, exc.bin = key, error_bin
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            pol, _keep = self._policy("write", policy)
+        except AerospikeError:
+            if pickled is not None:
+                self._pack_bins(key, bins, serializer, error_bin)  # bins errors come first
             raise
-        ttl, gen = parse_meta(meta, self._settings.validate_keys)
-        pol, _keep = self._policy("write", policy)
         err, out = scratch()
+        if pickled is not None:
+            rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
+                                      len(pickled), self._bool_as_bool, ttl, gen, out)
+            if rc != _NOT_PLAIN:
+                if rc:
+                    raise_error(err, key=key, bin=error_bin)
+                return 0
+            packed, n = self._pack_bins(key, bins, serializer, error_bin)
         if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
                         ttl, gen, out):
             raise_error(err, key=key, bin=error_bin)
         return 0
+
+    def _pack_bins(self, key, bins, serializer, error_bin):
+        """(packed bins, count) by the Packer; bin name errors carry the key and bin."""
+        packer = self._packer if serializer is None else self._packer_for(serializer)
+        try:
+            return packer.pack_bins(bins)
+        except BinNameError as exc:
+            exc.key, exc.bin = key, error_bin
+            raise
 
     def remove(self, key, meta=None, policy=None):
         """Delete a record; returns 0."""

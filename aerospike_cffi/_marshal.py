@@ -10,7 +10,10 @@ Everything here is plain Python on purpose: PyPy's JIT compiles it, and on CPyth
 a handful of struct calls per bin.
 """
 
+import io
+import pickle
 import struct
+import threading
 from operator import itemgetter
 
 from .exception import ParamError, ClientError, AerospikeError, BinNameError
@@ -266,6 +269,38 @@ class Packer:
             _raw_header(out, len(data) + 1)
             out.append(P_BLOB)
             out += data
+
+
+class _NotPlain(Exception):
+    """A value pickle cannot write by itself: the Packer packs these bins."""
+
+
+class _PlainPickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        raise _NotPlain  # before any reduce (user code) runs
+
+
+_pickling = threading.local()
+
+
+def pickle_bins(bins):
+    """Protocol-5 pickle of a bins dict holding only plain values (dict, list, str, bytes,
+    bytearray, int, float, bool, None), else None. On CPython pickle walks the values in C;
+    the shim turns the pickle into packed bins (_shim/shim_pickle.c)."""
+    try:
+        buf, pickler = _pickling.state
+    except AttributeError:
+        buf = io.BytesIO()
+        pickler = _PlainPickler(buf, 5)
+        _pickling.state = buf, pickler
+    buf.seek(0)
+    buf.truncate()
+    pickler.clear_memo()
+    try:
+        pickler.dump(bins)
+    except (_NotPlain, RecursionError, pickle.PicklingError):
+        return None
+    return buf.getvalue()
 
 
 # Values inside operations and expressions: the official packs them in "Python" mode.

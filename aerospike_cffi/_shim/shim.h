@@ -52,6 +52,15 @@ int shim_put(aerospike* as, as_error* err, const as_policy_write* policy,
              const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl, uint16_t gen,
              shim_buf* out);
 
+/* shim_put with the bins as a protocol-5 pickle of a dict of plain values (CPython's
+ * pickle.dumps; shim_pickle.c). Answers SHIM_NOT_PLAIN, having done nothing, when a value
+ * needs the Python packer; else as shim_put. bool_as_bool: send_bool_as is AS_BOOL. */
+#define SHIM_NOT_PLAIN 1000
+int shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy,
+                     const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+                     int64_t kint, const char* pickled, uint32_t size, int bool_as_bool,
+                     uint32_t ttl, uint16_t gen, shim_buf* out);
+
 int shim_remove(aerospike* as, as_error* err, const as_policy_remove* policy,
                 const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
                 shim_buf* out);

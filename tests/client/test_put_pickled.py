@@ -1,0 +1,122 @@
+"""put() through pickle (shim_pickle.c, CPython): plain bins are stored exactly as the
+Packer stores them, and anything else (or bad input) goes the Packer's way, errors and all."""
+
+import platform
+
+import pytest
+
+import aerospike_cffi as aerospike
+from aerospike_cffi import _client, _marshal
+from aerospike_cffi.exception import AerospikeError
+
+from test_record_marshal import PLAIN, same  # noqa: E402 (tests/client on sys.path)
+
+pytestmark = pytest.mark.skipif(platform.python_implementation() != "CPython",
+                                reason="puts go through pickle on CPython only")
+
+
+class CallLog:
+    """Stands in for the extension module: forwards calls, remembers put answers."""
+
+    def __init__(self, lib):
+        self._lib = lib
+        self.calls = []
+
+    def __getattr__(self, name):
+        fn = getattr(self._lib, name)
+        if not name.startswith("shim_put"):
+            return fn
+
+        def call(*args):
+            rc = fn(*args)
+            self.calls.append((name, rc))
+            return rc
+
+        return call
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    log = CallLog(_client.lib)
+    monkeypatch.setattr(_client, "lib", log)
+    return log.calls
+
+
+def stored(client, key):
+    """The record as the packed-layout decoder reads it."""
+    client._marshal_records = False
+    try:
+        return client.get(key)[2]
+    finally:
+        client._marshal_records = True
+
+
+def put_by_packer(client, key, bins, monkeypatch):
+    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    try:
+        client.put(key, bins)
+    finally:
+        monkeypatch.setattr(_client, "_PICKLE_BINS", True)
+
+
+EXTRA = [
+    {"m": {"b": 1, "a": 2, "c": {"z": 1, "y": [1, 2]}}},            # keys sorted as the C client
+    {"m": {2: "x", -1: "y", 10 ** 12: "z"}}, {"m": {b"b": 1, b"a": 2}},
+    {"m": {1: "int", "s": "str", None: 0, 2.5: "f", b"b": 1, True: "t"}},  # ranks by type
+    {"l": [True, False, None, 1.5, bytearray(b"ba"), [], {}]},
+    {"b": bytearray(b"\x00\x01"), "t": True, "f": False},
+    {"s": "x" * 40, "u": "é" * 200, "big": list(range(2000)), "n": -2 ** 63, "x": 2 ** 63 - 1},
+    {"same": ["shared", "shared", "shared"]},                       # one str object, memoized
+]
+
+
+@pytest.mark.parametrize("bins", [{"v": v} for v in PLAIN if v is not None] + EXTRA, ids=repr)
+def test_plain_bins_are_stored_as_the_packer_stores_them(client, key, bins, calls, monkeypatch):
+    client.put(key, bins)
+    assert calls == [("shim_put_pickled", 0)]
+    by_pickle = stored(client, key)
+    put_by_packer(client, key, bins, monkeypatch)
+    assert same(by_pickle, stored(client, key))
+
+
+def test_shared_containers_and_subclasses_go_to_the_packer(client, key, calls):
+    inner = [1, 2]
+    for bins in ({"a": inner, "b": inner}, {"k": aerospike.KeyOrderedDict({"b": 1, "a": 2})},
+                 {"g": aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]})},
+                 {"n": float("nan"), "m": {float("nan"): 1}}):
+        del calls[:]
+        client.put(key, bins)
+        assert calls[-1] == ("shim_put", 0)
+
+
+@pytest.mark.parametrize("bins", [
+    {"i": 2 ** 63}, {"l": [-2 ** 63 - 1]}, {"a" * 16: 1}, {1: "not a str name"},
+    {"s": "\ud800"}, {"m": {"k": "\udfff"}}, {"t": (1, 2)}, {"s": {1, 2}},
+])
+def test_bad_bins_fail_as_with_the_packer(client, key, bins, monkeypatch):
+    with pytest.raises(AerospikeError) as by_pickle:
+        client.put(key, bins)
+    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    with pytest.raises(AerospikeError) as by_packer:
+        client.put(key, bins)
+    assert type(by_pickle.value) is type(by_packer.value)
+    assert by_pickle.value.args == by_packer.value.args
+
+
+def test_bad_bins_are_reported_before_bad_meta(client, key, monkeypatch):
+    bins, meta = {"i": 2 ** 64}, {"gen": "not an int"}
+    with pytest.raises(AerospikeError) as by_pickle:
+        client.put(key, bins, meta)
+    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    with pytest.raises(AerospikeError) as by_packer:
+        client.put(key, bins, meta)
+    assert by_pickle.value.args == by_packer.value.args
+
+
+def test_pickle_refuses_without_running_user_code():
+    class Sneaky:
+        def __reduce_ex__(self, protocol):
+            raise AssertionError("user code ran")
+
+    assert _marshal.pickle_bins({"x": [Sneaky()]}) is None
+    assert _marshal.pickle_bins({"x": [1]}) is not None
