@@ -275,8 +275,14 @@ class _NotPlain(Exception):
     """A value pickle cannot write by itself: the Packer packs these bins."""
 
 
+_PICKLE_PLAIN = frozenset((dict, list, str, bytes, bytearray, int, float, bool, type(None)))
+
+
 class _PlainPickler(pickle.Pickler):
     def reducer_override(self, obj):
+        # The C pickler asks only for other types; the pure-Python one (PyPy) for all.
+        if type(obj) in _PICKLE_PLAIN:
+            return NotImplemented
         raise _NotPlain  # before any reduce (user code) runs
 
 

@@ -1,7 +1,7 @@
-"""put() through pickle (shim_pickle.c, CPython): plain bins are stored exactly as the
-Packer stores them, and anything else (or bad input) goes the Packer's way, errors and all."""
-
-import platform
+"""put() through pickle (shim_pickle.c): plain bins are stored exactly as the Packer stores
+them, and anything else (or bad input) goes the Packer's way, errors and all. The client
+takes this path on CPython; the tests force it on PyPy too, so the shim's pickle reader
+is checked under both interpreters."""
 
 import pytest
 
@@ -11,8 +11,12 @@ from aerospike_cffi.exception import AerospikeError
 
 from test_record_marshal import PLAIN, same  # noqa: E402 (tests/client on sys.path)
 
-pytestmark = pytest.mark.skipif(platform.python_implementation() != "CPython",
-                                reason="puts go through pickle on CPython only")
+
+
+@pytest.fixture(autouse=True)
+def pickled_puts(monkeypatch):
+    """Puts through pickle for this test, whatever the interpreter's default."""
+    monkeypatch.setattr(_client, "_PICKLE_BINS", True)
 
 
 class CallLog:
