@@ -1,17 +1,13 @@
-"""The one builder behind every op dict of this package.
+"""Shared pieces of the op dicts of this package.
 
-``op(code, bin_name, key=value, ...)`` makes ``{"op": code, "bin": bin_name, key: value, ...}``.
-Keys whose value is wrapped as ``if_given(v)`` / ``if_true(v)`` appear only when ``v`` is
-not None / truthy: the official helpers leave such keys out, and the client tells
-"absent" from "None" for some of them.
+``op(code, bin_name, key=value, ...)`` makes ``{"op": code, "bin": bin_name, key: value, ...}``;
+keys whose value is wrapped as ``if_true(v)`` appear only when ``v`` is truthy: the official
+helpers leave such keys out, and the client tells "absent" from "None" for some of them.
+The list and map helpers, which run for every op of hot operate calls, write their dicts
+directly instead and add the optional ctx with ``with_ctx``.
 """
 
 _ABSENT = object()
-
-
-def if_given(value):
-    """Keep the key only when ``value`` is not None."""
-    return _ABSENT if value is None else value
 
 
 def if_true(value):
@@ -30,6 +26,9 @@ def op(code, bin_name=_ABSENT, **fields):
     return result
 
 
-def true_if(value):
-    """``True`` when ``value`` is truthy, else the key is left out."""
-    return True if value else _ABSENT
+def with_ctx(op_dict, ctx):
+    """``op_dict`` with a "ctx" entry when ``ctx`` is a non-empty list (the official leaves
+    out an empty one in reads)."""
+    if ctx:
+        op_dict["ctx"] = ctx
+    return op_dict
