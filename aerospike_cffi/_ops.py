@@ -237,8 +237,8 @@ _MISSING = _Missing()
 
 
 def _bin_name(op, too_long):
-    """The "bin" entry as the collection/bit/HLL paths read it; ``too_long`` is the error the
-    C client ends with when the name is longer than 15 bytes."""
+    """The "bin" entry as the collection/bit/HLL paths read it; ``too_long`` is the message
+    of the ClientError the C client ends with when the name is longer than 15 bytes."""
     name = op.get("bin")
     if name is None:
         raise _param('Operation must contain a "bin" entry')
@@ -247,7 +247,7 @@ def _bin_name(op, too_long):
     if not isinstance(name, str):
         raise _param("String value required")
     if len(name.encode("utf-8")) > BIN_NAME_MAX:
-        raise too_long
+        raise ClientError(-1, too_long)
     return name
 
 
@@ -255,10 +255,6 @@ def _bin_particle(pk, value):
     """(particle type, bytes) of a top-level bin value, as the packer writes bin items."""
     item = pk.bin_item(value)  # header: particle type (1 byte), size (4); then the wire bytes
     return item[0], item[5:]
-
-
-def _failed_to_add(name):
-    return ClientError(-1, "Failed to add %s operation" % name)
 
 
 # ---------------------------------------------------------------- contexts
@@ -390,7 +386,7 @@ def _list_policy(op):
 
 def _encode_list_path(op, code, pk):
     name, command, op_type, recipe = _LIST_OPS[code]
-    bin_name = _bin_name(op, _failed_to_add(name))
+    bin_name = _bin_name(op, "Failed to add %s operation" % name)
     is_map = code in _MAP_REL_OPS
     rt = _return_type(op) if "rt" in recipe else None
     policy = _list_policy(op) if recipe and recipe[-1].startswith("policy") else None
@@ -695,7 +691,7 @@ def _bit_policy_flags(op):
 
 def _encode_bit(op, code, pk):
     name, command, recipe = _BIT_OPS[code]
-    bin_name = _bin_name(op, _failed_to_add(name))
+    bin_name = _bin_name(op, "Failed to add %s operation" % name)
     sign = None
     if code in (2010, 2011, 2012):
         sign = _get_bool(op, "sign")
@@ -783,7 +779,7 @@ def _hll_flags(op):
 
 def _encode_hll(op, code, pk):
     name, command, recipe = _HLL_OPS[code]
-    bin_name = _bin_name(op, ClientError(-1, "Failed to add %s operation." % name))
+    bin_name = _bin_name(op, "Failed to add %s operation." % name)
     ibc = _get_c_int(op, "index_bit_count") if "ibc" in recipe else None
     mhbc = _get_c_int(op, "mh_bit_count") if "mhbc" in recipe else None
     flags = _hll_flags(op) if "flags" in recipe else None
@@ -806,8 +802,7 @@ def _encode_hll(op, code, pk):
 def _encode_expr_op(op, code, pk):
     from ._expr import compile_expression
 
-    bin_name = _bin_name(op, ClientError(-1, "Failed to pack %s expression op."
-                                         % ("read" if code == 2200 else "write")))
+    bin_name = _bin_name(op, "Failed to pack %s expression op." % ("read" if code == 2200 else "write"))
     flags = _get_int64(op, "expr_flags")
     packed = compile_expression(op.get("expr"))
     wire_op = EXP_READ if code == 2200 else EXP_MODIFY
