@@ -7,6 +7,7 @@ own status in ``BatchRecords.result``, each record's code, ``in_doubt`` and ``re
 (``(key, meta, bins)``, or ``(key, meta)`` for a header-only read).
 """
 
+import marshal
 import struct
 
 from . import _marshal
@@ -24,6 +25,7 @@ _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
 _result_head = struct.Struct("<IBB").unpack_from
 _NO_OPS = _ops_head(0, 0)
+_loads = marshal.loads
 
 
 def _records_module():
@@ -112,13 +114,25 @@ class BatchCall:
         packed = b"".join(self.parts)
         err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
+        self.client._want_marshal(out)
         status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed, len(packed),
                                 self.count, policies, len(self.policies), out)
         if status and out.len == 0:
             from ._native import raise_error
 
             raise_error(err)
+        if out.is_marshal:
+            return self._from_marshal(_loads(ffi.buffer(out.data, out.len))), status
         return self._decode(out_bytes(out)), status
+
+    def _from_marshal(self, page):
+        """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
+        results = []
+        append = results.append
+        for parts, (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
+            key = (parts[6], parts[7], parts[8], bytearray(digest))
+            append((code, in_doubt, key, None if meta is None else (key, meta, bins)))
+        return results
 
     def _decode(self, buf):
         unpacker = self.client._unpacker

@@ -8,6 +8,7 @@ client's partition tracking) is kept, so each call continues where the previous 
 """
 
 import base64
+import marshal
 import threading
 
 from . import _marshal
@@ -16,6 +17,8 @@ from .exception import ClientError, ParamError
 
 _FOREACH_PAGE = 1000
 _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
+_loads = marshal.loads
+_MARSHAL_MIXED = 2  # shim.h: some records of the marshal page are packed bytes
 
 
 class _Stream:
@@ -114,12 +117,27 @@ class _Stream:
             raise ParamError(-2, "nodename must be a string")
         err, out = scratch()
         node = nodename.encode() if nodename else ffi.NULL
+        client._want_marshal(out)
         if lib.shim_stream_run(conn, err, stream, pol, max_records, node, begin, count, digest,
                                parts, n_parts, out):
             raise_error(err)
+        if out.is_marshal:
+            return self._from_marshal(_loads(ffi.buffer(out.data, out.len)),
+                                      out.is_marshal == _MARSHAL_MIXED)
         return self._decode(out_bytes(out))
 
+    def _from_marshal(self, page, mixed):
+        """Records of a marshal page: (ns, set, pk, digest, meta, bins) each, or when mixed
+        some as bytes in the packed layout."""
+        if mixed:
+            return [self._decode(item)[0] if item.__class__ is bytes else
+                    ((item[0], item[1], item[2], bytearray(item[3])), item[4], item[5])
+                    for item in page]
+        return [((ns, set_name, pk, bytearray(digest)), meta, bins)
+                for ns, set_name, pk, digest, meta, bins in page]
+
     def _decode(self, buf):
+        """Records of a page in the packed layout."""
         unpacker = self._client._unpacker
         records = []
         append = records.append

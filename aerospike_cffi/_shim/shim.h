@@ -26,7 +26,8 @@
  * Marshal form: shim_get, shim_exists and shim_operate read and clear `want_marshal`; when
  *   it was set and every value of the record allows it, they write digest[20] followed by
  *   the record as Python marshal data, (gen, ttl, {bin: value}) (shim_marshal.c), and set
- *   `is_marshal` (cleared otherwise). Other calls ignore both fields.
+ *   `is_marshal` (cleared otherwise). shim_batch and shim_stream_run read and clear it too
+ *   (below). Other calls ignore both fields.
  */
 
 typedef struct shim_buf {
@@ -79,7 +80,11 @@ int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
  *   remove: nothing more                           u32 size + msgpack argument list
  * OPS = u16 n_ops, u32 size, packed operations.
  * Output per record: u32 result, u8 in_doubt, u8 has_record, digest[20], and when
- * has_record the record layout above (without its digest). */
+ * has_record the record layout above (without its digest).
+ * Marshal form (want_marshal set and every value allows it; sets is_marshal = 1): one
+ * marshal list with per record the tuple (result, in_doubt, digest bytes,
+ * {"ttl": ttl, "gen": gen} or None, {bin: value} or None); the dicts are None when the
+ * record has no result record. One value it cannot express makes the whole batch packed. */
 int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
                const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
                uint32_t n_policies, shim_buf* out);
@@ -88,6 +93,10 @@ int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int 
  * they own; Python owns the stream and frees it with shim_stream_free(). A run fills `out`
  * with one page: per record, u8 len + namespace, u8 len + set, u8 key particle type (0: no
  * stored key), u32 size + key bytes, digest[20], then the record layout (no digest).
+ * Marshal form (want_marshal set; sets is_marshal): one marshal list with per record the
+ * tuple (namespace, set or None, stored key or None, digest bytes, {"ttl": ttl, "gen": gen},
+ * {bin: value}); a record with a value the form cannot express is instead a bytes item
+ * holding that record in the packed layout above, and is_marshal is then 2, else 1.
  * Partition status (shim_stream_partitions, and `parts` to resume): per partition
  * u16 part_id, u8 digest set, u8 retry, digest[20], u64 bval (32 bytes, native order). */
 typedef struct shim_stream shim_stream;

@@ -240,6 +240,25 @@ results_out(as_error* err, as_batch_records* records, shim_buf* out)
     return AEROSPIKE_OK;
 }
 
+/* The results as one marshal list (shim.h); MARSHAL_FALLBACK when a value needs the
+ * packed layout, which then holds for the whole batch. */
+static int
+results_marshal(as_batch_records* records, shim_buf* out)
+{
+    as_vector* list = &records->list;
+    if (marshal_sized_begin(out, '[') != 0) {
+        return MARSHAL_NOMEM;
+    }
+    for (uint32_t i = 0; i < list->size; i++) {
+        int rc = batch_result_marshal(as_vector_get(list, i), out);
+        if (rc != MARSHAL_OK) {
+            return rc;
+        }
+    }
+    marshal_sized_end(out, 0, list->size);
+    return MARSHAL_OK;
+}
+
 int
 shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
            const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
@@ -247,6 +266,8 @@ shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_
 {
     as_error_reset(err);
     out->len = 0;
+    int want_marshal = out->want_marshal;
+    out->want_marshal = out->is_marshal = 0;
     as_batch_records records;
     as_batch_records_init(&records, n_records ? n_records : 1);
     batch_owned owned;
@@ -273,7 +294,14 @@ shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_
         /* Per-record results are kept even when the batch as a whole reports an error. */
         as_error record_err;
         as_error_init(&record_err);
-        results_out(&record_err, &records, out);
+        int rc = want_marshal ? results_marshal(&records, out) : MARSHAL_FALLBACK;
+        if (rc == MARSHAL_OK) {
+            out->is_marshal = 1;
+        }
+        else {
+            out->len = 0;
+            results_out(&record_err, &records, out);
+        }
     }
     as_batch_records_destroy(&records);
     owned_free(&owned);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <aerospike/aerospike_batch.h>
+
 enum {
     P_NIL = 0, P_INTEGER = 1, P_DOUBLE = 2, P_STRING = 3, P_BLOB = 4,
     P_BOOL = 17, P_HLL = 18, P_MAP = 19, P_LIST = 20, P_GEOJSON = 23
@@ -38,3 +40,11 @@ as_status record_out(as_error* err, const as_record* rec, shim_buf* out);
  * values needs the packed layout. */
 enum { MARSHAL_OK = 0, MARSHAL_FALLBACK = 1, MARSHAL_NOMEM = -1 };
 int record_marshal(const as_record* rec, shim_buf* out);
+
+/* Pages of batch results and stream records as one marshal list (layouts: shim.h).
+ * marshal_sized_begin writes `code` ('[' list, 's' bytes) with a u32 size that
+ * marshal_sized_end(out, where it began, size) fills in. */
+int marshal_sized_begin(shim_buf* out, uint8_t code);
+void marshal_sized_end(shim_buf* out, size_t head, uint32_t n);
+int batch_result_marshal(const as_batch_base_record* rec, shim_buf* out);
+int stream_record_marshal(const as_record* rec, shim_buf* out);

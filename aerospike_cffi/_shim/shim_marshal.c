@@ -18,6 +18,7 @@
 #include <endian.h>
 
 #include <aerospike/aerospike.h>
+#include <aerospike/aerospike_batch.h>
 #include <aerospike/as_operations.h>
 #include <aerospike/as_record.h>
 
@@ -489,11 +490,11 @@ bin_value(shim_buf* out, const as_val* val)
     }
 }
 
-int
-record_marshal(const as_record* rec, shim_buf* out)
+/* The bins of a record as a dict {name: value}. */
+static int
+bins_dict(const as_record* rec, shim_buf* out)
 {
-    if (w_code_u32(out, '(', 3) != 0 || w_int64(out, rec->gen) != 0 ||
-        w_int64(out, rec->ttl) != 0 || w_byte(out, '{') != 0) {
+    if (w_byte(out, '{') != 0) {
         return MARSHAL_NOMEM;
     }
     for (uint16_t i = 0; i < rec->bins.size; i++) {
@@ -507,4 +508,102 @@ record_marshal(const as_record* rec, shim_buf* out)
         }
     }
     return w_byte(out, '0');
+}
+
+/* The meta dict of a result, {"ttl": ttl, "gen": gen}, then the bins dict. */
+static int
+meta_and_bins(const as_record* rec, shim_buf* out)
+{
+    static const uint8_t ttl_key[] = {'z', 3, 't', 't', 'l'};
+    static const uint8_t gen_key[] = {'z', 3, 'g', 'e', 'n'};
+    if (w_byte(out, '{') != 0 || buf_put(out, ttl_key, 5) != 0 || w_int64(out, rec->ttl) != 0 ||
+        buf_put(out, gen_key, 5) != 0 || w_int64(out, rec->gen) != 0 || w_byte(out, '0') != 0) {
+        return MARSHAL_NOMEM;
+    }
+    return bins_dict(rec, out);
+}
+
+int
+record_marshal(const as_record* rec, shim_buf* out)
+{
+    if (w_code_u32(out, '(', 3) != 0 || w_int64(out, rec->gen) != 0 ||
+        w_int64(out, rec->ttl) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    return bins_dict(rec, out);
+}
+
+/* ------------------------------------------------------------------ pages */
+
+int
+marshal_sized_begin(shim_buf* out, uint8_t code)
+{
+    return w_code_u32(out, code, 0);
+}
+
+void
+marshal_sized_end(shim_buf* out, size_t head, uint32_t n)
+{
+    n = htole32(n);
+    memcpy(out->data + head + 1, &n, 4);
+}
+
+int
+batch_result_marshal(const as_batch_base_record* rec, shim_buf* out)
+{
+    bool has_record = rec->result == AEROSPIKE_OK;
+    if (w_code_u32(out, '(', 5) != 0 || w_int64(out, rec->result) != 0 ||
+        w_byte(out, rec->in_doubt ? 'T' : 'F') != 0 ||
+        w_bytes(out, as_key_digest((as_key*)&rec->key)->value, AS_DIGEST_VALUE_SIZE) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    if (!has_record) {
+        return buf_put(out, "NN", 2);
+    }
+    return meta_and_bins(&rec->record, out);
+}
+
+/* The stored key of a record as the Python decoder reads it (None when not stored). */
+static int
+key_value(shim_buf* out, const as_val* v)
+{
+    if (!v) {
+        return w_byte(out, 'N');
+    }
+    switch (as_val_type(v)) {
+    case AS_INTEGER:
+        return w_int64(out, as_integer_get((const as_integer*)v));
+    case AS_STRING: {
+        const as_string* s = (const as_string*)v;
+        return w_str(out, (const uint8_t*)s->value, (uint32_t)as_string_len((as_string*)s));
+    }
+    case AS_BYTES: {
+        const as_bytes* b = (const as_bytes*)v;
+        return w_bytes(out, b->value, b->size);
+    }
+    default:
+        return w_byte(out, 'N');
+    }
+}
+
+int
+stream_record_marshal(const as_record* rec, shim_buf* out)
+{
+    const as_key* key = &rec->key;
+    size_t set_len = strlen(key->set);
+    int rc;
+    if (w_code_u32(out, '(', 6) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    if ((rc = w_str(out, (const uint8_t*)key->ns, (uint32_t)strlen(key->ns))) != 0) {
+        return rc;
+    }
+    rc = set_len ? w_str(out, (const uint8_t*)key->set, (uint32_t)set_len) : w_byte(out, 'N');
+    if (rc != 0 || (rc = key_value(out, (const as_val*)key->valuep)) != 0) {
+        return rc;
+    }
+    if (w_bytes(out, key->digest.value, AS_DIGEST_VALUE_SIZE) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    return meta_and_bins(rec, out);
 }

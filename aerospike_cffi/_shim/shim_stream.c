@@ -35,6 +35,9 @@ struct shim_stream {
     as_operations* ops;        /* owned; the scan/query only points at it */
     pthread_mutex_t lock;
     shim_buf* out;             /* the page being filled */
+    bool marshal;              /* the page is a marshal list (shim.h) */
+    bool mixed;                /* ... with some records in the packed layout */
+    uint32_t count;            /* records in the page */
     bool failed;               /* out of memory while filling */
 };
 
@@ -256,6 +259,35 @@ put_key(shim_buf* out, const as_key* key)
     return buf_put(out, key->digest.value, AS_DIGEST_VALUE_SIZE);
 }
 
+/* One record of a page, in the page's form; false when out of memory. */
+static bool
+page_record(shim_stream* s, const as_record* rec)
+{
+    as_error err;
+    as_error_init(&err);
+    shim_buf* out = s->out;
+    size_t mark = out->len;
+    if (s->marshal) {
+        int rc = stream_record_marshal(rec, out);
+        if (rc != MARSHAL_FALLBACK) {
+            return rc == MARSHAL_OK;
+        }
+        /* This record as a bytes item holding its packed layout. */
+        out->len = mark;
+        s->mixed = true;
+        if (marshal_sized_begin(out, 's') != 0) {
+            return false;
+        }
+    }
+    if (put_key(out, &rec->key) != 0 || record_out(&err, rec, out) != AEROSPIKE_OK) {
+        return false;
+    }
+    if (s->marshal) {
+        marshal_sized_end(out, mark, (uint32_t)(out->len - mark - 5));
+    }
+    return true;
+}
+
 static bool
 stream_record(const as_val* val, void* udata)
 {
@@ -267,12 +299,11 @@ stream_record(const as_val* val, void* udata)
     if (!rec) {
         return true;
     }
-    as_error err;
-    as_error_init(&err);
     pthread_mutex_lock(&s->lock);
-    if (put_key(s->out, &rec->key) != 0 || record_out(&err, rec, s->out) != AEROSPIKE_OK) {
+    if (!page_record(s, rec)) {
         s->failed = true;
     }
+    s->count++;
     bool keep_going = !s->failed;
     pthread_mutex_unlock(&s->lock);
     return keep_going;
@@ -320,6 +351,13 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
     out->len = 0;
     s->out = out;
     s->failed = false;
+    s->marshal = out->want_marshal != 0;
+    s->mixed = false;
+    s->count = 0;
+    out->want_marshal = out->is_marshal = 0;
+    if (s->marshal && marshal_sized_begin(out, '[') != 0) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
 
     as_partition_filter pf;
     filter_init(&pf, begin, count, digest, parts, n_parts);
@@ -347,6 +385,10 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
         as_partitions_status_release(pf.parts_all);
     }
     s->out = NULL;
+    if (s->marshal) {
+        marshal_sized_end(out, 0, s->count);
+        out->is_marshal = s->mixed ? 2 : 1;
+    }
     if (err->code == AEROSPIKE_OK && s->failed) {
         as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
     }

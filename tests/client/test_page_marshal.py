@@ -1,0 +1,135 @@
+"""The marshal form of batch results and scan/query pages (shim.h): every result reads back
+exactly as from the packed layout, a batch with a value the form cannot express falls back
+as a whole, a page holds such records as packed bytes. Forced on PyPy too, as in
+test_record_marshal, so the shim's writer is checked under both interpreters."""
+
+import os
+
+import pytest
+from test_record_marshal import FALLBACK, PLAIN, same
+
+import aerospike_cffi as aerospike
+from aerospike_cffi._native import scratch
+
+NS = "test"
+SET = "page-marshal-%d" % os.getpid()
+SEND_KEY = {"key": aerospike.POLICY_KEY_SEND}
+
+
+@pytest.fixture(autouse=True)
+def marshal_form(client):
+    before = client._marshal_records
+    client._marshal_records = True
+    yield
+    client._marshal_records = before
+
+
+def both_forms(client, read):
+    """(result in marshal form, the output's is_marshal, result from the packed layout)."""
+    first = read()
+    form = scratch()[1].is_marshal
+    client._marshal_records = False
+    try:
+        packed = read()
+        assert not scratch()[1].is_marshal
+    finally:
+        client._marshal_records = True
+    return first, form, packed
+
+
+def batch_view(records):
+    """The parts of a BatchRecords a user sees, in order."""
+    return [(r.key, r.result, r.in_doubt, r.record) for r in records.batch_records]
+
+
+@pytest.fixture
+def stored(client):
+    """Keys of the set, each kind of user key, written with their bins; removed after."""
+    written = []
+
+    def put(pk, bins, send_key=True):
+        key = (NS, SET, pk)
+        client.put(key, bins, policy=SEND_KEY if send_key else None)
+        written.append(key)
+        return key
+
+    yield put
+    for key in written:
+        client.remove(key)
+
+
+def test_batch_read_of_plain_values(client, stored):
+    keys = [stored(i, {"v": value, "i": i}) for i, value in enumerate(PLAIN)]
+    keys.append((NS, SET, "missing"))
+    for bins in (None, ["v"], []):
+        result, form, packed = both_forms(client, lambda: client.batch_read(keys, bins))
+        assert form == 1
+        assert same(batch_view(result), batch_view(packed))
+        assert result.result == packed.result
+    found = result.batch_records[0]
+    assert type(found.key[3]) is bytearray and len(found.key[3]) == 20
+    assert found.record[0] is found.key and found.record[1] == {"ttl": found.record[1]["ttl"],
+                                                               "gen": 1}
+    missing = result.batch_records[-1]
+    assert missing.result == aerospike.exception.RecordNotFound.code and missing.record is None
+
+
+@pytest.mark.parametrize("value", FALLBACK, ids=repr)
+def test_a_batch_with_a_fallback_value_is_packed(client, stored, value):
+    keys = [stored(1, {"v": 1}), stored(2, {"v": value})]
+    result, form, packed = both_forms(client, lambda: client.batch_read(keys))
+    assert form == 0
+    assert same(batch_view(result), batch_view(packed))
+
+
+def test_batch_operate_results(client, stored):
+    from aerospike_helpers.operations import list_operations, operations
+
+    keys = [stored(i, {"l": [i, 2, 1]}) for i in range(3)]
+    ops = [list_operations.list_append("l", 9), operations.read("l")]
+    result, form, _ = both_forms(client, lambda: client.batch_operate(keys, ops))
+    assert form == 1
+    assert [r.record[2] for r in result.batch_records] == [{"l": [i, 2, 1, 9]} for i in range(3)]
+
+
+def scan_sorted(client):
+    records = client.scan(NS, SET).results()
+    return sorted(records, key=lambda r: bytes(r[0][3]))
+
+
+@pytest.mark.parametrize("pk", [7, -2 ** 63, "str-key", "é"], ids=repr)
+def test_scan_keys_and_values(client, stored, pk):
+    stored(pk, {"v": PLAIN[-1], "f": 1.5})
+    stored("no-key", {"v": "x"}, send_key=False)
+    result, form, packed = both_forms(client, lambda: scan_sorted(client))
+    assert form == 1
+    assert same(result, packed)
+    keys = [r[0] for r in result]
+    assert (NS, SET, pk) in [k[:3] for k in keys] and (NS, SET, None) in [k[:3] for k in keys]
+    assert all(type(k[3]) is bytearray and len(k[3]) == 20 for k in keys)
+
+
+def test_a_page_mixes_marshal_and_packed_records(client, stored):
+    for i, value in enumerate(PLAIN + FALLBACK):
+        stored(i, {"v": value})
+    result, form, packed = both_forms(client, lambda: scan_sorted(client))
+    assert form == 2
+    assert same(result, packed) and len(result) == len(PLAIN + FALLBACK)
+
+
+def test_foreach_pages_and_query(client, stored):
+    for i in range(25):
+        stored(i, {"n": i})
+    seen = []
+    client.scan(NS, SET).foreach(seen.append)
+    assert sorted(r[2]["n"] for r in seen) == list(range(25))
+    assert scratch()[1].is_marshal == 1
+    query = client.query(NS, SET)
+    query.select("n")
+    assert sorted(r[2]["n"] for r in query.results()) == list(range(25))
+    assert scratch()[1].is_marshal == 1
+
+
+def test_an_empty_page(client):
+    assert client.scan(NS, "page-marshal-empty-%d" % os.getpid()).results() == []
+    assert scratch()[1].is_marshal == 1
