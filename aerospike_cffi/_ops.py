@@ -384,38 +384,66 @@ def _list_policy(op):
     return order, flags
 
 
+class _ListOpSpec:
+    """A row of ``_LIST_OPS`` with what the encoder needs from its recipe worked out once."""
+
+    __slots__ = ("command", "op_type", "recipe", "too_long", "is_map", "has_rt", "has_policy",
+                 "has_count", "has_vcount", "has_index", "has_rank", "has_order")
+
+    def __init__(self, code, name, command, op_type, recipe):
+        self.command, self.op_type, self.recipe = command, op_type, recipe
+        self.too_long = "Failed to add %s operation" % name
+        self.is_map = code in _MAP_REL_OPS
+        self.has_rt = "rt" in recipe
+        self.has_policy = bool(recipe) and recipe[-1].startswith("policy")
+        self.has_count = "count" in recipe
+        self.has_vcount = "vcount" in recipe
+        self.has_index = "index" in recipe
+        self.has_rank = "rank" in recipe
+        self.has_order = recipe[:1] in (("list_order",), ("create",))
+
+
+_LIST_SPECS = {code: _ListOpSpec(code, *row) for code, row in _LIST_OPS.items()}
+
+
 def _encode_list_path(op, code, pk):
-    name, command, op_type, recipe = _LIST_OPS[code]
-    bin_name = _bin_name(op, "Failed to add %s operation" % name)
-    is_map = code in _MAP_REL_OPS
-    rt = _return_type(op) if "rt" in recipe else None
-    policy = _list_policy(op) if recipe and recipe[-1].startswith("policy") else None
-    count = _get_int64(op, "count", required=False) if "count" in recipe else None
-    vcount = _get_int64(op, "val") if "vcount" in recipe else None
-    index = _get_int64(op, "index") if "index" in recipe else None
-    rank = _get_int64(op, "rank") if "rank" in recipe else None
-    order = _get_enum(op, "list_order", 0, 1, required=True) if recipe[:1] in (("list_order",), ("create",)) else None
+    spec = _LIST_SPECS[code]
+    # The entries are checked in the C client's order, so that the first error is the same.
+    bin_name = _bin_name(op, spec.too_long)
+    rt = _return_type(op) if spec.has_rt else None
+    policy = _list_policy(op) if spec.has_policy else None
+    count = _get_int64(op, "count", required=False) if spec.has_count else None
+    vcount = _get_int64(op, "val") if spec.has_vcount else None
+    index = _get_int64(op, "index") if spec.has_index else None
+    rank = _get_int64(op, "rank") if spec.has_rank else None
+    order = _get_enum(op, "list_order", 0, 1, required=True) if spec.has_order else None
     ctx = _ctx_items(pk, op.get("ctx"))
     args = []
     create_flag = None
-    for token in recipe:
+    for token in spec.recipe:  # the most common tokens first
         if token == "rt":
-            args.append(_int(rt) if is_map else _uint(rt & UINT64_MASK))
+            args.append(_int(rt) if spec.is_map else _uint(rt & UINT64_MASK))
+        elif token == "index":
+            args.append(_int(index))
         elif token == "val":
             args.append(_get_value(pk, op, "val"))
+        elif token == "count":
+            if count is not None:
+                args.append(_u64(count))
+        elif token == "policy_flags":
+            if policy is not None:
+                args.append(_uint(policy[1]))
+        elif token == "policy_order_flags":
+            if policy is not None:
+                args += [_uint(policy[0]), _uint(policy[1])]
+        elif token == "rank":
+            args.append(_int(rank))
         elif token == "mapkey":
             args.append(_get_value(pk, op, "key"))
         elif token == "items":
             args.append(_get_list(pk, op, "val"))
         elif token == "values":
             args.append(_get_list(pk, op, "value_list"))
-        elif token == "index":
-            args.append(_int(index))
-        elif token == "rank":
-            args.append(_int(rank))
-        elif token == "count":
-            if count is not None:
-                args.append(_u64(count))
         elif token == "vcount":
             args.append(_u64(vcount))
         elif token == "interval":
@@ -424,10 +452,6 @@ def _encode_list_path(op, code, pk):
             args.append(begin if begin is not None else b"\xc0")
             if end is not None:
                 args.append(end)
-        elif token == "policy_order_flags" and policy is not None:
-            args += [_uint(policy[0]), _uint(policy[1])]
-        elif token == "policy_flags" and policy is not None:
-            args.append(_uint(policy[1]))
         elif token == "list_order":
             args.append(_uint(order))
         elif token == "sort_flags":
@@ -446,7 +470,7 @@ def _encode_list_path(op, code, pk):
                 if not isinstance(sep, str):
                     raise _param("String value required")
                 args.append(pk.pack(sep))
-    return op_type, bin_name, P_BLOB, _cdt(command, args, ctx, create_flag), rt
+    return spec.op_type, bin_name, P_BLOB, _cdt(spec.command, args, ctx, create_flag), rt
 
 
 # ---------------------------------------------------------------- record ops and map ops (the
