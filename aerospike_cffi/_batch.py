@@ -38,20 +38,31 @@ def _name(data):
     return bytes((len(data),)) + data
 
 
+_names_cache = {}  # (namespace, set) bytes -> their packed form; these repeat
+
+
 def pack_key(parts):
     """A key (from _client.key_parts) in the packed-record layout."""
     nsb, setb = parts[0], parts[1]
     if not isinstance(setb, bytes):
         setb = b""
-    return (_name(nsb) + _name(setb) + _key_tail(parts[2], parts[4]) + parts[3] +
-            _int64(parts[5]))
+    try:
+        names = _names_cache[nsb, setb]
+    except KeyError:
+        names = _name(nsb) + _name(setb)
+        if len(_names_cache) < 1024:
+            _names_cache[nsb, setb] = names
+    return names + _key_tail(parts[2], parts[4]) + parts[3] + _int64(parts[5])
 
 
 class BatchCall:
     """Builds one batch command: records, per-record policies, then runs it."""
 
     def __init__(self, client):
+        from ._client import key_parts  # here: _client imports this module
+
         self.client = client
+        self.key_parts = key_parts
         self.parts = []
         self.count = 0
         self.keys = []            # key_parts of every record, for the returned key tuples
@@ -73,22 +84,25 @@ class BatchCall:
         return _ops_head(n, len(packed)) + packed, plan
 
     def add(self, kind, key, body, policy_index=NO_POLICY):
-        from ._client import key_parts
-
-        parts = key_parts(key)
+        parts = self.key_parts(key)
         self.keys.append(parts)
         self.parts.append(_head(kind, policy_index) + pack_key(parts) + body)
         self.count += 1
         if kind != READ:
             self.has_write = True
 
-    def add_read(self, key, bins=None, packed_ops=_NO_OPS, read_all=False,
-                 policy_index=NO_POLICY):
+    @staticmethod
+    def read_body(bins=None, packed_ops=_NO_OPS, read_all=False):
+        """What follows the key of a read (shared by every key read the same way)."""
         names = b""
         if bins:
             names = b"".join(_marshal.bin_name_bytes(b) for b in bins)
-        body = bytes((1 if read_all else 0,)) + struct.pack("<H", len(bins or ())) + names
-        self.add(READ, key, body + packed_ops, policy_index)
+        return (bytes((1 if read_all else 0,)) + struct.pack("<H", len(bins or ())) + names +
+                packed_ops)
+
+    def add_read(self, key, bins=None, packed_ops=_NO_OPS, read_all=False,
+                 policy_index=NO_POLICY):
+        self.add(READ, key, self.read_body(bins, packed_ops, read_all), policy_index)
 
     def add_write(self, key, packed_ops, ttl=_CLIENT_DEFAULT_TTL, gen=0,
                   policy_index=NO_POLICY):
@@ -180,9 +194,11 @@ def batch_read(client, keys, bins=None, policy=None):
     if bins and not all(isinstance(name, str) for name in bins):
         raise ParamError(-2, "Bin name should be a string or unicode string.")
     call = BatchCall(client)
+    body = call.read_body(bins, read_all=bins is None)
+    add = call.add
     for i, key in enumerate(keys):
         try:
-            call.add_read(key, bins=bins, read_all=bins is None)
+            add(READ, key, body)
         except ParamError as exc:
             raise _key_error(i, exc) from None
     results, status = call.run(policy)
