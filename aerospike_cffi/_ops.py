@@ -41,7 +41,10 @@ from .exception import BinNameError, ClientError, ParamError
 READ, WRITE, CDT_READ, CDT_MODIFY, INCR = 1, 2, 3, 4, 5
 EXP_READ, EXP_MODIFY, APPEND, PREPEND, TOUCH = 7, 8, 9, 10, 11
 BIT_READ, BIT_MODIFY, DELETE, HLL_READ, HLL_MODIFY = 12, 13, 14, 15, 16
-_READ_OPS = (READ, CDT_READ, EXP_READ, BIT_READ, HLL_READ)
+_READ_OPS = frozenset((READ, CDT_READ, EXP_READ, BIT_READ, HLL_READ))
+_CDT_OPS = frozenset((CDT_READ, CDT_MODIFY))
+# Ops after which the C client asks the server to answer every op (map ops too: 1100-1199).
+_RESPOND_ALL_OPS = frozenset((EXP_READ, EXP_MODIFY, BIT_READ, BIT_MODIFY, HLL_READ, HLL_MODIFY))
 
 P_NULL, P_INTEGER, P_FLOAT, P_STRING, P_BLOB = 0, 1, 2, 3, 4
 
@@ -406,8 +409,7 @@ class _ListOpSpec:
 _LIST_SPECS = {code: _ListOpSpec(code, *row) for code, row in _LIST_OPS.items()}
 
 
-def _encode_list_path(op, code, pk):
-    spec = _LIST_SPECS[code]
+def _encode_list_path(op, spec, pk):
     # The entries are checked in the C client's order, so that the first error is the same.
     bin_name = _bin_name(op, spec.too_long)
     rt = _return_type(op) if spec.has_rt else None
@@ -516,6 +518,7 @@ _MAP_OPS = {
 }
 MAP_PUT, MAP_PUT_ITEMS, MAP_INCREMENT, MAP_DECREMENT = 1102, 1103, 1104, 1105
 MAP_SET_POLICY, MAP_CREATE = 1101, 1144
+_MAP_WRITE_COMMANDS = {MAP_PUT: 67, MAP_INCREMENT: 73, MAP_DECREMENT: 74}
 
 
 def _map_policy(policy):
@@ -543,6 +546,9 @@ def _index_value(value):
     return value
 
 
+_TYPED_VALUE_OPS = frozenset((PY_TOUCH, PY_INCR, PY_APPEND, PY_PREPEND))
+
+
 def _check_value_type(code, value):
     is_null = type(value).__name__ == "null"
     if code == PY_TOUCH and not isinstance(value, int) and not is_null:
@@ -554,11 +560,12 @@ def _check_value_type(code, value):
 
 
 def _encode_generic(op, code, pk):
-    for k in op:
-        if not isinstance(k, str):
-            raise ClientError(-1, "An operation key must be a string.")
-        if k not in _GENERIC_KEYS:
-            raise _param("Operation can contain only op, bin, index, key, val, return_type and map_policy keys")
+    if not _GENERIC_KEYS.issuperset(op):  # find the first bad key, as the official reports it
+        for k in op:
+            if not isinstance(k, str):
+                raise ClientError(-1, "An operation key must be a string.")
+            if k not in _GENERIC_KEYS:
+                raise _param("Operation can contain only op, bin, index, key, val, return_type and map_policy keys")
     ctx = _ctx_items(pk, op.get("ctx"))
     bin_name = op.get("bin")
     if bin_name is not None:
@@ -573,7 +580,8 @@ def _encode_generic(op, code, pk):
     # Entries count when present, even when None (as PyDict_GetItemString sees them).
     value = op.get("val")
     if "val" in op:
-        _check_value_type(code, value)
+        if code in _TYPED_VALUE_OPS:
+            _check_value_type(code, value)
     elif code not in _NO_VALUE_OPS:
         raise _param("Value should be given")
     if "key" not in op and code in _KEY_OPS:
@@ -644,7 +652,7 @@ def _encode_generic(op, code, pk):
         args = [pk.pack(op["key"]), pk.pack(value), _uint(attributes)]
         if code == MAP_PUT and write_flags:
             args.append(_uint(write_flags))
-        command = {MAP_PUT: 67, MAP_INCREMENT: 73, MAP_DECREMENT: 74}[code]
+        command = _MAP_WRITE_COMMANDS[code]
         return CDT_MODIFY, bin_name, P_BLOB, _cdt(command, args, ctx), None
     if code == MAP_PUT_ITEMS:
         if not isinstance(value, dict):
@@ -846,8 +854,9 @@ def _encode(op, pk):
         raise _param("Operation must be an integer")
     if not -(1 << 63) <= code < (1 << 63):
         raise _param("Operation code too large")
-    if code in _LIST_OPS:
-        return _encode_list_path(op, code, pk)
+    list_spec = _LIST_SPECS.get(code)
+    if list_spec is not None:
+        return _encode_list_path(op, list_spec, pk)
     if 2000 <= code <= 2018:
         if code not in _BIT_OPS:
             raise _param("Unknown operation")
@@ -882,20 +891,24 @@ def encode_operations(ops, packer=None):
     """Validate and encode a list of op dicts into an :class:`OpPlan`."""
     if not isinstance(ops, list):
         raise _param("Operations should be of type list")
-    if not ops or not all(isinstance(op, dict) for op in ops):
+    if not ops:
         raise _param("No operations defined")
+    for op in ops:  # every op is checked before any is encoded
+        if not isinstance(op, dict):
+            raise _param("No operations defined")
     pk = packer or DEFAULT_PACKER
     plan = OpPlan()
+    wire, return_types = plan.wire, plan.return_types
     for op in ops:
         op_type, bin_name, ptype, payload, rt = _encode(op, pk)
-        plan.wire.append((op_type, bin_name, ptype, payload))
-        plan.return_types.append(rt)
+        wire.append((op_type, bin_name, ptype, payload))
+        return_types.append(rt)
         if op_type in _READ_OPS:
             plan.has_read = True
         else:
             plan.has_write = True
-        if op_type in (EXP_READ, EXP_MODIFY, BIT_READ, BIT_MODIFY, HLL_READ, HLL_MODIFY) or (
-                op.get("op", 0) >= 1100 and op.get("op", 0) < 1200 and op_type in (CDT_READ, CDT_MODIFY)):
+        # op["op"] is a valid int here: _encode checked it.
+        if op_type in _RESPOND_ALL_OPS or (op_type in _CDT_OPS and 1100 <= op["op"] < 1200):
             plan.respond_all_ops = True
         if op_type == TOUCH and op.get("val") is not None:
             plan.touch_ttl = op["val"]
