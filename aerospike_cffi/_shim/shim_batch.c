@@ -246,11 +246,13 @@ static int
 results_marshal(as_batch_records* records, shim_buf* out)
 {
     as_vector* list = &records->list;
+    marshal_refs refs;
+    refs.n = 0;
     if (marshal_sized_begin(out, '[') != 0) {
         return MARSHAL_NOMEM;
     }
     for (uint32_t i = 0; i < list->size; i++) {
-        int rc = batch_result_marshal(as_vector_get(list, i), out);
+        int rc = batch_result_marshal(as_vector_get(list, i), &refs, out);
         if (rc != MARSHAL_OK) {
             return rc;
         }

@@ -46,5 +46,15 @@ int record_marshal(const as_record* rec, shim_buf* out);
  * marshal_sized_end(out, where it began, size) fills in. */
 int marshal_sized_begin(shim_buf* out, uint8_t code);
 void marshal_sized_end(shim_buf* out, size_t head, uint32_t n);
-int batch_result_marshal(const as_batch_base_record* rec, shim_buf* out);
-int stream_record_marshal(const as_record* rec, shim_buf* out);
+/* The strings a page shares (shim_marshal.c), zeroed at the start of a page; a record
+ * that falls back to the packed layout restores `n` as it was before it. */
+#define MARSHAL_REF_MAX 64
+#define MARSHAL_REF_LEN 32
+typedef struct marshal_refs {
+    uint32_t n;
+    uint8_t len[MARSHAL_REF_MAX];
+    char text[MARSHAL_REF_MAX][MARSHAL_REF_LEN];
+} marshal_refs;
+
+int batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_buf* out);
+int stream_record_marshal(const as_record* rec, marshal_refs* refs, shim_buf* out);

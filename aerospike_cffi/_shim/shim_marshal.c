@@ -12,7 +12,10 @@
  *
  * Marshal codes used (stable since Python 3.4, read by CPython and PyPy): N None, T True,
  * F False, i int32, l long (15-bit digits), g binary double, s bytes, z/a ASCII str,
- * u UTF-8 str, ( tuple, [ list, { dict (ended by 0). No references.
+ * u UTF-8 str, ( tuple, [ list, { dict (ended by 0). In pages (batch results, stream
+ * records) the strings that repeat from record to record (namespace, set, meta keys, bin
+ * names, map keys) are written once with FLAG_REF and then as references ('r' + index):
+ * the loader builds each once and the dicts get keys whose hash is already known.
  */
 #include <string.h>
 #include <endian.h>
@@ -30,7 +33,11 @@
 typedef struct reader {
     const uint8_t* p;
     const uint8_t* end;
+    marshal_refs* refs;  /* NULL: no references */
+    bool as_key;         /* reading a map key */
 } reader;
+
+#define FLAG_REF 0x80
 
 /* What a map key is, to tell whether the keys of a map arrive in order. */
 enum { K_OTHER, K_INT, K_UINT, K_STR, K_BYTES, K_FLOAT, K_EXT };
@@ -162,6 +169,29 @@ w_str(shim_buf* out, const uint8_t* s, uint32_t n)
     return rc != 0 ? MARSHAL_NOMEM : buf_put(out, s, n);
 }
 
+/* A string to share: a reference once known, else written with FLAG_REF and remembered
+ * (refs->n is the loader's index of the next flagged object; only strings get flagged). */
+static int
+w_str_ref(shim_buf* out, marshal_refs* refs, const uint8_t* s, uint32_t n)
+{
+    if (!refs || n > MARSHAL_REF_LEN) {
+        return w_str(out, s, n);
+    }
+    for (uint32_t k = 0; k < refs->n; k++) {
+        if (refs->len[k] == n && memcmp(refs->text[k], s, n) == 0) {
+            return w_code_u32(out, 'r', k);
+        }
+    }
+    size_t at = out->len;
+    int rc = w_str(out, s, n);
+    if (rc == 0 && refs->n < MARSHAL_REF_MAX) {
+        out->data[at] |= FLAG_REF;
+        memcpy(refs->text[refs->n], s, n);
+        refs->len[refs->n++] = (uint8_t)n;
+    }
+    return rc;
+}
+
 static int
 w_bytes(shim_buf* out, const uint8_t* s, uint32_t n)
 {
@@ -215,7 +245,7 @@ raw(reader* r, shim_buf* out, uint32_t n, scalar* sc)
     sc->n = n - 1;
     if (at[0] == P_STRING) {
         sc->kind = K_STR;
-        return w_str(out, at + 1, n - 1);
+        return r->as_key ? w_str_ref(out, r->refs, at + 1, n - 1) : w_str(out, at + 1, n - 1);
     }
     if (at[0] == P_BLOB) {
         sc->kind = K_BYTES;
@@ -319,7 +349,10 @@ map(reader* r, shim_buf* out, uint32_t n, int depth)
     scalar prev = {0};
     for (uint32_t k = 0; k < n; k++) {
         scalar key, val;
-        if ((rc = value(r, out, depth + 1, &key)) != 0) {
+        r->as_key = true;
+        rc = value(r, out, depth + 1, &key);
+        r->as_key = false;
+        if (rc != 0) {
             return rc;
         }
         if (key.kind == K_EXT || key.kind == K_OTHER || (k > 0 && !in_order(&prev, &key))) {
@@ -456,7 +489,7 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
 
 /* One bin value (Unpacker.particle). */
 static int
-bin_value(shim_buf* out, const as_val* val)
+bin_value(shim_buf* out, marshal_refs* refs, const as_val* val)
 {
     switch (as_val_type(val)) {
     case AS_NIL:
@@ -478,7 +511,7 @@ bin_value(shim_buf* out, const as_val* val)
             return w_bytes(out, b->value, b->size);
         }
         if (ptype == P_MAP || ptype == P_LIST) {
-            reader r = {b->value, b->value + b->size};
+            reader r = {b->value, b->value + b->size, refs, false};
             scalar sc;
             int rc = value(&r, out, 0, &sc);
             return rc == 0 && sc.kind == K_EXT ? MARSHAL_FALLBACK : rc;
@@ -492,16 +525,16 @@ bin_value(shim_buf* out, const as_val* val)
 
 /* The bins of a record as a dict {name: value}. */
 static int
-bins_dict(const as_record* rec, shim_buf* out)
+bins_dict(const as_record* rec, marshal_refs* refs, shim_buf* out)
 {
     if (w_byte(out, '{') != 0) {
         return MARSHAL_NOMEM;
     }
     for (uint16_t i = 0; i < rec->bins.size; i++) {
         const as_bin* bin = &rec->bins.entries[i];
-        int rc = w_str(out, (const uint8_t*)bin->name, (uint32_t)strlen(bin->name));
+        int rc = w_str_ref(out, refs, (const uint8_t*)bin->name, (uint32_t)strlen(bin->name));
         if (rc == 0) {
-            rc = bin_value(out, (const as_val*)bin->valuep);
+            rc = bin_value(out, refs, (const as_val*)bin->valuep);
         }
         if (rc != 0) {
             return rc;
@@ -512,15 +545,14 @@ bins_dict(const as_record* rec, shim_buf* out)
 
 /* The meta dict of a result, {"ttl": ttl, "gen": gen}, then the bins dict. */
 static int
-meta_and_bins(const as_record* rec, shim_buf* out)
+meta_and_bins(const as_record* rec, marshal_refs* refs, shim_buf* out)
 {
-    static const uint8_t ttl_key[] = {'z', 3, 't', 't', 'l'};
-    static const uint8_t gen_key[] = {'z', 3, 'g', 'e', 'n'};
-    if (w_byte(out, '{') != 0 || buf_put(out, ttl_key, 5) != 0 || w_int64(out, rec->ttl) != 0 ||
-        buf_put(out, gen_key, 5) != 0 || w_int64(out, rec->gen) != 0 || w_byte(out, '0') != 0) {
+    if (w_byte(out, '{') != 0 || w_str_ref(out, refs, (const uint8_t*)"ttl", 3) != 0 ||
+        w_int64(out, rec->ttl) != 0 || w_str_ref(out, refs, (const uint8_t*)"gen", 3) != 0 ||
+        w_int64(out, rec->gen) != 0 || w_byte(out, '0') != 0) {
         return MARSHAL_NOMEM;
     }
-    return bins_dict(rec, out);
+    return bins_dict(rec, refs, out);
 }
 
 int
@@ -530,7 +562,7 @@ record_marshal(const as_record* rec, shim_buf* out)
         w_int64(out, rec->ttl) != 0) {
         return MARSHAL_NOMEM;
     }
-    return bins_dict(rec, out);
+    return bins_dict(rec, NULL, out);
 }
 
 /* ------------------------------------------------------------------ pages */
@@ -549,7 +581,7 @@ marshal_sized_end(shim_buf* out, size_t head, uint32_t n)
 }
 
 int
-batch_result_marshal(const as_batch_base_record* rec, shim_buf* out)
+batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_buf* out)
 {
     bool has_record = rec->result == AEROSPIKE_OK;
     if (w_code_u32(out, '(', 5) != 0 || w_int64(out, rec->result) != 0 ||
@@ -560,7 +592,7 @@ batch_result_marshal(const as_batch_base_record* rec, shim_buf* out)
     if (!has_record) {
         return buf_put(out, "NN", 2);
     }
-    return meta_and_bins(&rec->record, out);
+    return meta_and_bins(&rec->record, refs, out);
 }
 
 /* The stored key of a record as the Python decoder reads it (None when not stored). */
@@ -587,7 +619,7 @@ key_value(shim_buf* out, const as_val* v)
 }
 
 int
-stream_record_marshal(const as_record* rec, shim_buf* out)
+stream_record_marshal(const as_record* rec, marshal_refs* refs, shim_buf* out)
 {
     const as_key* key = &rec->key;
     size_t set_len = strlen(key->set);
@@ -595,15 +627,16 @@ stream_record_marshal(const as_record* rec, shim_buf* out)
     if (w_code_u32(out, '(', 6) != 0) {
         return MARSHAL_NOMEM;
     }
-    if ((rc = w_str(out, (const uint8_t*)key->ns, (uint32_t)strlen(key->ns))) != 0) {
+    if ((rc = w_str_ref(out, refs, (const uint8_t*)key->ns, (uint32_t)strlen(key->ns))) != 0) {
         return rc;
     }
-    rc = set_len ? w_str(out, (const uint8_t*)key->set, (uint32_t)set_len) : w_byte(out, 'N');
+    rc = set_len ? w_str_ref(out, refs, (const uint8_t*)key->set, (uint32_t)set_len)
+                 : w_byte(out, 'N');
     if (rc != 0 || (rc = key_value(out, (const as_val*)key->valuep)) != 0) {
         return rc;
     }
     if (w_bytes(out, key->digest.value, AS_DIGEST_VALUE_SIZE) != 0) {
         return MARSHAL_NOMEM;
     }
-    return meta_and_bins(rec, out);
+    return meta_and_bins(rec, refs, out);
 }

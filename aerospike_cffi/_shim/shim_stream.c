@@ -38,6 +38,7 @@ struct shim_stream {
     bool marshal;              /* the page is a marshal list (shim.h) */
     bool mixed;                /* ... with some records in the packed layout */
     uint32_t count;            /* records in the page */
+    marshal_refs refs;         /* strings the marshal page shares */
     bool failed;               /* out of memory while filling */
 };
 
@@ -268,12 +269,14 @@ page_record(shim_stream* s, const as_record* rec)
     shim_buf* out = s->out;
     size_t mark = out->len;
     if (s->marshal) {
-        int rc = stream_record_marshal(rec, out);
+        uint32_t refs_known = s->refs.n;
+        int rc = stream_record_marshal(rec, &s->refs, out);
         if (rc != MARSHAL_FALLBACK) {
             return rc == MARSHAL_OK;
         }
         /* This record as a bytes item holding its packed layout. */
         out->len = mark;
+        s->refs.n = refs_known;
         s->mixed = true;
         if (marshal_sized_begin(out, 's') != 0) {
             return false;
@@ -354,6 +357,7 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
     s->marshal = out->want_marshal != 0;
     s->mixed = false;
     s->count = 0;
+    s->refs.n = 0;
     out->want_marshal = out->is_marshal = 0;
     if (s->marshal && marshal_sized_begin(out, '[') != 0) {
         return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");

@@ -133,3 +133,17 @@ def test_foreach_pages_and_query(client, stored):
 def test_an_empty_page(client):
     assert client.scan(NS, "page-marshal-empty-%d" % os.getpid()).results() == []
     assert scratch()[1].is_marshal == 1
+
+
+def test_shared_strings_survive_a_record_that_falls_back(client, stored):
+    geo = aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]})
+    stored(1, {"v": {"zz": 1, "yy-" + "q" * 40: 2}, "w": geo})  # keys seen, then packed
+    stored(2, {"v": {"zz": 2}, "w": "zz"})
+    stored(3, {"many": {"k%03d" % i: i for i in range(150)}})   # more than the table holds
+    result, form, packed = both_forms(client, lambda: scan_sorted(client))
+    assert form == 2
+    assert same(result, packed)
+    keys = [stored(i, {"m": {"k%03d" % j: j for j in range(i, 100)}}) for i in range(4, 8)]
+    result, form, packed = both_forms(client, lambda: client.batch_read(keys))
+    assert form == 1
+    assert same(batch_view(result), batch_view(packed))
