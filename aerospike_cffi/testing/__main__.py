@@ -19,10 +19,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     server = Server(args.host, args.port, tuple(args.namespaces or ("test", "bar")),
                     cluster_name=args.cluster_name)
-    server.start()
-    print("aerospike dev server listening on %s:%d" % (server.host, server.port), flush=True)
+    # The handler goes in before the "listening" line: whoever reads it may stop us at once.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())
+    server.start()
+    print("aerospike dev server listening on %s:%d" % (server.host, server.port), flush=True)
     try:
         while not done.wait(1):
             pass
