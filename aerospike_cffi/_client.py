@@ -448,13 +448,13 @@ class Client:
         plan = encode_operations(ops, self._op_packer)
         # Map ops make the C client ask for every op's answer: the shim learns it from bit 7.
         flag = 0x80 if plan.respond_all_ops else 0
-        parts = []
+        name_bytes, item_head = _marshal.bin_name_bytes, _marshal._item_head
+        parts = []  # joined once: no copy of each payload into a per-op bytes
         for op_type, name, ptype, payload in plan.wire:
-            if op_type in (3, 4):
+            if op_type == 3 or op_type == 4:
                 op_type |= flag
-            parts.append(bytes((op_type,)) + _marshal.bin_name_bytes(name or "") +
-                         _marshal._item_head(ptype, len(payload)) + payload)
-        return b"".join(parts), len(parts), plan
+            parts += (bytes((op_type,)), name_bytes(name or ""), item_head(ptype, len(payload)), payload)
+        return b"".join(parts), len(plan.wire), plan
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
