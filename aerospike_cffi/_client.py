@@ -334,6 +334,8 @@ class Client:
 
     def put(self, key, bins, meta=None, policy=None, serializer=None):
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
+        # As the official: only an int names a serializer (its plain value, no user code).
+        serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return self._put(key, bins, meta, policy, serializer, bins)
 
     def _put(self, key, bins, meta, policy, serializer, error_bin):

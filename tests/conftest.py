@@ -5,6 +5,17 @@ import os
 
 import pytest
 
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # hypothesis is a test dependency; keep collection working without it
+    _hypothesis_settings = None
+else:
+    # CI runs the same examples every time (a red CI names a reproducible case); local runs
+    # keep exploring new ones.
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+
 PLUGIN = "aerospike_cffi.testing.plugin"
 
 
