@@ -100,35 +100,31 @@ class _BaseExpr(_AtomExpr):
         end = _node(_ExprOp._AS_EXP_CODE_END_OF_VA_ARGS, ())
         return _node(op_code, self._operands(op_code, False) + tuple(right) + (end,))
 
-    def __abs__(self):
-        return self._unary(_ExprOp.ABS)
-
-    def __floor__(self):
-        return self._unary(_ExprOp.FLOOR)
-
-    def __ceil__(self):
-        return self._unary(_ExprOp.CEIL)
-
-    def __add__(self, right):
-        return self._variadic(right, _ExprOp.ADD)
-
-    def __sub__(self, right):
-        return self._variadic(right, _ExprOp.SUB)
-
-    def __mul__(self, right):
-        return self._variadic(right, _ExprOp.MUL)
-
-    def __truediv__(self, right):
-        return self._variadic(right, _ExprOp.DIV)
-
     def __floordiv__(self, right):
         return (self / right).__floor__()
 
-    def __pow__(self, right):
-        return self._binary(right, _ExprOp.POW)
 
-    def __mod__(self, right):
-        return self._binary(right, _ExprOp.MOD)
+# Python operators on expressions build the matching expression nodes.
+def _install_operators():
+    def unary(op_code):
+        return lambda self: self._unary(op_code)
+
+    def variadic(op_code):
+        return lambda self, right: self._variadic(right, op_code)
+
+    def binary(op_code):
+        return lambda self, right: self._binary(right, op_code)
+
+    table = (("__abs__", unary, _ExprOp.ABS), ("__floor__", unary, _ExprOp.FLOOR),
+             ("__ceil__", unary, _ExprOp.CEIL), ("__add__", variadic, _ExprOp.ADD),
+             ("__sub__", variadic, _ExprOp.SUB), ("__mul__", variadic, _ExprOp.MUL),
+             ("__truediv__", variadic, _ExprOp.DIV), ("__pow__", binary, _ExprOp.POW),
+             ("__mod__", binary, _ExprOp.MOD))
+    for name, kind, op_code in table:
+        setattr(_BaseExpr, name, kind(op_code))
+
+
+_install_operators()
 
 
 def _node(op_code, children):
