@@ -6,9 +6,6 @@ from ._client import Client, key_parts
 from ._stream import Query, Scan  # noqa: F401 - module surface
 from .exception import ParamError
 
-LOG_LEVEL_OFF = -1
-
-
 def client(config):
     """A Client for ``config``, connected (as the official aerospike.client())."""
     return Client(config)

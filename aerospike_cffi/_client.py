@@ -15,8 +15,7 @@ from . import _batch, _config, _marshal, _stream
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from ._ops import encode_operations
 from ._policy import PolicySet
-from .exception import (AerospikeError, BinNameError, ClientError, ClusterError, ParamError,
-                        RecordNotFound)
+from .exception import AerospikeError, BinNameError, ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
 # CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
@@ -30,7 +29,7 @@ _CLIENT_DEFAULT_TTL = 0xFFFFFFFD
 META_KEYS = ("gen", "ttl")
 
 # Wire operation types used by the single-bin commands.
-_OP_READ, _OP_WRITE, _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 1, 2, 5, 9, 10, 11
+_OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
 
 _ns_cache = {}
 

@@ -16,7 +16,7 @@ import struct
 import threading
 from operator import itemgetter
 
-from .exception import ParamError, ClientError, AerospikeError, BinNameError
+from .exception import BinNameError, ClientError, ParamError
 from .types import CDTInfinite, CDTWildcard, GeoJSON, KeyOrderedDict, null
 
 # Particle types.
@@ -658,8 +658,6 @@ class _Ext:
         self.type = etype
         self.data = data
 
-
-DEFAULT_UNPACKER = Unpacker()
 
 
 def pack_value(value):

@@ -105,16 +105,10 @@ C_TYPES = {
 }
 _PTR_TYPES = {kind: ffi.typeof(c + "*") for kind, c in C_TYPES.items()}
 
-# Policies that also take info-policy keys when given to an info-backed command.
-INFO_AND = {"write": "info", "scan": "info"}
 
 # C enums of the policies have no negative members: cffi stores them as uint32.
 _LIMITS = {_U32: 0xFFFFFFFF, _U16: 0xFFFF, _U64: 0xFFFFFFFFFFFFFFFF, _U8: 0xFF,
            _ENUM: 0xFFFFFFFF}
-
-
-def valid_keys(kind):
-    return _F[kind].keys()
 
 
 def _convert(name, kind, value):
@@ -138,12 +132,6 @@ def _set_path(struct_ptr, path, value):
     for part in parts[:-1]:
         obj = getattr(obj, part)
     setattr(obj, parts[-1], value)
-
-
-def check_keys(policy, allowed, adjective="policy"):
-    for key in policy:
-        if key not in allowed:
-            raise ParamError(-2, '"%s" is an invalid %s dictionary key' % (key, adjective))
 
 
 def compile_exp(expressions):

@@ -6,9 +6,6 @@ error never changes what another instance shows.  ``RecordError`` adds ``key``/`
 ``IndexError`` adds ``name``, ``UDFError`` adds ``module``/``func``.
 """
 
-import builtins
-
-
 class AerospikeError(Exception):
     """Base class of every error the client raises; args are (code, msg, file, line, in_doubt)."""
 
@@ -147,6 +144,3 @@ def class_for_code(code):
     """The exception class the official client raises for result ``code``."""
     return _BY_CODE.get(code, AerospikeError)
 
-
-# Keep the builtin reachable for our own modules despite the shadowing name above.
-builtin_IndexError = builtins.IndexError
