@@ -217,21 +217,26 @@ _READ_ARGS = {
 }
 
 
-def _parse(op_list, write):
+def parse_op(op_list, table, make_op, what):
+    """The op object of ``[code, args...]`` whose code ``table`` maps to (min args, parsers);
+    shared by the bit and HLL engines."""
     if not isinstance(op_list, list) or not op_list:
-        raise ServerError(PARAMETER, "bit op must be a non-empty list")
+        raise ServerError(PARAMETER, "%s op must be a non-empty list" % what)
     code = op_list[0]
-    table = _MODIFY_ARGS if write else _READ_ARGS
     if not isinstance(code, int) or isinstance(code, bool) or code not in table:
-        raise ServerError(PARAMETER, "unknown bit op %r" % (code,))
+        raise ServerError(PARAMETER, "unknown %s op %r" % (what, code))
     min_args, parsers = table[code]
     args = op_list[1:]
     if not min_args <= len(args) <= len(parsers):
         raise ServerError(PARAMETER, "wrong number of arguments")
-    op = _Op(code)
+    op = make_op(code)
     for parse, arg in zip(parsers, args):
         parse(op, arg)
     return op
+
+
+def _parse(op_list, write):
+    return parse_op(op_list, _MODIFY_ARGS if write else _READ_ARGS, _Op, "bit")
 
 
 # ---------------------------------------------------------------- range helpers

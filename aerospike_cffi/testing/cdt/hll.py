@@ -37,7 +37,7 @@ from ..errors import (
     SERVER_ERROR,
     ServerError,
 )
-from .bits import NoOp, fail, signed_arg, uint_arg
+from .bits import NoOp, fail, parse_op, signed_arg, uint_arg
 
 # Op codes (as_hll_op_type).
 INIT, ADD, SET_UNION, REFRESH_COUNT, FOLD = range(5)
@@ -470,20 +470,7 @@ _READ_ARGS = {
 
 
 def _parse(op_list, write):
-    if not isinstance(op_list, list) or not op_list:
-        raise ServerError(PARAMETER, "HLL op must be a non-empty list")
-    code = op_list[0]
-    table = _MODIFY_ARGS if write else _READ_ARGS
-    if not isinstance(code, int) or isinstance(code, bool) or code not in table:
-        raise ServerError(PARAMETER, "unknown HLL op %r" % (code,))
-    min_args, parsers = table[code]
-    args = op_list[1:]
-    if not min_args <= len(args) <= len(parsers):
-        raise ServerError(PARAMETER, "wrong number of arguments")
-    op = _Op(code)
-    for parse, arg in zip(parsers, args):
-        parse(op, arg)
-    return op
+    return parse_op(op_list, _MODIFY_ARGS if write else _READ_ARGS, _Op, "HLL")
 
 
 # ---------------------------------------------------------------- modify ops
