@@ -691,17 +691,7 @@ def _build_compare(c, code, n):
     t = a.type
     if t in (T_GEO, T_HLL, T_NONE):
         _bad("cannot compare this type")
-    fa, fb = a.fn, b.fn
-
-    def fn(env):
-        x = fa(env)
-        if x is UNKNOWN:
-            return UNKNOWN
-        y = fb(env)
-        if y is UNKNOWN:
-            return UNKNOWN
-        return _compare(code, t, x, y)
-    return _Node(fn, T_BOOL)
+    return _Node(_binary(a.fn, b.fn, lambda x, y: _compare(code, t, x, y)), T_BOOL)
 
 
 def _build_regex(c, code, n):
@@ -732,20 +722,13 @@ def _build_geo(c, code, n):
     a, b = c.args(2)
     if a.type != T_GEO or b.type != T_GEO:
         _bad("cmp_geo needs two GeoJSON values")
-    fa, fb = a.fn, b.fn
 
-    def fn(env):
-        x = fa(env)
-        if x is UNKNOWN:
-            return UNKNOWN
-        y = fb(env)
-        if y is UNKNOWN:
-            return UNKNOWN
+    def match(x, y):
         gx, gy = _geo_parse(x), _geo_parse(y)
         if gx is None or gy is None:
             return UNKNOWN
         return _geo_match(gx, gy)
-    return _Node(fn, T_BOOL)
+    return _Node(_binary(a.fn, b.fn, match), T_BOOL)
 
 
 def _build_logical(c, code, n):
