@@ -476,18 +476,33 @@ class Unpacker:
             return GeoJSON(buf[start:end].decode("utf-8"))
         return self.blob(ptype, buf[start:end])
 
-    def record(self, buf, pos=20):
-        """(gen, ttl, bins dict, end position) of a record buffer (after its digest)."""
+    def record(self, buf, pos=20, names=None):
+        """(gen, ttl, bins dict, end position) of a record buffer (after its digest).
+
+        ``names``, a list kept across the records of one page, remembers the previous
+        record's bin names by position: records of a set mostly repeat them, and comparing
+        bytes in place is cheaper than slicing and decoding each name again."""
         gen, ttl, n = _rec_head(buf, pos)
         pos += 12
         bins = {}
-        for _ in range(n):
+        particle = self.particle
+        for i in range(n):
             name_len = buf[pos]
-            name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
+            if names is not None and i < len(names):
+                raw, name = names[i]
+                if name_len != len(raw) or not buf.startswith(raw, pos + 1):
+                    raw = buf[pos + 1:pos + 1 + name_len]
+                    name = raw.decode("utf-8")
+                    names[i] = (raw, name)
+            else:
+                raw = buf[pos + 1:pos + 1 + name_len]
+                name = raw.decode("utf-8")
+                if names is not None:
+                    names.append((raw, name))
             pos += 1 + name_len
             ptype, size = _bin_head(buf, pos)
             pos += 5
-            bins[name] = self.particle(ptype, buf, pos, pos + size)
+            bins[name] = particle(ptype, buf, pos, pos + size)
             pos += size
         return gen, ttl, bins, pos
 
@@ -512,16 +527,22 @@ class Unpacker:
     def unpack_from(self, buf, pos):
         b = buf[pos]
         pos += 1
+        # The common cases first: small ints, short strings, small maps and lists, doubles.
         if b < 0x80:
             return b, pos
-        if b >= 0xE0:
-            return b - 0x100, pos
+        if 0xA0 <= b < 0xC0:
+            n = b & 0x1F
+            if n and buf[pos] == P_STRING:
+                return buf[pos + 1:pos + n].decode("utf-8", "surrogateescape"), pos + n
+            return self._raw(buf, pos, n)
         if b < 0x90:
             return self._map(buf, pos, b & 0x0F)
         if b < 0xA0:
             return self._list(buf, pos, b & 0x0F)
-        if b < 0xC0:
-            return self._raw(buf, pos, b & 0x1F)
+        if b == 0xCB:
+            return _bed(buf, pos)[0], pos + 8
+        if b >= 0xE0:
+            return b - 0x100, pos
         if b == 0xC0:
             return None, pos
         if b == 0xC2:
@@ -550,8 +571,6 @@ class Unpacker:
             return _bei(buf, pos)[0], pos + 4
         if b == 0xD3:
             return _beq(buf, pos)[0], pos + 8
-        if b == 0xCB:
-            return _bed(buf, pos)[0], pos + 8
         if b == 0xCA:
             return _bef(buf, pos)[0], pos + 4
         if b == 0xDC:
@@ -623,15 +642,19 @@ class Unpacker:
         for _ in range(n):
             k, pos = self.unpack_from(buf, pos)
             v, pos = self.unpack_from(buf, pos)
-            if type(k) is list:
+            key_type = type(k)
+            if key_type is list:
                 k = tuple(k)
             if type(v) is _Ext:
                 v = None
             if in_order and prev is not _NO_KEY:
-                try:
-                    in_order = type(k) is type(prev) and prev < k
-                except TypeError:
-                    in_order = False
+                if key_type is type(prev) and (key_type is str or key_type is int):
+                    in_order = prev < k
+                else:
+                    try:
+                        in_order = type(k) is type(prev) and prev < k
+                    except TypeError:
+                        in_order = False
             prev = k
             append((k, v))
         if not in_order:

@@ -1,23 +1,26 @@
-"""Scan and Query: a C stream built from the Python-side settings, run page by page.
+"""Scan and Query: a C stream built from the Python-side settings, then run.
 
-Each run of the shim fills one buffer with a page of records (the C client's threads append
-to it, Python is never called back from C); Python decodes the page in one pass.
-``results()`` runs once; ``foreach()`` pages through the set so that memory stays bounded;
-after ``paginate()``, or once a call was given a ``partition_filter``, the stream (and the C
-client's partition tracking) is kept, so each call continues where the previous one stopped.
+Python is never called back from C. ``results()`` runs the stream in the calling thread,
+the C client's threads appending every record to one buffer that Python decodes in one
+pass. ``foreach()`` runs it on a thread of the shim's own, which hands the records over in
+small chunks and pauses while Python is a few chunks behind: one scan on the wire, memory
+bounded, each chunk decoded while its bytes are still in the cache. After ``paginate()``,
+or once a call was given a ``partition_filter``, the stream (and the C client's partition
+tracking) is kept, so each call continues where the previous one stopped.
 """
 
 import base64
 import marshal
+import struct
 import threading
 
 from . import _marshal
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from .exception import ClientError, ParamError
 
-_FOREACH_PAGE = 1000
 _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
 _loads = marshal.loads
+_key_head = struct.Struct("<BI").unpack_from  # particle type, size of the user key
 _MARSHAL_MIXED = 2  # shim.h: some records of the marshal page are packed bytes
 
 
@@ -113,10 +116,8 @@ class _Stream:
         conn = client._conn()
         pol, _keep = client._policy(self._policy_kind, policy)
         begin, count, digest, parts, n_parts = _partition_args(partition_filter)
-        if nodename is not None and not isinstance(nodename, str):
-            raise ParamError(-2, "nodename must be a string")
+        node = _node_arg(nodename)
         err, out = scratch()
-        node = nodename.encode() if nodename else ffi.NULL
         client._want_marshal(out)
         if lib.shim_stream_run(conn, err, stream, pol, max_records, node, begin, count, digest,
                                parts, n_parts, out):
@@ -138,26 +139,37 @@ class _Stream:
 
     def _decode(self, buf):
         """Records of a page in the packed layout."""
-        unpacker = self._client._unpacker
-        records = []
-        append = records.append
+        return list(self._records(buf))
+
+    def _records(self, buf):
+        """Iterate over the records of a page in the packed layout, decoding each on demand
+        (so that, under foreach, a record dies young). Namespace, set and bin names mostly
+        repeat from one record to the next: they are compared in place and reused."""
+        record = self._client._unpacker.record
+        particle = self._client._unpacker.particle
+        startswith = buf.startswith
+        names = []
+        ns_raw = set_raw = None
+        ns = set_name = None
         pos, end = 0, len(buf)
         while pos < end:
             n = buf[pos]
-            ns = buf[pos + 1:pos + 1 + n].decode()
+            if ns_raw is None or n != len(ns_raw) or not startswith(ns_raw, pos + 1):
+                ns_raw = buf[pos + 1:pos + 1 + n]
+                ns = ns_raw.decode()
             pos += 1 + n
             n = buf[pos]
-            set_name = buf[pos + 1:pos + 1 + n].decode() or None
+            if set_raw is None or n != len(set_raw) or not startswith(set_raw, pos + 1):
+                set_raw = buf[pos + 1:pos + 1 + n]
+                set_name = set_raw.decode() or None
             pos += 1 + n
-            ptype = buf[pos]
-            size = int.from_bytes(buf[pos + 1:pos + 5], "little")
+            ptype, size = _key_head(buf, pos)
             pos += 5
-            pk = unpacker.particle(ptype, buf, pos, pos + size) if ptype else None
+            pk = particle(ptype, buf, pos, pos + size) if ptype else None
             pos += size
             digest = bytearray(buf[pos:pos + 20])
-            gen, ttl, bins, pos = unpacker.record(buf, pos + 20)
-            append(((ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins))
-        return records
+            gen, ttl, bins, pos = record(buf, pos + 20, names)
+            yield (ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins
 
     def _split_policy(self, policy):
         """(policy without stream-only keys, max_records, partition_filter)."""
@@ -195,19 +207,45 @@ class _Stream:
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
-            if max_records or nodename:
-                pages = [self._run(self._stream_for_call(no_bins, partition_filter), policy,
-                                   max_records, nodename, partition_filter)]
+            stream = self._stream_for_call(no_bins, partition_filter)
+            client = self._client
+            conn = client._conn()
+            pol, _keep = client._policy(self._policy_kind, policy)  # lives until the run ends
+            begin, count, digest, parts, n_parts = _partition_args(partition_filter)
+            node = _node_arg(nodename)
+            err, out = scratch()
+            client._want_marshal(out)
+            if lib.shim_stream_start(conn, err, stream, pol, max_records, node, begin, count,
+                                     digest, parts, n_parts, out.want_marshal):
+                raise_error(err)
+            try:
+                for record in self._chunks(stream):
+                    try:
+                        keep = callback(record)
+                    except Exception as exc:
+                        # The official reports a failing callback as a ClientError; keep
+                        # the cause.
+                        raise ClientError(-1, self._callback_failed) from exc
+                    if keep is False:
+                        return
+            finally:
+                lib.shim_stream_stop(stream)
+
+    def _chunks(self, stream):
+        """The records of a started run, chunk by chunk as the C side hands them over.
+        Each chunk is copied out first: the callback may use the thread's scratch buffer."""
+        while True:
+            err, out = scratch()
+            status = lib.shim_stream_next(err, stream, out)
+            if status == 0:
+                return
+            if status < 0:
+                raise_error(err)
+            if out.is_marshal:
+                yield from self._from_marshal(_loads(out_bytes(out)),
+                                              out.is_marshal == _MARSHAL_MIXED)
             else:
-                pages = self._pages(policy, partition_filter, no_bins)
-            for page in pages:
-                try:
-                    for record in page:
-                        if callback(record) is False:
-                            return
-                except Exception as exc:
-                    # The official reports a failing callback as a ClientError; keep the cause.
-                    raise ClientError(-1, self._callback_failed) from exc
+                yield from self._records(out_bytes(out))
 
     def _no_bins(self, options):
         """The 'nobins' flag of an options dict; the official wants bools there."""
@@ -220,23 +258,14 @@ class _Stream:
                 raise ParamError(-2, "Invalid value(type) for %s" % name)
         return options.get("nobins", False)
 
-    def _pages(self, policy, partition_filter, no_bins):
-        """Page through the rest of the stream (bounded memory)."""
-        stream = self._stream_for_call(no_bins, partition_filter, paged=True)
-        first = True
-        while first or not lib.shim_stream_done(stream):
-            yield self._run(stream, policy, _FOREACH_PAGE, None,
-                            partition_filter if first else None)
-            first = False
-
-    def _stream_for_call(self, no_bins, partition_filter, paged=False):
+    def _stream_for_call(self, no_bins, partition_filter):
         """The kept stream once paginating or given a partition filter (the official then keeps
-        the partition status on the object); else a fresh one, paginated if ``paged``."""
+        the partition status on the object); else a fresh one."""
         if self._c is None and (self._paginate or partition_filter is not None):
             self._c = self._new_c_stream(paginate=True, no_bins=no_bins)
         if self._c is not None:
             return self._c
-        return self._new_c_stream(paginate=paged, no_bins=no_bins)
+        return self._new_c_stream(paginate=False, no_bins=no_bins)
 
     def execute_background(self, policy=None):
         """Run the operations on every matching record on the server; returns the job id."""
@@ -335,6 +364,12 @@ class Query(_Stream):
             index_name.encode() if index_name else ffi.NULL,
             exp_bytes, exp_size, ctx_b64, kind, index_type, datatype, low, high, value,
             value_size))
+
+
+def _node_arg(nodename):
+    if nodename is not None and not isinstance(nodename, str):
+        raise ParamError(-2, "nodename must be a string")
+    return nodename.encode() if nodename else ffi.NULL
 
 
 def _unsigned(value, bits):

@@ -114,6 +114,18 @@ int shim_stream_where(as_error* err, shim_stream* s, const char* bin, const char
 int shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy,
                     uint64_t max_records, const char* node_name, uint32_t begin, uint32_t count,
                     const uint8_t* digest, const uint8_t* parts, uint32_t n_parts, shim_buf* out);
+/* foreach: the same run on a thread of its own, handed over in chunks of the page form.
+ * shim_stream_start copies what it needs; shim_stream_next waits for the next chunk and
+ * returns 1 with it in `out`, 0 once the run ended well (the thread is then joined), -1 with
+ * `err` set when it failed (records before the failure come first). shim_stream_stop ends
+ * a run early and joins its thread; harmless when no run is going. A running stream
+ * neither runs again nor reports partitions reliably until it ended. */
+int shim_stream_start(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                      uint64_t max_records, const char* node_name, uint32_t begin,
+                      uint32_t count, const uint8_t* digest, const uint8_t* parts,
+                      uint32_t n_parts, int want_marshal);
+int shim_stream_next(as_error* err, shim_stream* s, shim_buf* out);
+void shim_stream_stop(shim_stream* s);
 int shim_stream_done(shim_stream* s);
 int shim_stream_partitions(shim_stream* s, shim_buf* out);
 int shim_stream_background(aerospike* as, as_error* err, shim_stream* s, const void* policy,

@@ -16,6 +16,7 @@
 #include <aerospike/aerospike_query.h>
 #include <aerospike/aerospike_scan.h>
 #include <aerospike/as_cdt_ctx.h>
+#include <aerospike/as_node.h>
 #include <aerospike/as_exp.h>
 #include <aerospike/as_job.h>
 #include <aerospike/as_msgpack.h>
@@ -28,18 +29,53 @@
 #include "shim.h"
 #include "shim_internal.h"
 
+/* A chunk of records handed from the background run to Python (shim_stream_next). */
+typedef struct chunk {
+    struct chunk* next;
+    shim_buf buf;
+    uint32_t count;
+    bool mixed;
+} chunk;
+
+/* Chunks hold this many records (or bytes) at most; this many may wait for Python before
+ * the run pauses: memory stays bounded however large the result. */
+#define CHUNK_RECORDS 256
+#define CHUNK_BYTES (64 * 1024)
+#define CHUNKS_QUEUED 4
+
 struct shim_stream {
     bool is_query;
     as_scan scan;
     as_query query;
     as_operations* ops;        /* owned; the scan/query only points at it */
     pthread_mutex_t lock;
-    shim_buf* out;             /* the page being filled */
+    shim_buf* out;             /* the page or chunk being filled */
     bool marshal;              /* the page is a marshal list (shim.h) */
     bool mixed;                /* ... with some records in the packed layout */
     uint32_t count;            /* records in the page */
     marshal_refs refs;         /* strings the marshal page shares */
     bool failed;               /* out of memory while filling */
+
+    /* The background run (shim_stream_start): the thread, what it runs with, and the
+     * chunks on their way to Python. Guarded by `lock`; `changed` wakes either side. */
+    bool running;              /* a thread exists and is not joined yet */
+    pthread_t thread;
+    pthread_cond_t changed;
+    aerospike* as;
+    union {
+        as_policy_scan scan;
+        as_policy_query query;
+    } policy;
+    uint64_t max_records;
+    char node_name[AS_NODE_NAME_MAX_SIZE];
+    as_partition_filter pf;
+    chunk* filling;            /* chunk being written by the C client's callback */
+    chunk* head;               /* ready chunks, oldest first */
+    chunk* tail;
+    uint32_t queued;
+    bool cancel;               /* Python stopped early: the callback says stop */
+    bool finished;             /* the C call returned; run_err holds its outcome */
+    as_error run_err;
 };
 
 shim_stream*
@@ -62,6 +98,7 @@ shim_stream_new(int is_query, const char* ns, const char* set, uint32_t n_predic
         s->scan.deserialize_list_map = false;
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->changed, NULL);
     return s;
 }
 
@@ -71,6 +108,7 @@ shim_stream_free(shim_stream* s)
     if (!s) {
         return;
     }
+    shim_stream_stop(s);  /* Python always stops a run it started; this is a safety net */
     if (s->is_query) {
         s->query.ops = NULL;
         as_query_destroy(&s->query);
@@ -82,6 +120,7 @@ shim_stream_free(shim_stream* s)
     if (s->ops) {
         as_operations_destroy(s->ops);
     }
+    pthread_cond_destroy(&s->changed);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -291,6 +330,53 @@ page_record(shim_stream* s, const as_record* rec)
     return true;
 }
 
+/* Start a chunk of the background run (lock held); false when out of memory. */
+static bool
+chunk_begin(shim_stream* s)
+{
+    chunk* c = calloc(1, sizeof(chunk));
+    if (!c) {
+        return false;
+    }
+    s->filling = c;
+    s->out = &c->buf;
+    s->mixed = false;
+    s->refs.n = 0;  /* every chunk is loaded on its own */
+    return !s->marshal || marshal_sized_begin(&c->buf, '[') == 0;
+}
+
+/* Queue the chunk being filled, if any (lock held), and wake Python. */
+static void
+chunk_push(shim_stream* s)
+{
+    chunk* c = s->filling;
+    if (!c) {
+        return;
+    }
+    if (s->marshal) {
+        marshal_sized_end(&c->buf, 0, c->count);
+    }
+    c->mixed = s->mixed;
+    if (s->tail) {
+        s->tail->next = c;
+    }
+    else {
+        s->head = c;
+    }
+    s->tail = c;
+    s->queued++;
+    s->filling = NULL;
+    s->out = NULL;
+    pthread_cond_broadcast(&s->changed);
+}
+
+static void
+chunk_free(chunk* c)
+{
+    free(c->buf.data);
+    free(c);
+}
+
 static bool
 stream_record(const as_val* val, void* udata)
 {
@@ -303,11 +389,27 @@ stream_record(const as_val* val, void* udata)
         return true;
     }
     pthread_mutex_lock(&s->lock);
-    if (!page_record(s, rec)) {
+    if (s->running) {
+        /* Background run: append to the current chunk; hand it over when full, then wait
+         * while Python is CHUNKS_QUEUED chunks behind. */
+        if (!s->cancel && !s->failed && (s->filling || chunk_begin(s)) && page_record(s, rec)) {
+            s->filling->count++;
+            if (s->filling->count >= CHUNK_RECORDS || s->filling->buf.len >= CHUNK_BYTES) {
+                chunk_push(s);
+                while (s->queued >= CHUNKS_QUEUED && !s->cancel) {
+                    pthread_cond_wait(&s->changed, &s->lock);
+                }
+            }
+        }
+        else if (!s->cancel) {
+            s->failed = true;
+        }
+    }
+    else if (!page_record(s, rec)) {
         s->failed = true;
     }
     s->count++;
-    bool keep_going = !s->failed;
+    bool keep_going = !s->failed && !s->cancel;
     pthread_mutex_unlock(&s->lock);
     return keep_going;
 }
@@ -345,6 +447,38 @@ filter_init(as_partition_filter* pf, uint32_t begin, uint32_t count, const uint8
     }
 }
 
+/* The C client's scan or query call of a run; records arrive in stream_record(). */
+static void
+stream_call(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+            uint64_t max_records, const char* node_name, as_partition_filter* pf)
+{
+    if (s->is_query) {
+        as_policy_query query_policy = *(const as_policy_query*)policy;
+        s->query.max_records = max_records;
+        if (node_name) {
+            as_error_update(err, AEROSPIKE_ERR_PARAM, "A query runs on every node");
+        }
+        else {
+            aerospike_query_partitions(as, err, &query_policy, &s->query, pf, stream_record,
+                                       s);
+        }
+    }
+    else {
+        as_policy_scan scan_policy = *(const as_policy_scan*)policy;
+        scan_policy.max_records = max_records;
+        if (node_name) {
+            aerospike_scan_node(as, err, &scan_policy, &s->scan, node_name, stream_record, s);
+        }
+        else {
+            aerospike_scan_partitions(as, err, &scan_policy, &s->scan, pf, stream_record, s);
+        }
+    }
+    if (pf->parts_all) {
+        as_partitions_status_release(pf->parts_all);
+        pf->parts_all = NULL;
+    }
+}
+
 int
 shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy,
                 uint64_t max_records, const char* node_name, uint32_t begin, uint32_t count,
@@ -352,6 +486,10 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
 {
     as_error_reset(err);
     out->len = 0;
+    if (s->running) {
+        out->want_marshal = out->is_marshal = 0;
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "The stream is already running");
+    }
     s->out = out;
     s->failed = false;
     s->marshal = out->want_marshal != 0;
@@ -365,29 +503,7 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
 
     as_partition_filter pf;
     filter_init(&pf, begin, count, digest, parts, n_parts);
-    if (s->is_query) {
-        s->query.max_records = max_records;
-        if (node_name) {
-            as_error_update(err, AEROSPIKE_ERR_PARAM, "A query runs on every node");
-        }
-        else {
-            aerospike_query_partitions(as, err, (const as_policy_query*)policy, &s->query, &pf,
-                                       stream_record, s);
-        }
-    }
-    else {
-        as_policy_scan scan_policy = *(const as_policy_scan*)policy;
-        scan_policy.max_records = max_records;
-        if (node_name) {
-            aerospike_scan_node(as, err, &scan_policy, &s->scan, node_name, stream_record, s);
-        }
-        else {
-            aerospike_scan_partitions(as, err, &scan_policy, &s->scan, &pf, stream_record, s);
-        }
-    }
-    if (pf.parts_all) {
-        as_partitions_status_release(pf.parts_all);
-    }
+    stream_call(as, err, s, policy, max_records, node_name, &pf);
     s->out = NULL;
     if (s->marshal) {
         marshal_sized_end(out, 0, s->count);
@@ -397,6 +513,148 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
         as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
     }
     return err->code;
+}
+
+/* ------------------------------------------------------------------ background runs */
+
+static void*
+stream_thread(void* arg)
+{
+    shim_stream* s = arg;
+    as_error err;
+    as_error_init(&err);
+    stream_call(s->as, &err, s, &s->policy, s->max_records,
+                s->node_name[0] ? s->node_name : NULL, &s->pf);
+    pthread_mutex_lock(&s->lock);
+    if (s->cancel) {
+        as_error_reset(&err);  /* stopped on purpose: not an error */
+    }
+    else if (s->failed) {
+        as_error_update(&err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    else {
+        chunk_push(s);  /* the records before an error reach Python before the error */
+    }
+    as_error_copy(&s->run_err, &err);
+    s->finished = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int
+shim_stream_start(aerospike* as, as_error* err, shim_stream* s, const void* policy,
+                  uint64_t max_records, const char* node_name, uint32_t begin, uint32_t count,
+                  const uint8_t* digest, const uint8_t* parts, uint32_t n_parts,
+                  int want_marshal)
+{
+    as_error_reset(err);
+    if (s->running) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "The stream is already running");
+    }
+    if (s->is_query && node_name) {
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "A query runs on every node");
+    }
+    if (node_name && strlen(node_name) >= AS_NODE_NAME_MAX_SIZE) {
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "Invalid node name");
+    }
+    /* Everything the thread uses is copied into the stream: the caller's arguments only
+     * live for this call. (The policy's filter expression is the client's, cached.) */
+    s->as = as;
+    if (s->is_query) {
+        s->policy.query = *(const as_policy_query*)policy;
+    }
+    else {
+        s->policy.scan = *(const as_policy_scan*)policy;
+    }
+    s->max_records = max_records;
+    strcpy(s->node_name, node_name ? node_name : "");
+    filter_init(&s->pf, begin, count, digest, parts, n_parts);
+    s->marshal = want_marshal != 0;
+    s->failed = s->cancel = s->finished = false;
+    s->count = 0;
+    s->filling = s->head = s->tail = NULL;
+    s->queued = 0;
+    s->out = NULL;
+    as_error_init(&s->run_err);
+    s->running = true;
+    if (pthread_create(&s->thread, NULL, stream_thread, s) != 0) {
+        s->running = false;
+        if (s->pf.parts_all) {
+            as_partitions_status_release(s->pf.parts_all);
+            s->pf.parts_all = NULL;
+        }
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Cannot start a thread");
+    }
+    return AEROSPIKE_OK;
+}
+
+int
+shim_stream_next(as_error* err, shim_stream* s, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    out->want_marshal = out->is_marshal = 0;
+    if (!s->running) {
+        return 0;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->head && !s->finished) {
+        pthread_cond_wait(&s->changed, &s->lock);
+    }
+    chunk* c = s->head;
+    if (c) {
+        s->head = c->next;
+        if (!s->head) {
+            s->tail = NULL;
+        }
+        s->queued--;
+        pthread_cond_broadcast(&s->changed);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (c) {
+        bool ok = buf_put(out, c->buf.data, c->buf.len) == 0;
+        if (s->marshal) {
+            out->is_marshal = c->mixed ? 2 : 1;
+        }
+        chunk_free(c);
+        if (!ok) {
+            shim_stream_stop(s);
+            as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+            return -1;
+        }
+        return 1;
+    }
+    /* Finished and drained: the run's outcome. */
+    pthread_join(s->thread, NULL);
+    s->running = false;
+    as_error_copy(err, &s->run_err);
+    return err->code == AEROSPIKE_OK ? 0 : -1;
+}
+
+void
+shim_stream_stop(shim_stream* s)
+{
+    if (!s->running) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->cancel = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    s->running = false;
+    while (s->head) {
+        chunk* c = s->head;
+        s->head = c->next;
+        chunk_free(c);
+    }
+    if (s->filling) {
+        chunk_free(s->filling);
+    }
+    s->filling = s->tail = NULL;
+    s->out = NULL;
+    s->queued = 0;
 }
 
 int

@@ -594,6 +594,36 @@ def test_foreach_stops_early_in_a_later_page(client, big):
     assert len(seen) == 1500
 
 
+def test_foreach_callback_may_use_the_client_between_chunks(client, big):
+    """Records arrive in chunks while the callback runs other commands on the same thread."""
+    seen = []
+
+    def callback(rec):
+        seen.append(rec[0][2])
+        assert client.get((NS, BIG, rec[0][2]))[2] == rec[2]
+
+    client.scan(NS, BIG).foreach(callback)
+    assert sorted(seen) == list(range(BIG_N))
+
+
+@pytest.mark.parametrize("stream", ["scan", "query"])
+def test_foreach_error_in_a_later_chunk_leaves_the_client_usable(client, big, stream):
+    seen = []
+
+    def callback(rec):
+        seen.append(rec)
+        if len(seen) == 1200:
+            raise KeyError("stop here")
+
+    with pytest.raises(ex.ClientError) as info:
+        getattr(client, stream)(NS, BIG).foreach(callback)
+    assert isinstance(info.value.__cause__, KeyError)
+    assert len(seen) == 1200
+    again = []
+    getattr(client, stream)(NS, BIG).foreach(again.append)
+    assert len(again) == BIG_N
+
+
 @pytest.mark.parametrize("stream", ["scan", "query"])
 def test_foreach_with_max_records(client, big, stream):
     seen = []
