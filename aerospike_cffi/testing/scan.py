@@ -24,12 +24,15 @@ import struct
 import threading
 import time
 
-from . import commands, store as store_mod, wire
+from . import commands, sindex, store as store_mod, wire
 from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, UNSUPPORTED_FEATURE,
                      ServerError)
 
 FRAME_TARGET = 128 * 1024
-ALL_PARTITIONS = tuple((pid, None) for pid in range(store_mod.N_PARTITIONS))
+ALL_PARTITIONS = tuple((pid, None, None) for pid in range(store_mod.N_PARTITIONS))
+# Index entries the server reads from a partition's index at a time; a list or map
+# query drops a record's repeats only within one such burst.
+INDEX_BURST = 100
 
 
 class Job:
@@ -72,28 +75,45 @@ def _u32(data):
     return struct.unpack(">I", bytes(data))[0]
 
 
-def partitions(msg):
-    """[(partition id, digest to resume after or None)] a request names."""
+def partitions(msg, key_type=None):
+    """[(partition id, digest to resume after or None, bval to resume after or None)]
+    a request names, in partition order (the order the server visits them).
+
+    An index query (``key_type`` set) resumes a partition after a (bval, digest)
+    pair: field 15 holds one little-endian bval per digest of field 12."""
     pids = msg.field(wire.FIELD_PID_ARRAY)
     digests = msg.field(wire.FIELD_DIGEST_ARRAY)
+    bvals = msg.field(wire.FIELD_BVAL_ARRAY)
     if pids is None and digests is None:
+        if bvals is not None:
+            raise ServerError(PARAMETER, "bval array without digests")
         return ALL_PARTITIONS
-    out = []
+    requested = {}
+
+    def request(pid, digest=None, bval=None):
+        if pid >= store_mod.N_PARTITIONS or pid in requested:
+            raise ServerError(PARAMETER, "bad or repeated partition id")
+        requested[pid] = (pid, digest, bval)
+
     if pids is not None:
-        if len(pids) % 2:
-            raise ServerError(PARAMETER, "bad partition id array")
-        for (pid,) in struct.iter_unpack("<H", bytes(pids)):
-            if pid >= store_mod.N_PARTITIONS:
-                raise ServerError(PARAMETER, "bad partition id")
-            out.append((pid, None))
+        if len(pids) < 2:
+            raise ServerError(PARAMETER, "empty partition id array")
+        for pos in range(0, len(pids) - 1, 2):
+            request(struct.unpack_from("<H", pids, pos)[0])
     if digests is not None:
-        if len(digests) % 20:
-            raise ServerError(PARAMETER, "bad digest array")
         data = bytes(digests)
-        for pos in range(0, len(data), 20):
-            digest = data[pos:pos + 20]
-            out.append((store_mod.partition_id(digest), digest))
-    return out
+        if len(data) < 20:
+            raise ServerError(PARAMETER, "empty digest array")
+        n_digests = len(data) // 20
+        if key_type is not None and (bvals is None or len(bvals) // 8 != n_digests):
+            raise ServerError(PARAMETER, "an index query resumes with one bval per digest")
+        for n in range(n_digests):
+            digest = data[20 * n:20 * n + 20]
+            bval = None
+            if key_type is not None:
+                bval = sindex.bval_from_wire(key_type, bytes(bvals[8 * n:8 * n + 8]))
+            request(store_mod.partition_id(digest), digest, bval)
+    return [requested[pid] for pid in sorted(requested)]
 
 
 class Plan:
@@ -108,27 +128,32 @@ class Plan:
             raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
         self.msg = msg
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
-        self.partitions = partitions(msg)
         self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
         rps = msg.field(wire.FIELD_RPS)
         self.records_per_second = _u32(rps) if rps is not None else 0
         self.job_id = _u64(msg.field(wire.FIELD_TASK_ID))
         self.index = self.range = None
+        self.de_dup = False
         if wire.FIELD_INDEX_RANGE in msg.fields:
-            from . import sindex
-
             self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
             itype = msg.field(wire.FIELD_INDEX_TYPE)
-            itype = sindex.QUERY_INDEX_TYPES.get(itype[0] if itype else 0)
-            if itype is None:
-                raise ServerError(PARAMETER, "bad index type")
+            if itype is not None and not len(itype):
+                raise ServerError(PARAMETER, "empty index type")
+            # An unknown index type names no index: INDEX_NOT_FOUND, as on the server.
+            itype = sindex.QUERY_INDEX_TYPES.get(itype[0] if itype is not None else 0, "?")
             context = msg.field(wire.FIELD_INDEX_CONTEXT)
+            if context is not None:
+                sindex.check_context(bytes(context))
             expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
             self.index = sindex.find_index(
                 server, self.ns.name, self.set_name, self.range, itype,
                 bytes(context) if context is not None else None,
                 msg.str_field(wire.FIELD_INDEX_NAME),
                 bytes(expression) if expression is not None else None)
+            # A range over list elements or map keys/values can find a record several
+            # times; the server drops repeats within one burst of index entries.
+            self.de_dup = self.range.is_range and self.index.index_type != "default"
+        self.partitions = partitions(msg, self.range.key_type if self.range else None)
 
     def snapshot(self):
         """{partition id: [(digest, record)] in digest order} of the records in
@@ -142,13 +167,37 @@ class Plan:
             recs.sort(key=lambda dr: dr[0])
         return by_partition
 
-    def selects(self, ctx, rec):
-        """True when the record passes the index range and the filter."""
-        if self.index is not None:
+    def candidates(self, records, after, after_bval):
+        """[(digest, record, bval)] of one partition's ``records`` (digest order) in the
+        order the server visits them, resuming after ``after`` (and ``after_bval``).
+
+        A scan walks the primary index: digest order, no bval.  A query walks the
+        secondary index: its entries (bval, digest) in range, in order, a record once
+        per matching value, repeats dropped within a burst when ``de_dup``."""
+        if self.index is None:
+            return [(digest, rec, None) for digest, rec in records
+                    if after is None or digest > after]
+        entries = []
+        for digest, rec in records:
             if not self.index.covers(rec, self.set_name):
-                return False
-            if not any(self.range.matches(v) for v in self.index.values(ctx)):
-                return False
+                continue
+            ctx = commands.RecordContext(self.ns, digest, rec.set_name, rec)
+            entries.extend((bval, digest, rec) for bval in self.index.bvals(ctx, self.range))
+        entries.sort(key=lambda entry: entry[:2])
+        if after is not None:
+            entries = [e for e in entries if (e[0], e[1]) > (after_bval, after)]
+        out = []
+        for start in range(0, len(entries), INDEX_BURST):
+            seen = set()
+            for bval, digest, rec in entries[start:start + INDEX_BURST]:
+                if self.de_dup and digest in seen:
+                    continue
+                seen.add(digest)
+                out.append((digest, rec, bval))
+        return out
+
+    def selects(self, ctx):
+        """True when the record passes the filter expression."""
         try:
             commands.apply_filter(self.msg, ctx)
         except ServerError as e:
@@ -158,7 +207,7 @@ class Plan:
         return True
 
 
-def record_reply(ns, digest, rec, results):
+def record_reply(ns, digest, rec, results, bval=None):
     fields = [(wire.FIELD_NAMESPACE, ns.name.encode())]
     if rec.set_name:
         fields.append((wire.FIELD_SET, rec.set_name.encode("utf-8", "surrogateescape")))
@@ -166,6 +215,8 @@ def record_reply(ns, digest, rec, results):
     if rec.key is not None:
         ptype, data = store_mod.key_bytes(rec.key)
         fields.append((wire.FIELD_KEY, bytes((ptype,)) + data))
+    if bval is not None:
+        fields.append((wire.FIELD_BVAL_ARRAY, sindex.bval_to_wire(bval)))
     return wire.build_message(0, rec.gen, rec.void_time, fields=fields, ops=results)
 
 
@@ -177,20 +228,20 @@ def foreground(server, plan):
     sent = 0
     chunk, size = [], 0
     started = time.monotonic()
-    for pid, after in plan.partitions:
+    for pid, after, after_bval in plan.partitions:
         complete = True
-        for digest, rec in by_partition.get(pid, ()):
-            if after is not None and digest <= after:
-                continue
+        with server.store.lock:
+            candidates = plan.candidates(by_partition.get(pid, ()), after, after_bval)
+        for digest, rec, bval in candidates:
             if plan.max_records and sent >= plan.max_records:
                 complete = False
                 break
             ctx = commands.RecordContext(plan.ns, digest, rec.set_name, rec)
             with server.store.lock:
-                if not plan.selects(ctx, rec):
+                if not plan.selects(ctx):
                     continue
                 results = [] if msg.info1 & wire.INFO1_NOBINDATA else commands.read_ops(ctx, msg)
-            body = record_reply(plan.ns, digest, rec, results)
+            body = record_reply(plan.ns, digest, rec, results, bval)
             chunk.append(body)
             size += len(body)
             sent += 1
@@ -218,12 +269,10 @@ def background(server, plan):
     succeeded = failed = filtered = 0
     with server.store.lock:
         by_partition = plan.snapshot()
-        for pid, after in plan.partitions:
-            for digest, rec in by_partition.get(pid, ()):
-                if after is not None and digest <= after:
-                    continue
+        for pid, after, after_bval in plan.partitions:
+            for digest, rec, _ in plan.candidates(by_partition.get(pid, ()), after, after_bval):
                 ctx = commands.RecordContext(plan.ns, digest, rec.set_name, rec)
-                if not plan.selects(ctx, rec):
+                if not plan.selects(ctx):
                     filtered += 1
                     continue
                 sub = wire.Message(msg.info1, msg.info2 & ~wire.INFO2_RESPOND_ALL_OPS,

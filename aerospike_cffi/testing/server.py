@@ -3,7 +3,8 @@
 ``Server`` listens on a TCP port and serves each client connection in its own
 thread: it reads a proto frame, answers it (info, message, compressed message,
 admin) and reads the next one, so pipelined requests are answered in order.
-A frame that cannot be parsed closes that connection only.
+A frame that cannot be read closes that connection only; a well-framed message
+whose fields or ops do not add up is answered with PARAMETER.
 """
 
 import logging
@@ -13,6 +14,7 @@ import threading
 import time
 
 from . import commands, info, wire
+from .errors import PARAMETER
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -134,7 +136,15 @@ class Server:
         if ptype == wire.TYPE_INFO:
             yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
         elif ptype == wire.TYPE_MSG:
-            msg = wire.parse_message(body)
+            try:
+                msg = wire.parse_message(body)
+            except wire.ProtocolError as e:
+                # A well-framed message whose fields or ops do not add up: the real server
+                # answers PARAMETER and keeps the connection (as_transaction_prepare fails).
+                log.debug("bad message: %s", e)
+                yield wire.proto(wire.TYPE_MSG, wire.build_message(
+                    result_code=PARAMETER, info3=wire.INFO3_LAST))
+                return
             compress = msg.info1 & wire.INFO1_COMPRESS_RESPONSE
             for reply in commands.handle(self, msg):
                 frame = wire.proto(wire.TYPE_MSG, reply)

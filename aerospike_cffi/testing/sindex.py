@@ -14,6 +14,7 @@ Info commands (server 8.1 syntax, older ``indexdata=bin,type`` accepted):
 """
 
 import base64
+import math
 import struct
 
 from . import commands, values
@@ -77,6 +78,13 @@ class SecondaryIndex:
             return [kv[0] if self.index_type == "mapkeys" else kv[1] for kv in value.items]
         return [value]
 
+    def bvals(self, ctx, rng):
+        """The distinct bvals under which this index holds a record (RecordContext) in
+        ``rng``, in index order: one entry per matching value, so a list or map with
+        several matching elements is filed several times."""
+        keys = {bval(self.key_type, v) for v in self.values(ctx) if rng.matches(v)}
+        return sorted(keys)
+
 
 def _b64(data):
     return base64.b64encode(data).decode() if data else "null"
@@ -118,51 +126,207 @@ def resolve_context(ctx, value):
     return value
 
 
+def check_context(data):
+    """A query's index context (field 23) as the server checks it before looking for
+    the index: a msgpack list of (type, value) pairs; PARAMETER otherwise."""
+    ctx = values.unpack(data) if data else None
+    if not isinstance(ctx, list) or len(ctx) % 2 or \
+            not all(type(kind) is int for kind in ctx[::2]):
+        raise ServerError(PARAMETER, "bad index context")
+
+
 def _at(seq, index):
     if not isinstance(index, int) or not -len(seq) <= index < len(seq):
         return values.MISSING
     return seq[index]
 
 
+# ---------------------------------------------------------------- index keys
+
+# The real server files every indexed value under a 64-bit key, its "bval": an
+# integer is its own key, a string or blob the wyhash64 of its bytes, a GeoJSON
+# point the S2 leaf cell it lies in (compared unsigned).  A partition's index is
+# ordered by (bval, digest); a query sends each record's bval back and resumes a
+# partition after the (bval, digest) the client returns.
+_MASK64 = (1 << 64) - 1
+_WY_SECRET = (0xa0761d6478bd642f, 0xe7037ed1a0b428db, 0x8ebc6af09c88c6e3, 0x589965cc75374cc3)
+_WY_SEED = 0x29FBB14cc886f ^ _WY_SECRET[0]
+
+
+def _wymix(a, b):
+    product = a * b  # 128-bit product; high and low halves folded together
+    return (product & _MASK64) ^ (product >> 64)
+
+
+def _le(data, pos, size):
+    return int.from_bytes(data[pos:pos + size], "little")
+
+
+def wyhash64(data):
+    """cf_wyhash64 (wyhash final version 3 with the server's fixed seed) of ``data``."""
+    n = len(data)
+    seed = _WY_SEED
+    s1, s2, s3 = _WY_SECRET[1:]
+    if n <= 16:
+        if n >= 4:
+            step = (n >> 3) << 2
+            a = (_le(data, 0, 4) << 32) | _le(data, step, 4)
+            b = (_le(data, n - 4, 4) << 32) | _le(data, n - 4 - step, 4)
+        elif n:
+            a, b = (data[0] << 16) | (data[n >> 1] << 8) | data[n - 1], 0
+        else:
+            a = b = 0
+    else:
+        pos, left = 0, n
+        if left > 48:
+            see1 = see2 = seed
+            while left > 48:
+                seed = _wymix(_le(data, pos, 8) ^ s1, _le(data, pos + 8, 8) ^ seed)
+                see1 = _wymix(_le(data, pos + 16, 8) ^ s2, _le(data, pos + 24, 8) ^ see1)
+                see2 = _wymix(_le(data, pos + 32, 8) ^ s3, _le(data, pos + 40, 8) ^ see2)
+                pos += 48
+                left -= 48
+            seed ^= see1 ^ see2
+        while left > 16:
+            seed = _wymix(_le(data, pos, 8) ^ s1, _le(data, pos + 8, 8) ^ seed)
+            pos += 16
+            left -= 16
+        a = _le(data, pos + left - 16, 8)
+        b = _le(data, pos + left - 8, 8)
+    return _wymix(s1 ^ n, _wymix(a ^ s1, b ^ seed))
+
+
+# Hilbert curve of S2: the position (0-3) of the child holding an (i, j) bit pair,
+# per orientation, and how entering that child turns the orientation.
+_HILBERT_POS = ((0, 1, 3, 2), (0, 3, 1, 2), (2, 3, 1, 0), (2, 1, 3, 0))
+_HILBERT_TURN = (1, 0, 0, 3)
+_S2_LEAF_BITS = 30
+
+
+def _s2_face_uv(x, y, z):
+    """The cube face a unit vector points through and its (u, v) there."""
+    ax, ay, az = abs(x), abs(y), abs(z)
+    axis = (0 if ax > az else 2) if ax > ay else (1 if ay > az else 2)
+    if axis == 0:
+        return (0, y / x, z / x) if x > 0 else (3, z / x, y / x)
+    if axis == 1:
+        return (1, -x / y, z / y) if y > 0 else (4, z / y, -x / y)
+    return (2, -x / z, -y / z) if z > 0 else (5, -y / z, -x / z)
+
+
+def _s2_leaf_coordinate(uv):
+    st = 0.5 * math.sqrt(1 + 3 * uv) if uv >= 0 else 1 - 0.5 * math.sqrt(1 - 3 * uv)
+    size = 1 << _S2_LEAF_BITS
+    return max(0, min(size - 1, int(math.floor(size * st))))
+
+
+def s2_leaf_cell(lng, lat):
+    """The id of the S2 leaf cell holding the point (degrees)."""
+    phi, theta = math.radians(lat), math.radians(lng)
+    face, u, v = _s2_face_uv(math.cos(phi) * math.cos(theta), math.cos(phi) * math.sin(theta),
+                             math.sin(phi))
+    i, j = _s2_leaf_coordinate(u), _s2_leaf_coordinate(v)
+    orientation, pos = face & 1, 0
+    for bit in range(_S2_LEAF_BITS - 1, -1, -1):
+        child = _HILBERT_POS[orientation][(((i >> bit) & 1) << 1) | ((j >> bit) & 1)]
+        pos = (pos << 2) | child
+        orientation ^= _HILBERT_TURN[child]
+    return (face << 61) | (pos << 1) | 1
+
+
+def _geo_anchor(geo):
+    """A point standing for a parsed GeoJSON: the point itself, a circle's centre or a
+    polygon's first vertex (regions are not S2-covered here, so a region's bval is the
+    leaf cell of this point rather than the real server's matching covering cell)."""
+    if geo.point is not None:
+        return geo.point
+    if geo.circle is not None:
+        return geo.circle[0]
+    return next((ring[0] for poly in geo.polygons for ring in poly if ring), (0.0, 0.0))
+
+
+def bval(key_type, value):
+    """The bval of an indexed value (signed, or unsigned for geo2dsphere)."""
+    if key_type == "numeric":
+        return value
+    if key_type == "geo2dsphere":
+        return s2_leaf_cell(*_geo_anchor(commands.engine("expr", "_geo_parse")(value)))
+    data = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else bytes(value)
+    raw = wyhash64(data)
+    return raw - (1 << 64) if raw >> 63 else raw
+
+
+def bval_from_wire(key_type, raw):
+    """A bval from its 8 little-endian wire bytes (as the client returns it)."""
+    value = struct.unpack("<Q", raw)[0]
+    if key_type != "geo2dsphere" and value >> 63:
+        value -= 1 << 64
+    return value
+
+
+def bval_to_wire(value):
+    return struct.pack("<Q", value & _MASK64)
+
+
 # ---------------------------------------------------------------- query ranges
 
-class Range:
-    """A query's index range (field 22): bin, key type, begin and end values."""
+# Limits the real server puts on a query's bin name and values.
+_MAX_BIN_NAME = 15
+_MAX_STRING_KEY = 2047
+_MAX_GEOJSON_KEY = (1 << 20) - 1
 
-    def __init__(self, bin_name, key_type, begin, end):
+
+class Range:
+    """A query's index range (field 22): bin, key type, begin and end values.
+
+    Parsed as the real server does: anything it refuses (several ranges, a bad bin
+    name, an integer range of other than 8-byte bounds or with begin > end, an
+    oversized string, GeoJSON it cannot parse, an unknown particle type) is a
+    PARAMETER error.  Strings and blobs match on their begin value only.
+    """
+
+    def __init__(self, bin_name, key_type, begin, end, region=None):
         self.bin = bin_name
         self.key_type = key_type
         self.begin = begin
         self.end = end
+        self.region = region  # the parsed GeoJSON of a geo query
+
+    @property
+    def is_range(self):
+        """False for a point lookup (the server de-duplicates only true ranges)."""
+        if self.key_type == "numeric":
+            return self.begin != self.end
+        return self.key_type == "geo2dsphere"
 
     @classmethod
     def parse(cls, data):
         data = bytes(data)
-        try:
-            if data[0] != 1:
-                raise ServerError(PARAMETER, "exactly one query range is supported")
-            name_len = data[1]
-            pos = 2 + name_len
-            bin_name = data[2:pos].decode("utf-8", "surrogateescape")
-            ptype = data[pos]
-            pos += 1
-            bounds = []
-            for _ in range(2):
-                size = struct.unpack_from(">I", data, pos)[0]
-                bounds.append(data[pos + 4:pos + 4 + size])
-                pos += 4 + size
-        except (IndexError, struct.error):
-            raise ServerError(PARAMETER, "bad query range")
-        key_type = RANGE_KEY_TYPES.get(ptype)
-        if key_type is None:
-            raise ServerError(PARAMETER, "bad query range type")
+        if len(data) < 2 or data[0] != 1:
+            raise ServerError(PARAMETER, "exactly one query range is supported")
+        name_len = data[1]
+        pos = 2 + name_len
+        # No bin name is fine: a query by index name or expression (server 8.1) has none.
+        if name_len > _MAX_BIN_NAME or len(data) <= pos:
+            raise ServerError(PARAMETER, "bad query range bin name")
+        bin_name = data[2:pos].decode("utf-8", "surrogateescape")
+        key_type = RANGE_KEY_TYPES.get(data[pos])
+        bounds = data[pos + 1:]
         if key_type == "numeric":
-            begin, end = (struct.unpack(">q", b)[0] for b in bounds)
-        elif key_type == "blob":
-            begin, end = bounds
-        else:
-            begin, end = (b.decode("utf-8", "surrogateescape") for b in bounds)
-        return cls(bin_name, key_type, begin, end)
+            begin, end = _integer_bounds(bounds)
+            return cls(bin_name, key_type, begin, end)
+        if key_type in ("string", "blob"):
+            value = _first_bound(bounds, _MAX_STRING_KEY)
+            if key_type == "string":
+                value = value.decode("utf-8", "surrogateescape")
+            return cls(bin_name, key_type, value, value)
+        if key_type == "geo2dsphere":
+            text = _first_bound(bounds, _MAX_GEOJSON_KEY).decode("utf-8", "surrogateescape")
+            region = commands.engine("expr", "_geo_parse")(text)
+            if not text or not _valid_geo(region):
+                raise ServerError(PARAMETER, "bad GeoJSON in query")
+            return cls(bin_name, key_type, text, text, region)
+        raise ServerError(PARAMETER, "bad query range type")
 
     def matches(self, value):
         kind = self.key_type
@@ -173,28 +337,65 @@ class Range:
         if kind == "blob":
             return type(value) is bytes and value == self.begin
         if isinstance(value, values.GeoJSON):
-            parse = commands.engine("expr", "_geo_parse")
-            region, point = parse(self.begin), parse(value)
-            return region is not None and point is not None and \
-                commands.engine("expr", "_geo_match")(point, region)
+            point = commands.engine("expr", "_geo_parse")(value)
+            return point is not None and \
+                commands.engine("expr", "_geo_match")(point, self.region)
         return False
 
 
+def _integer_bounds(data):
+    if len(data) < 24 or data[0:4] != b"\0\0\0\x08" or data[12:16] != b"\0\0\0\x08":
+        raise ServerError(PARAMETER, "bad integer query range")
+    begin, end = struct.unpack_from(">q", data, 4)[0], struct.unpack_from(">q", data, 16)[0]
+    if begin > end:
+        raise ServerError(PARAMETER, "query range begins after its end")
+    return begin, end
+
+
+def _first_bound(data, max_size):
+    """A string/blob/GeoJSON range's begin value (the server ignores the end)."""
+    if len(data) < 4:
+        raise ServerError(PARAMETER, "bad query range value")
+    size = struct.unpack_from(">I", data)[0]
+    if size > max_size or len(data) < 4 + size:
+        raise ServerError(PARAMETER, "bad query range value")
+    return data[4:4 + size]
+
+
+def _valid_geo(geo):
+    """The server's GeoJSON checks: coordinates on the globe, polygon loops closed with
+    at least 4 points (repeated points dropped)."""
+    if geo is None:
+        return False
+    points = [geo.point] if geo.point is not None else []
+    if geo.circle is not None:
+        points.append(geo.circle[0])
+    for poly in geo.polygons or ():
+        for ring in poly:
+            distinct = [pt for n, pt in enumerate(ring) if n == 0 or pt != ring[n - 1]]
+            if len(distinct) < 4 or distinct[0] != distinct[-1]:
+                return False
+            points.extend(distinct)
+    return all(-180 <= lng <= 180 and -90 <= lat <= 90 for lng, lat in points)
+
+
 def find_index(server, ns, set_name, rng, index_type, context, name, expression):
-    """The index a query uses; INDEX_NOT_FOUND when none fits."""
+    """The index a query uses: the one of the query's set, else the one on every set;
+    INDEX_NOT_FOUND when none fits (also for an unknown index type)."""
     indexes = server.sindexes
     if name:
         ix = indexes.get((ns, name))
         if ix is None:
             raise ServerError(INDEX_NOT_FOUND)
         return ix
-    for ix in indexes.values():
-        if (ix.namespace == ns and ix.set_name == (set_name or None)
-                and ix.key_type == rng.key_type and ix.index_type == index_type
-                and ix.context == context and ix.expression == expression
-                and (expression is not None or ix.bin == rng.bin)):
-            return ix
-    raise ServerError(INDEX_NOT_FOUND)
+    fits = [ix for ix in indexes.values()
+            if ix.namespace == ns and ix.set_name in (set_name or None, None)
+            and ix.key_type == rng.key_type and ix.index_type == index_type
+            and ix.context == context and ix.expression == expression
+            and (expression is not None or ix.bin == rng.bin)]
+    if not fits:
+        raise ServerError(INDEX_NOT_FOUND)
+    return min(fits, key=lambda ix: ix.set_name is None)
 
 
 # ---------------------------------------------------------------- info commands
