@@ -84,9 +84,9 @@ def partitions(msg, key_type=None):
     pids = msg.field(wire.FIELD_PID_ARRAY)
     digests = msg.field(wire.FIELD_DIGEST_ARRAY)
     bvals = msg.field(wire.FIELD_BVAL_ARRAY)
+    if bvals is not None and digests is None:
+        raise ServerError(PARAMETER, "bval array without digests")
     if pids is None and digests is None:
-        if bvals is not None:
-            raise ServerError(PARAMETER, "bval array without digests")
         return ALL_PARTITIONS
     requested = {}
 
@@ -134,26 +134,29 @@ class Plan:
         self.job_id = _u64(msg.field(wire.FIELD_TASK_ID))
         self.index = self.range = None
         self.de_dup = False
-        if wire.FIELD_INDEX_RANGE in msg.fields:
-            self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
-            itype = msg.field(wire.FIELD_INDEX_TYPE)
-            if itype is not None and not len(itype):
-                raise ServerError(PARAMETER, "empty index type")
-            # An unknown index type names no index: INDEX_NOT_FOUND, as on the server.
-            itype = sindex.QUERY_INDEX_TYPES.get(itype[0] if itype is not None else 0, "?")
-            context = msg.field(wire.FIELD_INDEX_CONTEXT)
-            if context is not None:
-                sindex.check_context(bytes(context))
-            expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
-            self.index = sindex.find_index(
-                server, self.ns.name, self.set_name, self.range, itype,
-                bytes(context) if context is not None else None,
-                msg.str_field(wire.FIELD_INDEX_NAME),
-                bytes(expression) if expression is not None else None)
-            # A range over list elements or map keys/values can find a record several
-            # times; the server drops repeats within one burst of index entries.
-            self.de_dup = self.range.is_range and self.index.index_type != "default"
-        self.partitions = partitions(msg, self.range.key_type if self.range else None)
+        if wire.FIELD_INDEX_RANGE not in msg.fields:
+            self.partitions = partitions(msg)
+            return
+        # Checked in the server's order: the range, the partitions, then the index.
+        self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
+        itype = msg.field(wire.FIELD_INDEX_TYPE)
+        if itype is not None and not len(itype):
+            raise ServerError(PARAMETER, "empty index type")
+        context = msg.field(wire.FIELD_INDEX_CONTEXT)
+        if context is not None:
+            context = bytes(context)
+            sindex.check_context(context)
+        self.partitions = partitions(msg, self.range.key_type)
+        expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
+        # An unknown index type names no index: INDEX_NOT_FOUND, as on the server.
+        self.index = sindex.find_index(
+            server, self.ns.name, self.set_name, self.range,
+            sindex.QUERY_INDEX_TYPES.get(itype[0] if itype is not None else 0, "?"),
+            context, msg.str_field(wire.FIELD_INDEX_NAME),
+            bytes(expression) if expression is not None else None)
+        # A range over list elements or map keys/values can find a record several
+        # times; the server drops repeats within one burst of index entries.
+        self.de_dup = self.range.is_range and self.index.index_type != "default"
 
     def snapshot(self):
         """{partition id: [(digest, record)] in digest order} of the records in
