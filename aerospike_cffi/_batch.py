@@ -151,6 +151,7 @@ class BatchCall:
     def _decode(self, buf):
         unpacker = self.client._unpacker
         results = []
+        names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
         pos = 0
         for parts in self.keys:
             code, in_doubt, has_record = _result_head(buf, pos)
@@ -158,7 +159,7 @@ class BatchCall:
             pos += 26
             record = None
             if has_record:
-                gen, ttl, bins, pos = unpacker.record(buf, pos)
+                gen, ttl, bins, pos = unpacker.record(buf, pos, names)
                 record = (key, {"ttl": ttl, "gen": gen}, bins)
             results.append((code, bool(in_doubt), key, record))
         return results

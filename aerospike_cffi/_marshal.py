@@ -25,6 +25,7 @@ P_PYTHON = 9
 P_BOOL, P_HLL, P_MAP, P_LIST, P_GEOJSON = 17, 18, 19, 20, 23
 
 SEND_BOOL_AS_INTEGER, SEND_BOOL_AS_AS_BOOL = 0, 1
+NAME_REPEAT = 0xFF  # in a page: "the same name as the previous record's" (_shim/shim.h)
 SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER = 0, 1, 3
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -472,6 +473,8 @@ class Unpacker:
             return buf[start] != 0
         if ptype == P_NIL:
             return None
+        if ptype == P_BLOB and self.deserializer is None and GLOBAL_SERIALIZERS.deserializer is None:
+            return buf[start:end]
         if ptype == P_GEOJSON:
             return GeoJSON(buf[start:end].decode("utf-8"))
         return self.blob(ptype, buf[start:end])
@@ -479,27 +482,25 @@ class Unpacker:
     def record(self, buf, pos=20, names=None):
         """(gen, ttl, bins dict, end position) of a record buffer (after its digest).
 
-        ``names``, a list kept across the records of one page, remembers the previous
-        record's bin names by position: records of a set mostly repeat them, and comparing
-        bytes in place is cheaper than slicing and decoding each name again."""
+        ``names``: a list kept across the records of a page, the bin names seen so far by
+        position; a page repeats a name as the byte NAME_REPEAT (_shim/shim.h)."""
         gen, ttl, n = _rec_head(buf, pos)
         pos += 12
         bins = {}
         particle = self.particle
         for i in range(n):
             name_len = buf[pos]
-            if names is not None and i < len(names):
-                raw, name = names[i]
-                if name_len != len(raw) or not buf.startswith(raw, pos + 1):
-                    raw = buf[pos + 1:pos + 1 + name_len]
-                    name = raw.decode("utf-8")
-                    names[i] = (raw, name)
+            if name_len == NAME_REPEAT:
+                name = names[i]
+                pos += 1
             else:
-                raw = buf[pos + 1:pos + 1 + name_len]
-                name = raw.decode("utf-8")
+                name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
+                pos += 1 + name_len
                 if names is not None:
-                    names.append((raw, name))
-            pos += 1 + name_len
+                    if i < len(names):
+                        names[i] = name
+                    else:
+                        names.append(name)
             ptype, size = _bin_head(buf, pos)
             pos += 5
             bins[name] = particle(ptype, buf, pos, pos + size)
@@ -533,6 +534,8 @@ class Unpacker:
         if 0xA0 <= b < 0xC0:
             n = b & 0x1F
             if n and buf[pos] == P_STRING:
+                if n == 2 and buf[pos + 1] < 0x80:  # one ASCII character: a shared str
+                    return _ASCII_CHARS[buf[pos + 1]], pos + 2
                 return buf[pos + 1:pos + n].decode("utf-8", "surrogateescape"), pos + n
             return self._raw(buf, pos, n)
         if b < 0x90:
@@ -625,23 +628,22 @@ class Unpacker:
 
     def _map(self, buf, pos, n):
         ordered = False
-        if n:
-            k, pos2 = self.unpack_from(buf, pos)
-            if type(k) is _Ext:
-                # Flags pair: 1 = key ordered -> KeyOrderedDict; 8 = "preserve order", which
-                # the C client hands over as a flat [k, v, k, v, ...] list.
-                _, pos = self.unpack_from(buf, pos2)
-                n -= 1
-                if k.type & 0x08:
-                    return self._flat_pairs(buf, pos, n)
-                ordered = k.type == 0x01
-        pairs = []
-        append = pairs.append
+        if n and (0xC7 <= buf[pos] <= 0xC9 or 0xD4 <= buf[pos] <= 0xD8):
+            # Flags pair first: 1 = key ordered -> KeyOrderedDict; 8 = "preserve order",
+            # which the C client hands over as a flat [k, v, k, v, ...] list.
+            flags, pos = self._ext(buf, pos + 1, buf[pos])
+            _, pos = self.unpack_from(buf, pos)
+            n -= 1
+            if flags.type & 0x08:
+                return self._flat_pairs(buf, pos, n)
+            ordered = flags.type == 0x01
+        unpack_from = self.unpack_from
+        out = {}
         in_order = True
         prev = _NO_KEY
         for _ in range(n):
-            k, pos = self.unpack_from(buf, pos)
-            v, pos = self.unpack_from(buf, pos)
+            k, pos = unpack_from(buf, pos)
+            v, pos = unpack_from(buf, pos)
             key_type = type(k)
             if key_type is list:
                 k = tuple(k)
@@ -656,12 +658,11 @@ class Unpacker:
                     except TypeError:
                         in_order = False
             prev = k
-            append((k, v))
+            out[k] = v
         if not in_order:
             # The official client reads every map into a key-sorted C map: same order here.
-            pairs.sort(key=_key_order)
-        return (KeyOrderedDict(pairs) if ordered else dict(pairs)), pos
-
+            out = dict(sorted(out.items(), key=_key_order))
+        return (KeyOrderedDict(out) if ordered else out), pos
 
     def _flat_pairs(self, buf, pos, n):
         out = []
@@ -672,6 +673,7 @@ class Unpacker:
 
 
 _NO_KEY = object()
+_ASCII_CHARS = [chr(c) for c in range(0x80)]
 
 
 class _Ext:

@@ -15,6 +15,7 @@ import struct
 import threading
 
 from . import _marshal
+from ._marshal import NAME_REPEAT
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from .exception import ClientError, ParamError
 
@@ -139,37 +140,54 @@ class _Stream:
 
     def _decode(self, buf):
         """Records of a page in the packed layout."""
-        return list(self._records(buf))
+        records = []
+        self._feed(buf, records.append)
+        return records
 
-    def _records(self, buf):
-        """Iterate over the records of a page in the packed layout, decoding each on demand
-        (so that, under foreach, a record dies young). Namespace, set and bin names mostly
-        repeat from one record to the next: they are compared in place and reused."""
+    def _feed(self, buf, callback):
+        """Hand each record of a page in the packed layout to ``callback`` as soon as it is
+        decoded (under foreach, a record dies young); False once the callback returned False.
+        Namespace, set and bin names equal to the previous record's come as NAME_REPEAT."""
         record = self._client._unpacker.record
         particle = self._client._unpacker.particle
-        startswith = buf.startswith
         names = []
-        ns_raw = set_raw = None
         ns = set_name = None
         pos, end = 0, len(buf)
         while pos < end:
             n = buf[pos]
-            if ns_raw is None or n != len(ns_raw) or not startswith(ns_raw, pos + 1):
-                ns_raw = buf[pos + 1:pos + 1 + n]
-                ns = ns_raw.decode()
-            pos += 1 + n
+            if n != NAME_REPEAT:
+                ns = buf[pos + 1:pos + 1 + n].decode()
+                pos += n
+            pos += 1
             n = buf[pos]
-            if set_raw is None or n != len(set_raw) or not startswith(set_raw, pos + 1):
-                set_raw = buf[pos + 1:pos + 1 + n]
-                set_name = set_raw.decode() or None
-            pos += 1 + n
+            if n != NAME_REPEAT:
+                set_name = buf[pos + 1:pos + 1 + n].decode() or None
+                pos += n
+            pos += 1
             ptype, size = _key_head(buf, pos)
             pos += 5
             pk = particle(ptype, buf, pos, pos + size) if ptype else None
             pos += size
             digest = bytearray(buf[pos:pos + 20])
             gen, ttl, bins, pos = record(buf, pos + 20, names)
-            yield (ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins
+            try:
+                keep = callback(((ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins))
+            except Exception as exc:
+                # The official reports a failing callback as a ClientError; keep the cause.
+                raise ClientError(-1, self._callback_failed) from exc
+            if keep is False:
+                return False
+        return True
+
+    def _feed_marshal(self, page, mixed, callback):
+        for record in self._from_marshal(page, mixed):
+            try:
+                keep = callback(record)
+            except Exception as exc:
+                raise ClientError(-1, self._callback_failed) from exc
+            if keep is False:
+                return False
+        return True
 
     def _split_policy(self, policy):
         """(policy without stream-only keys, max_records, partition_filter)."""
@@ -219,33 +237,23 @@ class _Stream:
                                      digest, parts, n_parts, out.want_marshal):
                 raise_error(err)
             try:
-                for record in self._chunks(stream):
-                    try:
-                        keep = callback(record)
-                    except Exception as exc:
-                        # The official reports a failing callback as a ClientError; keep
-                        # the cause.
-                        raise ClientError(-1, self._callback_failed) from exc
-                    if keep is False:
+                while True:
+                    err, out = scratch()
+                    status = lib.shim_stream_next(err, stream, out)
+                    if status == 0:
+                        return
+                    if status < 0:
+                        raise_error(err)
+                    # Copied out first: the callback may use this thread's scratch buffer.
+                    if out.is_marshal:
+                        fed = self._feed_marshal(_loads(out_bytes(out)),
+                                                 out.is_marshal == _MARSHAL_MIXED, callback)
+                    else:
+                        fed = self._feed(out_bytes(out), callback)
+                    if not fed:
                         return
             finally:
                 lib.shim_stream_stop(stream)
-
-    def _chunks(self, stream):
-        """The records of a started run, chunk by chunk as the C side hands them over.
-        Each chunk is copied out first: the callback may use the thread's scratch buffer."""
-        while True:
-            err, out = scratch()
-            status = lib.shim_stream_next(err, stream, out)
-            if status == 0:
-                return
-            if status < 0:
-                raise_error(err)
-            if out.is_marshal:
-                yield from self._from_marshal(_loads(out_bytes(out)),
-                                              out.is_marshal == _MARSHAL_MIXED)
-            else:
-                yield from self._records(out_bytes(out))
 
     def _no_bins(self, options):
         """The 'nobins' flag of an options dict; the official wants bools there."""

@@ -337,7 +337,7 @@ put_val(shim_buf* out, as_val* val)
 }
 
 as_status
-record_out(as_error* err, const as_record* rec, shim_buf* out)
+record_out(as_error* err, const as_record* rec, shim_buf* out, page_names* names)
 {
     uint16_t n = rec->bins.size;
     if (buf_put_u32(out, rec->gen) != 0 || buf_put_u32(out, rec->ttl) != 0 ||
@@ -346,9 +346,22 @@ record_out(as_error* err, const as_record* rec, shim_buf* out)
     }
     for (uint16_t i = 0; i < n; i++) {
         const as_bin* bin = &rec->bins.entries[i];
-        uint8_t name_len = (uint8_t)strlen(bin->name);
-        if (buf_put(out, &name_len, 1) != 0 || buf_put(out, bin->name, name_len) != 0 ||
-            put_val(out, (as_val*)bin->valuep) != 0) {
+        int rc;
+        if (names && i < names->n && strcmp(names->name[i], bin->name) == 0) {
+            uint8_t repeat = NAME_REPEAT;
+            rc = buf_put(out, &repeat, 1);
+        }
+        else {
+            uint8_t name_len = (uint8_t)strlen(bin->name);
+            rc = buf_put(out, &name_len, 1) != 0 || buf_put(out, bin->name, name_len) != 0;
+            if (names && i < BIN_NAMES_MAX) {
+                memcpy(names->name[i], bin->name, name_len + 1);
+                if (i >= names->n) {
+                    names->n = i + 1;
+                }
+            }
+        }
+        if (rc != 0 || put_val(out, (as_val*)bin->valuep) != 0) {
             return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
         }
     }
@@ -371,7 +384,7 @@ command_record_out(as_error* err, const as_record* rec, shim_buf* out, int want_
         }
         out->len = mark;
     }
-    return record_out(err, rec, out);
+    return record_out(err, rec, out, NULL);
 }
 
 /* ------------------------------------------------------------------ commands */

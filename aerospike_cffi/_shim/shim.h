@@ -23,6 +23,10 @@
  * Record output (shim_buf): digest[20], u32 gen, u32 ttl, u32 n_bins, then per bin:
  *   u8 name_len, name, u8 particle type, u32 size, value bytes (same encoding as input;
  *   lists and maps as raw msgpack, particle 0 for nil).
+ * In pages of several records (stream pages and chunks, batch results), a bin name equal
+ *   to the previous record's at the same position is the single byte 0xFF instead of
+ *   u8 name_len + name (a name is at most 15 bytes); so are a stream record's namespace
+ *   and set when equal to the previous record's.
  * Marshal form: shim_get, shim_exists and shim_operate read and clear `want_marshal`; when
  *   it was set and every value of the record allows it, they write digest[20] followed by
  *   the record as Python marshal data, (gen, ttl, {bin: value}) (shim_marshal.c), and set

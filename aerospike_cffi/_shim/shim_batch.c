@@ -225,6 +225,8 @@ static as_status
 results_out(as_error* err, as_batch_records* records, shim_buf* out)
 {
     as_vector* list = &records->list;
+    page_names names;
+    names.n = 0;  /* batch results carry no namespace or set: bin names only */
     for (uint32_t i = 0; i < list->size; i++) {
         as_batch_base_record* rec = as_vector_get(list, i);
         uint8_t flags[2] = {rec->in_doubt ? 1 : 0, rec->result == AEROSPIKE_OK ? 1 : 0};
@@ -233,7 +235,7 @@ results_out(as_error* err, as_batch_records* records, shim_buf* out)
             buf_put(out, digest->value, AS_DIGEST_VALUE_SIZE) != 0) {
             return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
         }
-        if (flags[1] && record_out(err, &rec->record, out) != AEROSPIKE_OK) {
+        if (flags[1] && record_out(err, &rec->record, out, &names) != AEROSPIKE_OK) {
             return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
         }
     }

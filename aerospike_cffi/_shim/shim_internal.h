@@ -34,7 +34,20 @@ void bin_set_item(as_bin* bin, const packed_item* item);
 int wire_to_operator(uint8_t wire);
 as_status operations_from_packed(as_error* err, as_operations* ops, const char* packed,
                                  uint32_t size, uint32_t n_ops);
-as_status record_out(as_error* err, const as_record* rec, shim_buf* out);
+/* The bin names a page (stream page or chunk, batch results) has written, by position in
+ * the record: a name equal to the previous record's at the same position is written as the
+ * single byte NAME_REPEAT instead (shim.h), sparing Python a decode per bin. Zero it at the
+ * start of a page; pass NULL where records are read one by one. */
+#define NAME_REPEAT 0xFF
+#define BIN_NAMES_MAX 32
+typedef struct page_names {
+    uint32_t n;
+    char name[BIN_NAMES_MAX][AS_BIN_NAME_MAX_SIZE];
+    char ns[AS_NAMESPACE_MAX_SIZE];  /* stream pages: the previous record's namespace */
+    char set[AS_SET_MAX_SIZE];       /* ... and set; empty when none yet */
+} page_names;
+
+as_status record_out(as_error* err, const as_record* rec, shim_buf* out, page_names* names);
 
 /* shim_marshal.c: a record as marshal data (see there); MARSHAL_FALLBACK when one of its
  * values needs the packed layout. */

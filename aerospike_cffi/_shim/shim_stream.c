@@ -54,6 +54,7 @@ struct shim_stream {
     bool mixed;                /* ... with some records in the packed layout */
     uint32_t count;            /* records in the page */
     marshal_refs refs;         /* strings the marshal page shares */
+    page_names names;          /* names the packed page has written (NAME_REPEAT) */
     bool failed;               /* out of memory while filling */
 
     /* The background run (shim_stream_start): the thread, what it runs with, and the
@@ -257,13 +258,26 @@ shim_stream_where(as_error* err, shim_stream* s, const char* bin, const char* in
 
 /* ------------------------------------------------------------------ running */
 
+/* A namespace or set name: NAME_REPEAT when the page's previous record had the same. */
 static int
-put_key(shim_buf* out, const as_key* key)
+put_name(shim_buf* out, const char* name, char* previous, size_t size)
 {
-    uint8_t ns_len = (uint8_t)strlen(key->ns);
-    uint8_t set_len = (uint8_t)strlen(key->set);
-    if (buf_put(out, &ns_len, 1) || buf_put(out, key->ns, ns_len) ||
-        buf_put(out, &set_len, 1) || buf_put(out, key->set, set_len)) {
+    if (previous && previous[0] && strcmp(previous, name) == 0) {
+        uint8_t repeat = NAME_REPEAT;
+        return buf_put(out, &repeat, 1);
+    }
+    uint8_t len = (uint8_t)strlen(name);
+    if (previous && len < size) {
+        memcpy(previous, name, len + 1);
+    }
+    return buf_put(out, &len, 1) || buf_put(out, name, len);
+}
+
+static int
+put_key(shim_buf* out, const as_key* key, page_names* names)
+{
+    if (put_name(out, key->ns, names ? names->ns : NULL, sizeof(names->ns)) ||
+        put_name(out, key->set, names ? names->set : NULL, sizeof(names->set))) {
         return -1;
     }
     uint8_t ptype = P_NIL;
@@ -299,6 +313,13 @@ put_key(shim_buf* out, const as_key* key)
     return buf_put(out, key->digest.value, AS_DIGEST_VALUE_SIZE);
 }
 
+static void
+names_reset(page_names* names)
+{
+    names->n = 0;
+    names->ns[0] = names->set[0] = 0;
+}
+
 /* One record of a page, in the page's form; false when out of memory. */
 static bool
 page_record(shim_stream* s, const as_record* rec)
@@ -321,7 +342,10 @@ page_record(shim_stream* s, const as_record* rec)
             return false;
         }
     }
-    if (put_key(out, &rec->key) != 0 || record_out(&err, rec, out) != AEROSPIKE_OK) {
+    /* A record falling back inside a marshal page is read on its own: no repeats. */
+    page_names* names = s->marshal ? NULL : &s->names;
+    if (put_key(out, &rec->key, names) != 0 ||
+        record_out(&err, rec, out, names) != AEROSPIKE_OK) {
         return false;
     }
     if (s->marshal) {
@@ -342,6 +366,7 @@ chunk_begin(shim_stream* s)
     s->out = &c->buf;
     s->mixed = false;
     s->refs.n = 0;  /* every chunk is loaded on its own */
+    names_reset(&s->names);
     return !s->marshal || marshal_sized_begin(&c->buf, '[') == 0;
 }
 
@@ -496,6 +521,7 @@ shim_stream_run(aerospike* as, as_error* err, shim_stream* s, const void* policy
     s->mixed = false;
     s->count = 0;
     s->refs.n = 0;
+    names_reset(&s->names);
     out->want_marshal = out->is_marshal = 0;
     if (s->marshal && marshal_sized_begin(out, '[') != 0) {
         return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
