@@ -1,23 +1,28 @@
 """Scans and queries by partition, and background (operate) jobs.
 
-A foreground scan or query names the partitions to visit: field 11 lists whole
-partitions (u16 little-endian ids), field 12 digests to resume after (each in
-its own partition); neither means all 4096.  Records of a partition are visited
-in digest order, so a resumed page continues exactly after the last record the
-client saw.  Each record goes back as one AS_MSG (namespace, set, digest and
-stored key fields, then its bins); a finished partition gets a message with
-INFO3_PARTITION_DONE and its id in the generation slot; a last message with
-INFO3_LAST ends the stream.  Field 13 caps the records sent (the client asks
-for the next page with resume digests); field 10 paces them (records per second).
+A foreground scan or query must carry INFO3_PARTITION_DONE (else
+UNSUPPORTED_FEATURE, as on server 8) and names the partitions to visit: field 11
+lists whole partitions (u16 little-endian ids), field 12 digests to resume after
+(each in its own partition); neither means all 4096 (server 8 refuses that, but
+the C client sends it for a background scan without operations).  Partitions are
+visited in id order.  Each
+record goes back as one AS_MSG (namespace, set, digest and stored key fields,
+then its bins); a last message with INFO3_LAST ends the stream.  Like server 8,
+no message marks a partition done (the client infers it).  Field 13 caps the
+records sent (the client asks for the next page with resume digests); field 10
+paces them (records per second).
 
-A query adds an index range (field 22) and optionally an index type (26),
-context (23), index name (21) or expression (24): only records the matching
-secondary index holds in range come back.  Filter expressions (43) apply to
-every record.
+A scan walks a partition in digest order and resumes after a digest.  A query
+adds an index range (field 22) and optionally an index type (26), context (23),
+index name (21) or expression (24); it walks the matching secondary index: a
+partition's entries (bval, digest) in order (see sindex.py), so a record comes
+once per matching value, each record carries its entry's bval (field 15), and a
+query resumes a partition after a (bval, digest) pair: field 15 then holds one
+bval per resume digest.  Filter expressions (43) apply to every record.
 
 A message with the write flag runs its operations on every matching record in
-the background; here the job runs to completion before the answer, and
-``query-show`` reports it done.
+the background (all partitions when it names none); here the job runs to
+completion before the answer, and ``query-show`` reports it done.
 """
 
 import struct
@@ -116,6 +121,25 @@ def partitions(msg, key_type=None):
     return [requested[pid] for pid in sorted(requested)]
 
 
+def find_index(server, msg, ns_name, set_name, rng):
+    """The secondary index a query names (index type 26, context 23, name 21 or
+    expression 24 besides the range); PARAMETER for a malformed type or context,
+    INDEX_NOT_FOUND when no index fits (an unknown index type names none)."""
+    itype = msg.field(wire.FIELD_INDEX_TYPE)
+    if itype is not None and not len(itype):
+        raise ServerError(PARAMETER, "empty index type")
+    context = msg.field(wire.FIELD_INDEX_CONTEXT)
+    if context is not None:
+        context = bytes(context)
+        sindex.check_context(context)
+    expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
+    return sindex.find_index(
+        server, ns_name, set_name, rng,
+        sindex.QUERY_INDEX_TYPES.get(itype[0] if itype is not None else 0, "?"),
+        context, msg.str_field(wire.FIELD_INDEX_NAME),
+        bytes(expression) if expression is not None else None)
+
+
 class Plan:
     """What one scan/query request asks for."""
 
@@ -127,36 +151,25 @@ class Plan:
         if wire.FIELD_UDF_FUNCTION in msg.fields:
             raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
         self.msg = msg
+        foreground = not msg.info2 & wire.INFO2_WRITE
+        if foreground and not msg.info3 & wire.INFO3_PARTITION_DONE:
+            raise ServerError(UNSUPPORTED_FEATURE, "only partition scans and queries")
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
         self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
         rps = msg.field(wire.FIELD_RPS)
         self.records_per_second = _u32(rps) if rps is not None else 0
         self.job_id = _u64(msg.field(wire.FIELD_TASK_ID))
-        self.index = self.range = None
+        # Checked in the server's order: range, partitions, then the index.
+        self.range = self.index = None
         self.de_dup = False
-        if wire.FIELD_INDEX_RANGE not in msg.fields:
-            self.partitions = partitions(msg)
-            return
-        # Checked in the server's order: the range, the partitions, then the index.
-        self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
-        itype = msg.field(wire.FIELD_INDEX_TYPE)
-        if itype is not None and not len(itype):
-            raise ServerError(PARAMETER, "empty index type")
-        context = msg.field(wire.FIELD_INDEX_CONTEXT)
-        if context is not None:
-            context = bytes(context)
-            sindex.check_context(context)
-        self.partitions = partitions(msg, self.range.key_type)
-        expression = msg.field(wire.FIELD_INDEX_EXPRESSION)
-        # An unknown index type names no index: INDEX_NOT_FOUND, as on the server.
-        self.index = sindex.find_index(
-            server, self.ns.name, self.set_name, self.range,
-            sindex.QUERY_INDEX_TYPES.get(itype[0] if itype is not None else 0, "?"),
-            context, msg.str_field(wire.FIELD_INDEX_NAME),
-            bytes(expression) if expression is not None else None)
-        # A range over list elements or map keys/values can find a record several
-        # times; the server drops repeats within one burst of index entries.
-        self.de_dup = self.range.is_range and self.index.index_type != "default"
+        if wire.FIELD_INDEX_RANGE in msg.fields:
+            self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
+        self.partitions = partitions(msg, self.range.key_type if self.range else None)
+        if self.range is not None:
+            self.index = find_index(server, msg, self.ns.name, self.set_name, self.range)
+            # A range over list elements or map keys/values can find a record several
+            # times; the server drops repeats within one burst of index entries.
+            self.de_dup = self.range.is_range and self.index.index_type != "default"
 
     def snapshot(self):
         """{partition id: [(digest, record)] in digest order} of the records in
@@ -232,12 +245,12 @@ def foreground(server, plan):
     chunk, size = [], 0
     started = time.monotonic()
     for pid, after, after_bval in plan.partitions:
-        complete = True
+        if plan.max_records and sent >= plan.max_records:
+            break
         with server.store.lock:
             candidates = plan.candidates(by_partition.get(pid, ()), after, after_bval)
         for digest, rec, bval in candidates:
             if plan.max_records and sent >= plan.max_records:
-                complete = False
                 break
             ctx = commands.RecordContext(plan.ns, digest, rec.set_name, rec)
             with server.store.lock:
@@ -259,9 +272,6 @@ def foreground(server, plan):
             if size >= FRAME_TARGET:
                 yield b"".join(chunk)
                 chunk, size = [], 0
-        if not complete:
-            break
-        chunk.append(wire.build_message(generation=pid, info3=wire.INFO3_PARTITION_DONE))
     chunk.append(wire.build_message(info3=wire.INFO3_LAST))
     yield b"".join(chunk)
 
