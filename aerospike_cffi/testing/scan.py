@@ -5,12 +5,11 @@ UNSUPPORTED_FEATURE, as on server 8) and names the partitions to visit: field 11
 lists whole partitions (u16 little-endian ids), field 12 digests to resume after
 (each in its own partition); neither means all 4096 (server 8 refuses that, but
 the C client sends it for a background scan without operations).  Partitions are
-visited in id order.  Each
-record goes back as one AS_MSG (namespace, set, digest and stored key fields,
-then its bins); a last message with INFO3_LAST ends the stream.  Like server 8,
-no message marks a partition done (the client infers it).  Field 13 caps the
-records sent (the client asks for the next page with resume digests); field 10
-paces them (records per second).
+visited in id order.  Each record goes back as one AS_MSG (namespace, set, digest
+and stored key fields, then its bins); a last message with INFO3_LAST ends the
+stream.  Like server 8, no message marks a partition done (the client infers it).
+Field 13 caps the records sent (the client asks for the next page with resume
+digests); field 10 paces them (records per second).
 
 A scan walks a partition in digest order and resumes after a digest.  A query
 adds an index range (field 22) and optionally an index type (26), context (23),

@@ -6,7 +6,8 @@ bin, or an expression; ``indextype`` says whether the value itself (default),
 the elements of a list, or a map's keys or values are indexed.  Index types:
 numeric (integers), string, blob and geo2dsphere.  Indexes are built lazily:
 a query reads the current records, so an index is always complete
-(``load_pct=100``).
+(``load_pct=100``).  Each indexed value is filed under the real server's 64-bit
+key (bval, see ``bval``) so queries walk, report and resume in the server's order.
 
 Info commands (server 8.1 syntax, older ``indexdata=bin,type`` accepted):
 ``sindex-create``, ``sindex-delete``, ``sindex-list``, ``sindex-exists``,
