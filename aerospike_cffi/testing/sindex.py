@@ -83,8 +83,11 @@ class SecondaryIndex:
         """The distinct bvals under which this index holds a record (RecordContext) in
         ``rng``, in index order: one entry per matching value, so a list or map with
         several matching elements is filed several times."""
-        keys = {bval(self.key_type, v) for v in self.values(ctx) if rng.matches(v)}
-        return sorted(keys)
+        found = [v for v in self.values(ctx) if rng.matches(v)]
+        if self.index_type == "default" and self.key_type in ("string", "blob"):
+            # The server does not index a bin's string or blob of more than 2048 bytes.
+            found = [v for v in found if len(_key_bytes(v)) <= _MAX_STRING_KEY + 1]
+        return sorted({bval(self.key_type, v) for v in found})
 
 
 def _b64(data):
@@ -252,9 +255,13 @@ def bval(key_type, value):
         return value
     if key_type == "geo2dsphere":
         return s2_leaf_cell(*_geo_anchor(commands.engine("expr", "_geo_parse")(value)))
-    data = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else bytes(value)
-    raw = wyhash64(data)
+    raw = wyhash64(_key_bytes(value))
     return raw - (1 << 64) if raw >> 63 else raw
+
+
+def _key_bytes(value):
+    """The bytes a string or blob value is hashed from."""
+    return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else bytes(value)
 
 
 def bval_from_wire(key_type, raw):
