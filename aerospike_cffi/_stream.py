@@ -112,17 +112,22 @@ class _Stream:
                 raise_error(err)
         return stream
 
-    def _run(self, stream, policy, max_records, nodename, partition_filter):
+    def _run_args(self, stream, policy, max_records, nodename, partition_filter):
+        """The arguments of shim_stream_run / shim_stream_start up to the output, and what
+        must live while the run goes on (the policy's C parts)."""
         client = self._client
-        conn = client._conn()
-        pol, _keep = client._policy(self._policy_kind, policy)
+        pol, keep = client._policy(self._policy_kind, policy)
         begin, count, digest, parts, n_parts = _partition_args(partition_filter)
-        node = _node_arg(nodename)
-        err, out = scratch()
-        client._want_marshal(out)
-        if lib.shim_stream_run(conn, err, stream, pol, max_records, node, begin, count, digest,
-                               parts, n_parts, out):
-            raise_error(err)
+        return (client._conn(), scratch()[0], stream, pol, max_records, _node_arg(nodename),
+                begin, count, digest, parts, n_parts), keep
+
+    def _run(self, stream, policy, max_records, nodename, partition_filter):
+        """Every record of one run, in the calling thread."""
+        args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter)
+        out = scratch()[1]
+        self._client._want_marshal(out)
+        if lib.shim_stream_run(*args, out):
+            raise_error(args[1])
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len)),
                                       out.is_marshal == _MARSHAL_MIXED)
@@ -180,6 +185,7 @@ class _Stream:
         return True
 
     def _feed_marshal(self, page, mixed, callback):
+        """_feed() for a marshal page (whose records are built in one go)."""
         for record in self._from_marshal(page, mixed):
             try:
                 keep = callback(record)
@@ -226,16 +232,11 @@ class _Stream:
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
-            client = self._client
-            conn = client._conn()
-            pol, _keep = client._policy(self._policy_kind, policy)  # lives until the run ends
-            begin, count, digest, parts, n_parts = _partition_args(partition_filter)
-            node = _node_arg(nodename)
-            err, out = scratch()
-            client._want_marshal(out)
-            if lib.shim_stream_start(conn, err, stream, pol, max_records, node, begin, count,
-                                     digest, parts, n_parts, out.want_marshal):
-                raise_error(err)
+            args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter)
+            out = scratch()[1]
+            self._client._want_marshal(out)
+            if lib.shim_stream_start(*args, out.want_marshal):
+                raise_error(args[1])
             try:
                 while True:
                     err, out = scratch()
