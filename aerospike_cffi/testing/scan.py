@@ -24,13 +24,16 @@ the background (all partitions when it names none); here the job runs to
 completion before the answer, and ``query-show`` reports it done.
 """
 
+import logging
 import struct
 import threading
 import time
 
 from . import commands, sindex, store as store_mod, wire
-from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, UNSUPPORTED_FEATURE,
-                     ServerError)
+from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, SERVER_ERROR,
+                     UNSUPPORTED_FEATURE, ServerError)
+
+log = logging.getLogger(__name__)
 
 FRAME_TARGET = 128 * 1024
 ALL_PARTITIONS = tuple((pid, None, None) for pid in range(store_mod.N_PARTITIONS))
@@ -303,21 +306,21 @@ def background(server, plan):
 
 
 def handle(server, msg):
-    """Yield the reply bodies of a scan, query or background job request."""
+    """Yield the reply bodies of a scan, query or background job request.  An error
+    ends the stream (what was sent stands); an engine bug answers SERVER_ERROR rather
+    than cutting the connection."""
     try:
         plan = Plan(server, msg)
         if msg.info2 & wire.INFO2_WRITE:
             background(server, plan)
             yield wire.build_message(info3=wire.INFO3_LAST)
             return
-    except ServerError as e:
-        yield wire.build_message(result_code=e.code, info3=wire.INFO3_LAST)
-        return
-    try:
         yield from foreground(server, plan)
     except ServerError as e:
-        # The stream so far stands; the error ends it.
         yield wire.build_message(result_code=e.code, info3=wire.INFO3_LAST)
+    except Exception:  # noqa: BLE001 - reported to the client as a server error
+        log.exception("scan/query failed")
+        yield wire.build_message(result_code=SERVER_ERROR, info3=wire.INFO3_LAST)
 
 
 # ---------------------------------------------------------------- job info

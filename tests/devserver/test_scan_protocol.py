@@ -19,7 +19,7 @@ READ, WRITE = 1, 1
 LAST, PARTITION_DONE = 1, 4
 FIELD_PID_ARRAY, FIELD_DIGEST_ARRAY, FIELD_MAX_RECORDS = 11, 12, 13
 FIELD_BVAL_ARRAY, FIELD_INDEX_RANGE, FIELD_INDEX_TYPE = 15, 22, 26
-PARAMETER, UNSUPPORTED_FEATURE, INDEX_NOT_FOUND = 4, 16, 201
+SERVER_ERROR, PARAMETER, UNSUPPORTED_FEATURE, INDEX_NOT_FOUND = 1, 4, 16, 201
 
 
 @pytest.fixture
@@ -309,3 +309,19 @@ def test_range_field_longer_than_written_is_a_parameter_error(aerospike_server):
               rc.field(FIELD_PID_ARRAY, b"".join(struct.pack("<H", p) for p in range(64)))]
     assert request_error(aerospike_server, rc.message(fields, info1=READ,
                                                       info3=PARTITION_DONE)) == PARAMETER
+
+
+@pytest.mark.devserver_only
+def test_engine_bug_is_a_server_error_not_a_dropped_connection(aerospike_server, records,
+                                                                 monkeypatch):
+    from aerospike_cffi.testing import scan as scan_engine
+
+    def broken(*args):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(scan_engine.Plan, "candidates", broken)
+    set_name, _ = records
+    fields = [rc.field(0, NS.encode()), rc.field(1, set_name.encode()),
+              rc.field(FIELD_PID_ARRAY, struct.pack("<H", 1))]
+    assert request_error(aerospike_server, rc.message(fields, info1=READ,
+                                                      info3=PARTITION_DONE)) == SERVER_ERROR
