@@ -7,10 +7,10 @@ the integer itself)."""
 import os
 
 import pytest
-from test_scan_query import eventually  # noqa: I100 - a sibling test module's helper
 
 import aerospike_cffi as aerospike
 from aerospike_cffi import predicates as p
+from test_scan_query import eventually  # the sibling module's wait for index builds
 
 NS = "test"
 PID = os.getpid()
