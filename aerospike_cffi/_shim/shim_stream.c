@@ -1,12 +1,15 @@
 /*
- * Scans and queries ("streams"): built once, then run page by page into a shim_buf.
+ * Scans and queries ("streams"): built once, then run, either in the calling thread into
+ * one page (shim_stream_run) or on a thread of the stream's own that hands the records to
+ * Python in chunks (shim_stream_start / _next / _stop).
  *
  * A shim_stream owns its as_scan / as_query (and everything those own: selected bins,
- * operations, predicate values, ctx, expressions, partition status); shim_stream_free()
- * destroys it all. The C client calls stream_record() from its own threads, one per node,
- * so appending to the output buffer takes the stream's lock. Python is never called back
- * from C here: a page ends when the C client returns.
+ * operations, predicate values, ctx, expressions, partition status), and during a
+ * background run its thread and chunks; shim_stream_free() stops the run and destroys it
+ * all. The C client calls stream_record() from its own threads, one per node, so appending
+ * records takes the stream's lock. Python is never called back from C here.
  */
+#define _GNU_SOURCE  /* pthread_setname_np */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,6 +550,7 @@ static void*
 stream_thread(void* arg)
 {
     shim_stream* s = arg;
+    pthread_setname_np(pthread_self(), "aerospike-scan");  /* as seen in top, perf, gdb */
     as_error err;
     as_error_init(&err);
     stream_call(s->as, &err, s, &s->policy, s->max_records,
@@ -566,6 +570,26 @@ stream_thread(void* arg)
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
     return NULL;
+}
+
+/* Join the run's thread and free the chunks it left (none left unless stopped early or
+ * out of memory). */
+static void
+run_end(shim_stream* s)
+{
+    pthread_join(s->thread, NULL);
+    s->running = false;
+    while (s->head) {
+        chunk* c = s->head;
+        s->head = c->next;
+        chunk_free(c);
+    }
+    if (s->filling) {
+        chunk_free(s->filling);
+    }
+    s->filling = s->tail = NULL;
+    s->out = NULL;
+    s->queued = 0;
 }
 
 int
@@ -652,9 +676,8 @@ shim_stream_next(as_error* err, shim_stream* s, shim_buf* out)
         return 1;
     }
     /* Finished and drained: the run's outcome. */
-    pthread_join(s->thread, NULL);
-    s->running = false;
     as_error_copy(err, &s->run_err);
+    run_end(s);
     return err->code == AEROSPIKE_OK ? 0 : -1;
 }
 
@@ -668,19 +691,7 @@ shim_stream_stop(shim_stream* s)
     s->cancel = true;
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
-    s->running = false;
-    while (s->head) {
-        chunk* c = s->head;
-        s->head = c->next;
-        chunk_free(c);
-    }
-    if (s->filling) {
-        chunk_free(s->filling);
-    }
-    s->filling = s->tail = NULL;
-    s->out = NULL;
-    s->queued = 0;
+    run_end(s);
 }
 
 int

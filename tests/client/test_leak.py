@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -76,4 +77,45 @@ def test_rss_does_not_grow(server_address):
             growth / 1e6, OPS)
     finally:
         client.remove(key)
+        client.close()
+
+
+def streams(client, set_name, rounds):
+    """Scans run to the end, stopped early (the shim's thread then waits with chunks queued),
+    failed in a callback, and read whole; a batch read of the same records."""
+    keys = [("test", set_name, i) for i in range(600)]
+
+    def fail(_record):
+        raise ValueError("stop")
+
+    def stop_when_queued(_record):
+        time.sleep(0.05)  # the run meanwhile queues chunks, then waits for Python
+        return False
+
+    for _ in range(rounds):
+        client.scan("test", set_name).foreach(lambda record: None)
+        client.scan("test", set_name).foreach(stop_when_queued)
+        try:
+            client.query("test", set_name).foreach(fail)
+        except ex.ClientError:
+            pass
+        client.scan("test", set_name).results()
+        client.batch_read(keys[:100])
+
+
+def test_rss_does_not_grow_over_streams(server_address):
+    client = aerospike.client({"hosts": [server_address]})
+    set_name = "leak-streams-%d" % os.getpid()
+    keys = [("test", set_name, i) for i in range(600)]
+    for i, key in enumerate(keys):
+        client.put(key, {"i": i, "s": "x" * 400, "l": [i, "y" * 50]})
+    try:
+        streams(client, set_name, 10)
+        before = rss()
+        streams(client, set_name, max(OPS // 4000, 20))
+        growth = rss() - before
+        assert growth < GROWTH_LIMIT, "RSS grew by %.1f MB over the streams" % (growth / 1e6)
+    finally:
+        for key in keys:
+            client.remove(key)
         client.close()
