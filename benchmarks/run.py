@@ -126,13 +126,15 @@ class Worker:
             self.proc.wait(30)
 
 
-def calls_for(name, ops):
-    if name == "scan":  # 10 000 records a call: at least two, for a best of two
-        return max(2, ops // RECORDS_PER_CALL[name])
-    return max(1, ops // RECORDS_PER_CALL.get(name, 1))
+def calls_for(name, ops, records):
+    """Calls of a workload in a round: ``ops`` calls of a single-record workload, calls
+    that read ``records`` records of a batch or scan one (at least two)."""
+    if name in MULTI:
+        return max(2, records // RECORDS_PER_CALL[name])
+    return ops
 
 
-def benchmark(workers, workloads, rounds, ops, warmup):
+def benchmark(workers, workloads, rounds, ops, records, warmup):
     """{workload: {label: [(cpu s, wall s) per call, per round]}} (None: not available)."""
     samples = {}
     for name in workloads:
@@ -143,11 +145,11 @@ def benchmark(workers, workloads, rounds, ops, warmup):
             if not has["ok"]:
                 print("%s: no %s (%s)" % (w.label, name, has["why"]), file=sys.stderr)
             else:
-                w.ask("run", name, calls_for(name, warmup))
+                w.ask("run", name, calls_for(name, warmup, warmup))
     for r in range(rounds):
         order = workers[r % len(workers):] + workers[:r % len(workers)]
         for name in workloads:
-            calls = calls_for(name, ops)
+            calls = calls_for(name, ops, records)
             for w in order:
                 if samples[name][w.label] is not None:
                     m = w.ask("run", name, calls)
@@ -223,8 +225,12 @@ def markdown(result, workers):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=15)
-    ap.add_argument("--ops", type=int, default=3000, help="records per workload per round")
-    ap.add_argument("--warmup", type=int, default=30000, help="records per workload, first")
+    ap.add_argument("--ops", type=int, default=3000,
+                    help="calls per single-record workload per round")
+    ap.add_argument("--records", type=int, default=30000,
+                    help="records per batch or scan workload per round")
+    ap.add_argument("--warmup", type=int, default=100000,
+                    help="calls (single-record) or records (batch, scan) per workload, first")
     ap.add_argument("--rss-ops", type=int, default=500000,
                     help="mixed get/put/exists/operate for the RSS growth (0: skip)")
     ap.add_argument("--workloads", default=",".join(SINGLE + MULTI))
@@ -232,7 +238,7 @@ def main():
     ap.add_argument("--json", default=None, help="also write the results to this file")
     args = ap.parse_args()
     if args.quick:
-        args.rounds, args.ops, args.warmup, args.rss_ops = 2, 2000, 5000, 20000
+        args.rounds, args.ops, args.records, args.warmup, args.rss_ops = 2, 2000, 20000, 5000, 20000
 
     port = free_port()
     server = start_server(port)
@@ -241,8 +247,9 @@ def main():
         workers = [Worker(*spec, port) for spec in clients()]
         workers[-1].ask("setup")
         samples = benchmark(workers, args.workloads.split(","), args.rounds, args.ops,
-                            args.warmup)
+                            args.records, args.warmup)
         result = {"machine": machine(), "rounds": args.rounds, "ops": args.ops,
+                  "records": args.records, "warmup": args.warmup,
                   "workloads": summarize(samples), "rss": {}}
         if args.rss_ops:
             for w in workers:
