@@ -153,6 +153,13 @@ def parse_meta(meta, validate_keys=False):
     return ttl, gen
 
 
+def _destroy_connection(conn):
+    if conn != _NULL:
+        err = ffi.new("as_error*")
+        lib.aerospike_close(conn, err)
+        lib.aerospike_destroy(conn)
+
+
 class Client:
     """A connection to an Aerospike cluster, with the official client's API."""
 
@@ -187,6 +194,8 @@ class Client:
         self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
         self._as = _NULL
         self._lock = threading.Lock()
+        self._held = {}          # connection -> foreach runs using it on their own threads
+        self._closed_held = set()  # held connections close() left to their last run
         self._connect(settings.user, settings.password)
 
     # ------------------------------------------------------------ connection
@@ -229,13 +238,34 @@ class Client:
         return conn != _NULL and bool(lib.aerospike_cluster_is_connected(conn))
 
     def close(self):
-        """Close the connections; the client can connect() again later."""
+        """Close the connections; the client can connect() again later.
+
+        A foreach running on a thread of the shim keeps using its connection until it ends
+        (close() may come from its callback): that connection is then closed by the run."""
         with self._lock:
             conn, self._as = self._as, _NULL
-        if conn != _NULL:
-            err = ffi.new("as_error*")
-            lib.aerospike_close(conn, err)
-            lib.aerospike_destroy(conn)
+            if conn in self._held:
+                self._closed_held.add(conn)
+                return
+        _destroy_connection(conn)
+
+    def _hold(self):
+        """The connection, kept alive for a run on another thread until _release()."""
+        with self._lock:
+            conn = self._conn()
+            self._held[conn] = self._held.get(conn, 0) + 1
+            return conn
+
+    def _release(self, conn):
+        with self._lock:
+            self._held[conn] -= 1
+            if self._held[conn]:
+                return
+            del self._held[conn]
+            if conn not in self._closed_held:
+                return
+            self._closed_held.discard(conn)
+        _destroy_connection(conn)
 
     def __enter__(self):
         return self

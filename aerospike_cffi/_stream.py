@@ -112,14 +112,14 @@ class _Stream:
                 raise_error(err)
         return stream
 
-    def _run_args(self, stream, policy, max_records, nodename, partition_filter):
+    def _run_args(self, stream, policy, max_records, nodename, partition_filter, conn=None):
         """The arguments of shim_stream_run / shim_stream_start up to the output, and what
         must live while the run goes on (the policy's C parts)."""
         client = self._client
         pol, keep = client._policy(self._policy_kind, policy)
         begin, count, digest, parts, n_parts = _partition_args(partition_filter)
-        return (client._conn(), scratch()[0], stream, pol, max_records, _node_arg(nodename),
-                begin, count, digest, parts, n_parts), keep
+        return (conn or client._conn(), scratch()[0], stream, pol, max_records,
+                _node_arg(nodename), begin, count, digest, parts, n_parts), keep
 
     def _run(self, stream, policy, max_records, nodename, partition_filter):
         """Every record of one run, in the calling thread."""
@@ -232,29 +232,41 @@ class _Stream:
         policy, max_records, partition_filter = self._split_policy(policy)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
-            args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter)
-            out = scratch()[1]
-            self._client._want_marshal(out)
-            if lib.shim_stream_start(*args, out.want_marshal):
-                raise_error(args[1])
+            client = self._client
+            conn = client._hold()  # the callback may close the client meanwhile
             try:
-                while True:
-                    err, out = scratch()
-                    status = lib.shim_stream_next(err, stream, out)
-                    if status == 0:
-                        return
-                    if status < 0:
-                        raise_error(err)
-                    # Copied out first: the callback may use this thread's scratch buffer.
-                    if out.is_marshal:
-                        fed = self._feed_marshal(_loads(out_bytes(out)),
-                                                 out.is_marshal == _MARSHAL_MIXED, callback)
-                    else:
-                        fed = self._feed(out_bytes(out), callback)
-                    if not fed:
-                        return
+                self._foreach_run(stream, conn, callback, policy, max_records, nodename,
+                                  partition_filter)
             finally:
-                lib.shim_stream_stop(stream)
+                client._release(conn)
+
+    def _foreach_run(self, stream, conn, callback, policy, max_records, nodename,
+                     partition_filter):
+        """Run the stream on the shim's thread over ``conn`` and hand its records over."""
+        args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter,
+                                     conn)
+        out = scratch()[1]
+        self._client._want_marshal(out)
+        if lib.shim_stream_start(*args, out.want_marshal):
+            raise_error(args[1])
+        try:
+            while True:
+                err, out = scratch()
+                status = lib.shim_stream_next(err, stream, out)
+                if status == 0:
+                    return
+                if status < 0:
+                    raise_error(err)
+                # Copied out first: the callback may use this thread's scratch buffer.
+                if out.is_marshal:
+                    fed = self._feed_marshal(_loads(out_bytes(out)),
+                                             out.is_marshal == _MARSHAL_MIXED, callback)
+                else:
+                    fed = self._feed(out_bytes(out), callback)
+                if not fed:
+                    return
+        finally:
+            lib.shim_stream_stop(stream)
 
     def _no_bins(self, options):
         """The 'nobins' flag of an options dict; the official wants bools there."""

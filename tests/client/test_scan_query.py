@@ -624,6 +624,37 @@ def test_foreach_error_in_a_later_chunk_leaves_the_client_usable(client, big, st
     assert len(again) == BIG_N
 
 
+def test_closing_the_client_in_a_foreach_callback(aerospike_server, big):
+    """The run goes on over its connection (closed when it ends); commands made after
+    close() fail as on any closed client, and the client connects again."""
+    other = aerospike.client({"hosts": [(aerospike_server.host, aerospike_server.port)]})
+    seen, errors, deferred = [], [], []
+
+    def callback(record):
+        seen.append(record)
+        if len(seen) == 1:
+            other.close()
+            # The connection is not destroyed under the running scan: left to the run.
+            deferred.extend(other._closed_held)
+        elif len(seen) == 2:
+            try:
+                other.get(record[0])
+            except ex.ClusterError as exc:
+                errors.append(exc)
+
+    other.scan(NS, BIG).foreach(callback)
+    assert len(seen) == BIG_N and len(errors) == 1
+    assert len(deferred) == 1 and not other._held and not other._closed_held
+    assert not other.is_connected()
+    with pytest.raises(ex.ClusterError):
+        other.scan(NS, BIG).results()
+    other.connect()
+    try:
+        assert len(other.scan(NS, BIG).results()) == BIG_N
+    finally:
+        other.close()
+
+
 @pytest.mark.parametrize("stream", ["scan", "query"])
 def test_foreach_with_max_records(client, big, stream):
     seen = []
