@@ -624,6 +624,15 @@ def test_foreach_error_in_a_later_chunk_leaves_the_client_usable(client, big, st
     assert len(again) == BIG_N
 
 
+def test_a_kept_stream_does_not_run_again_inside_its_own_foreach(client, big):
+    scan = client.scan(NS, BIG)
+    scan.paginate()
+    with pytest.raises(ex.ClientError) as info:
+        scan.foreach(lambda record: scan.results())
+    assert isinstance(info.value.__cause__, ex.ClientError)
+    assert "already running" in info.value.__cause__.msg
+
+
 def test_closing_the_client_in_a_foreach_callback(aerospike_server, big):
     """The run goes on over its connection (closed when it ends); commands made after
     close() fail as on any closed client, and the client connects again."""
