@@ -231,14 +231,16 @@ def main():
                     help="records per batch or scan workload per round")
     ap.add_argument("--warmup", type=int, default=100000,
                     help="calls (single-record) or records (batch, scan) per workload, first")
-    ap.add_argument("--rss-ops", type=int, default=500000,
+    ap.add_argument("--rss-ops", type=int, default=None,
                     help="mixed get/put/exists/operate for the RSS growth (0: skip)")
     ap.add_argument("--workloads", default=",".join(SINGLE + MULTI))
     ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
     ap.add_argument("--json", default=None, help="also write the results to this file")
     args = ap.parse_args()
     if args.quick:
-        args.rounds, args.ops, args.records, args.warmup, args.rss_ops = 2, 2000, 20000, 5000, 20000
+        args.rounds, args.ops, args.records, args.warmup = 2, 2000, 20000, 5000
+    if args.rss_ops is None:  # given explicitly, it counts in --quick runs too
+        args.rss_ops = 20000 if args.quick else 500000
 
     port = free_port()
     server = start_server(port)
