@@ -329,10 +329,12 @@ def test_scan_nobins_option_in_foreach(client, indexed):
 
 
 def test_scan_by_node_visits_every_record_once(client, indexed):
-    seen = []
+    seen, fed = [], []
     for node in client.get_node_names():
         seen += keys_of(client.scan(NS, SET).results(None, node["node_name"]))
+        client.scan(NS, SET).foreach(fed.append, None, None, node["node_name"])
     assert in_order(seen) == keys_of(client.scan(NS, SET).results())
+    assert in_order(keys_of(fed)) == in_order(seen)
 
 
 @pytest.mark.parametrize("stream", ["scan", "query"])
