@@ -17,20 +17,18 @@
 
 /* Reads fixed-size fields from the packed buffer, failing once past its end. */
 typedef struct reader {
-    const uint8_t* p;
-    const uint8_t* end;
+    cursor in;
     bool ok;
 } reader;
 
 static const uint8_t*
 take(reader* r, size_t n)
 {
-    if (!r->ok || (size_t)(r->end - r->p) < n) {
+    const uint8_t* at = NULL;
+    if (!r->ok || !cursor_take(&r->in, n, &at)) {
         r->ok = false;
         return NULL;
     }
-    const uint8_t* at = r->p;
-    r->p += n;
     return at;
 }
 
@@ -279,7 +277,7 @@ shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_
     as_vector_init(&owned.names, sizeof(char**), 4);
     as_vector_init(&owned.arglists, sizeof(as_val*), 4);
 
-    reader r = {.p = (const uint8_t*)packed, .end = (const uint8_t*)packed + size, .ok = true};
+    reader r = {.in = {(const uint8_t*)packed, (const uint8_t*)packed + size}, .ok = true};
     for (uint32_t i = 0; i < n_records; i++) {
         if (!take_record(&r, err, &records, policies, n_policies, &owned)) {
             if (err->code == AEROSPIKE_OK) {

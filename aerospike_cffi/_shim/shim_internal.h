@@ -24,6 +24,40 @@ typedef struct packed_item {
     const uint8_t* value;
 } packed_item;
 
+/* A bounded cursor over input bytes (packed batches, msgpack, pickles): every read checks
+ * the end first and fails instead of reading past it. */
+typedef struct cursor {
+    const uint8_t* p;
+    const uint8_t* end;
+} cursor;
+
+/* The next n bytes (*at), or false when fewer are left. */
+static inline bool
+cursor_take(cursor* c, uint64_t n, const uint8_t** at)
+{
+    if ((uint64_t)(c->end - c->p) < n) {
+        return false;
+    }
+    *at = c->p;
+    c->p += n;
+    return true;
+}
+
+/* The next n bytes (n <= 8) as an unsigned number, big-endian or little-endian. */
+static inline bool
+cursor_uint(cursor* c, uint32_t n, bool big_endian, uint64_t* v)
+{
+    const uint8_t* at;
+    if (!cursor_take(c, n, &at)) {
+        return false;
+    }
+    *v = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        *v = (*v << 8) | at[big_endian ? k : n - 1 - k];
+    }
+    return true;
+}
+
 uint8_t* buf_reserve(shim_buf* buf, size_t n);
 int buf_put(shim_buf* buf, const void* src, size_t n);
 int buf_put_u32(shim_buf* buf, uint32_t v);

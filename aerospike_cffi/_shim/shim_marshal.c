@@ -31,8 +31,7 @@
 #define MAX_DEPTH 64
 
 typedef struct reader {
-    const uint8_t* p;
-    const uint8_t* end;
+    cursor in;
     marshal_refs* refs;  /* NULL: no references */
     bool as_key;         /* reading a map key */
 } reader;
@@ -203,26 +202,13 @@ w_bytes(shim_buf* out, const uint8_t* s, uint32_t n)
 static bool
 take(reader* r, uint32_t n, const uint8_t** at)
 {
-    if ((size_t)(r->end - r->p) < n) {
-        return false;
-    }
-    *at = r->p;
-    r->p += n;
-    return true;
+    return cursor_take(&r->in, n, at);
 }
 
 static bool
 take_be(reader* r, uint32_t n, uint64_t* v)
 {
-    const uint8_t* at;
-    if (!take(r, n, &at)) {
-        return false;
-    }
-    *v = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        *v = (*v << 8) | at[k];
-    }
-    return true;
+    return cursor_uint(&r->in, n, true, v);
 }
 
 static int value(reader* r, shim_buf* out, int depth, scalar* sc);
@@ -319,7 +305,7 @@ map(reader* r, shim_buf* out, uint32_t n, int depth)
     int rc;
     if (n) {
         /* A first ext key is the map's flags pair (flags ext, nil): peek at it. */
-        const uint8_t* start = r->p;
+        const uint8_t* start = r->in.p;
         size_t mark = out->len;
         scalar first, ignored;
         if ((rc = value(r, out, depth + 1, &first)) != 0) {
@@ -339,7 +325,7 @@ map(reader* r, shim_buf* out, uint32_t n, int depth)
             }
         }
         else {
-            r->p = start;
+            r->in.p = start;
             out->len = mark;
         }
     }
@@ -511,7 +497,7 @@ bin_value(shim_buf* out, marshal_refs* refs, const as_val* val)
             return w_bytes(out, b->value, b->size);
         }
         if (ptype == P_MAP || ptype == P_LIST) {
-            reader r = {b->value, b->value + b->size, refs, false};
+            reader r = {{b->value, b->value + b->size}, refs, false};
             scalar sc;
             int rc = value(&r, out, 0, &sc);
             return rc == 0 && sc.kind == K_EXT ? MARSHAL_FALLBACK : rc;

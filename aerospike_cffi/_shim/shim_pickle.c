@@ -37,8 +37,7 @@ typedef struct node {
 } node;
 
 typedef struct parser {
-    const uint8_t* p;
-    const uint8_t* end;
+    cursor in;
     node* nodes;
     uint32_t n_nodes, nodes_cap;
     int32_t* stack;
@@ -86,26 +85,13 @@ new_node(parser* ps, uint8_t kind)
 static bool
 take(parser* ps, uint64_t n, const uint8_t** at)
 {
-    if ((uint64_t)(ps->end - ps->p) < n) {
-        return false;
-    }
-    *at = ps->p;
-    ps->p += n;
-    return true;
+    return cursor_take(&ps->in, n, at);
 }
 
 static bool
 take_le(parser* ps, uint32_t n, uint64_t* v)
 {
-    const uint8_t* at;
-    if (!take(ps, n, &at)) {
-        return false;
-    }
-    *v = 0;
-    for (uint32_t k = n; k > 0; k--) {
-        *v = (*v << 8) | at[k - 1];
-    }
-    return true;
+    return cursor_uint(&ps->in, n, false, v);
 }
 
 static bool
@@ -550,8 +536,8 @@ shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy, KE
 {
     parser ps;
     memset(&ps, 0, sizeof(ps));
-    ps.p = (const uint8_t*)pickled;
-    ps.end = ps.p + size;
+    ps.in.p = (const uint8_t*)pickled;
+    ps.in.end = ps.in.p + size;
     shim_buf bins = {0};
     uint32_t n_bins = 0;
     int rc = SHIM_NOT_PLAIN;
