@@ -6,7 +6,7 @@ test_record_marshal, so the shim's writer is checked under both interpreters."""
 import os
 
 import pytest
-from test_record_marshal import FALLBACK, PLAIN, same
+from test_record_marshal import FALLBACK, PLAIN, both_forms, same
 
 import aerospike_cffi as aerospike
 from aerospike_cffi._native import scratch
@@ -22,19 +22,6 @@ def marshal_form(client):
     client._marshal_records = True
     yield
     client._marshal_records = before
-
-
-def both_forms(client, read):
-    """(result in marshal form, the output's is_marshal, result from the packed layout)."""
-    first = read()
-    form = scratch()[1].is_marshal
-    client._marshal_records = False
-    try:
-        packed = read()
-        assert not scratch()[1].is_marshal
-    finally:
-        client._marshal_records = True
-    return first, form, packed
 
 
 def batch_view(records):

@@ -55,24 +55,25 @@ def same(a, b):
     return a == b
 
 
-def read_both(client, key, read):
-    """(result in marshal form or None, whether it was, result from the packed layout)."""
+def both_forms(client, read):
+    """(result in marshal form, the output's is_marshal: 0 when it was not, result from the
+    packed layout)."""
     first = read()
-    used_marshal = bool(scratch()[1].is_marshal)
+    form = scratch()[1].is_marshal
     client._marshal_records = False
     try:
         packed = read()
         assert not scratch()[1].is_marshal
     finally:
         client._marshal_records = True
-    return first, used_marshal, packed
+    return first, form, packed
 
 
 @pytest.mark.parametrize("value", PLAIN + FALLBACK, ids=repr)
 def test_get_reads_the_same_in_both_forms(client, key, value):
     client.put(key, {"v": value, "i": 7})
-    (_, meta, bins), used_marshal, (_, meta2, bins2) = read_both(
-        client, key, lambda: client.get(key))
+    (_, meta, bins), used_marshal, (_, meta2, bins2) = both_forms(
+        client, lambda: client.get(key))
     assert used_marshal == any(value is v for v in PLAIN)
     assert same(bins, bins2) and meta == meta2
     assert same(client.select(key, ["v"])[2], {"v": bins2["v"]})
@@ -84,7 +85,7 @@ def test_operate_results_in_both_forms(client, key):
     client.put(key, {"l": [3, 1, 2], "m": {"x": 1, "y": 2}})
     ops = [list_operations.list_get_by_index_range("l", 0, aerospike.LIST_RETURN_VALUE, 2),
            map_operations.map_size("m"), operations.read("m")]
-    result, used_marshal, packed = read_both(client, key, lambda: client.operate(key, ops))
+    result, used_marshal, packed = both_forms(client, lambda: client.operate(key, ops))
     assert used_marshal
     assert same(result[1:], packed[1:]) and result[0] == packed[0]
 
