@@ -473,8 +473,6 @@ class Unpacker:
             return buf[start] != 0
         if ptype == P_NIL:
             return None
-        if ptype == P_BLOB and self.deserializer is None and GLOBAL_SERIALIZERS.deserializer is None:
-            return buf[start:end]
         if ptype == P_GEOJSON:
             return GeoJSON(buf[start:end].decode("utf-8"))
         return self.blob(ptype, buf[start:end])

@@ -175,25 +175,25 @@ class _Stream:
             pos += size
             digest = bytearray(buf[pos:pos + 20])
             gen, ttl, bins, pos = record(buf, pos + 20, names)
-            try:
-                keep = callback(((ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins))
-            except Exception as exc:
-                # The official reports a failing callback as a ClientError; keep the cause.
-                raise ClientError(-1, self._callback_failed) from exc
-            if keep is False:
+            if not self._deliver(callback,
+                                 ((ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins)):
                 return False
         return True
 
     def _feed_marshal(self, page, mixed, callback):
         """_feed() for a marshal page (whose records are built in one go)."""
         for record in self._from_marshal(page, mixed):
-            try:
-                keep = callback(record)
-            except Exception as exc:
-                raise ClientError(-1, self._callback_failed) from exc
-            if keep is False:
+            if not self._deliver(callback, record):
                 return False
         return True
+
+    def _deliver(self, callback, record):
+        """callback(record); False when it asks to stop (returns False)."""
+        try:
+            return callback(record) is not False
+        except Exception as exc:
+            # The official reports a failing callback as a ClientError; keep the cause.
+            raise ClientError(-1, self._callback_failed) from exc
 
     def _split_policy(self, policy):
         """(policy without stream-only keys, max_records, partition_filter)."""
