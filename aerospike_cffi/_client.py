@@ -194,8 +194,7 @@ class Client:
         self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
         self._as = _NULL
         self._lock = threading.Lock()
-        self._held = {}          # connection -> foreach runs using it on their own threads
-        self._closed_held = set()  # held connections close() left to their last run
+        self._held = {}  # connection -> foreach runs using it on their own threads
         self._connect(settings.user, settings.password)
 
     # ------------------------------------------------------------ connection
@@ -245,8 +244,7 @@ class Client:
         with self._lock:
             conn, self._as = self._as, _NULL
             if conn in self._held:
-                self._closed_held.add(conn)
-                return
+                return  # the last run destroys it (_release)
         _destroy_connection(conn)
 
     def _hold(self):
@@ -262,10 +260,9 @@ class Client:
             if self._held[conn]:
                 return
             del self._held[conn]
-            if conn not in self._closed_held:
+            if conn == self._as:
                 return
-            self._closed_held.discard(conn)
-        _destroy_connection(conn)
+        _destroy_connection(conn)  # close() came while it was held
 
     def __enter__(self):
         return self

@@ -646,7 +646,7 @@ def test_closing_the_client_in_a_foreach_callback(aerospike_server, big):
         if len(seen) == 1:
             other.close()
             # The connection is not destroyed under the running scan: left to the run.
-            deferred.extend(other._closed_held)
+            deferred.extend(other._held)
         elif len(seen) == 2:
             try:
                 other.get(record[0])
@@ -655,7 +655,7 @@ def test_closing_the_client_in_a_foreach_callback(aerospike_server, big):
 
     other.scan(NS, BIG).foreach(callback)
     assert len(seen) == BIG_N and len(errors) == 1
-    assert len(deferred) == 1 and not other._held and not other._closed_held
+    assert len(deferred) == 1 and not other._held
     assert not other.is_connected()
     with pytest.raises(ex.ClusterError):
         other.scan(NS, BIG).results()
