@@ -55,7 +55,7 @@ struct shim_stream {
     shim_buf* out;             /* the page or chunk being filled */
     bool marshal;              /* the page is a marshal list (shim.h) */
     bool mixed;                /* ... with some records in the packed layout */
-    uint32_t count;            /* records in the page */
+    uint32_t count;            /* records in the page (shim_stream_run) */
     marshal_refs refs;         /* strings the marshal page shares */
     page_names names;          /* names the packed page has written (NAME_REPEAT) */
     bool failed;               /* out of memory while filling */
@@ -433,10 +433,12 @@ stream_record(const as_val* val, void* udata)
             s->failed = true;
         }
     }
-    else if (!page_record(s, rec)) {
+    else if (page_record(s, rec)) {
+        s->count++;  /* the page's length (a chunk counts its own) */
+    }
+    else {
         s->failed = true;
     }
-    s->count++;
     bool keep_going = !s->failed && !s->cancel;
     pthread_mutex_unlock(&s->lock);
     return keep_going;
@@ -622,7 +624,6 @@ shim_stream_start(aerospike* as, as_error* err, shim_stream* s, const void* poli
     filter_init(&s->pf, begin, count, digest, parts, n_parts);
     s->marshal = want_marshal != 0;
     s->failed = s->cancel = s->finished = false;
-    s->count = 0;
     s->filling = s->head = s->tail = NULL;
     s->queued = 0;
     s->out = NULL;
