@@ -199,18 +199,6 @@ w_bytes(shim_buf* out, const uint8_t* s, uint32_t n)
 
 /* ------------------------------------------------------------------ msgpack -> marshal */
 
-static bool
-take(reader* r, uint32_t n, const uint8_t** at)
-{
-    return cursor_take(&r->in, n, at);
-}
-
-static bool
-take_be(reader* r, uint32_t n, uint64_t* v)
-{
-    return cursor_uint(&r->in, n, true, v);
-}
-
 static int value(reader* r, shim_buf* out, int depth, scalar* sc);
 
 /* A msgpack str/bin: particle type byte, then the bytes (Unpacker._raw). */
@@ -218,7 +206,7 @@ static int
 raw(reader* r, shim_buf* out, uint32_t n, scalar* sc)
 {
     const uint8_t* at;
-    if (!take(r, n, &at)) {
+    if (!cursor_take(&r->in, n, &at)) {
         return MARSHAL_FALLBACK;
     }
     if (n == 0) {
@@ -362,7 +350,7 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
     const uint8_t* at;
     uint64_t v;
     sc->kind = K_OTHER;
-    if (depth > MAX_DEPTH || !take(r, 1, &at)) {
+    if (depth > MAX_DEPTH || !cursor_take(&r->in, 1, &at)) {
         return MARSHAL_FALLBACK;
     }
     uint8_t b = *at;
@@ -388,13 +376,13 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
     case 0xC3:
         return w_byte(out, 'T');
     case 0xC4: case 0xD9:
-        return take_be(r, 1, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
+        return cursor_uint(&r->in, 1, true, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
     case 0xC5: case 0xDA:
-        return take_be(r, 2, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
+        return cursor_uint(&r->in, 2, true, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
     case 0xC6: case 0xDB:
-        return take_be(r, 4, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
+        return cursor_uint(&r->in, 4, true, &v) ? raw(r, out, (uint32_t)v, sc) : MARSHAL_FALLBACK;
     case 0xCC: case 0xCD: case 0xCE: case 0xCF:
-        if (!take_be(r, 1u << (b - 0xCC), &v)) {
+        if (!cursor_uint(&r->in, 1u << (b - 0xCC), true, &v)) {
             return MARSHAL_FALLBACK;
         }
         if (v > INT64_MAX) {
@@ -407,7 +395,7 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
         return w_int64(out, sc->i);
     case 0xD0: case 0xD1: case 0xD2: case 0xD3: {
         uint32_t size = 1u << (b - 0xD0);
-        if (!take_be(r, size, &v)) {
+        if (!cursor_uint(&r->in, size, true, &v)) {
             return MARSHAL_FALLBACK;
         }
         if (size < 8 && (v >> (size * 8 - 1))) {
@@ -420,7 +408,7 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
     case 0xCA: {
         float f;
         uint32_t u;
-        if (!take_be(r, 4, &v)) {
+        if (!cursor_uint(&r->in, 4, true, &v)) {
             return MARSHAL_FALLBACK;
         }
         u = (uint32_t)v;
@@ -430,19 +418,19 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
         return w_double(out, sc->d);
     }
     case 0xCB:
-        if (!take_be(r, 8, &v)) {
+        if (!cursor_uint(&r->in, 8, true, &v)) {
             return MARSHAL_FALLBACK;
         }
         memcpy(&sc->d, &v, 8);
         sc->kind = K_FLOAT;
         return w_double(out, sc->d);
     case 0xDC: case 0xDD:
-        if (!take_be(r, b == 0xDC ? 2 : 4, &v)) {
+        if (!cursor_uint(&r->in, b == 0xDC ? 2 : 4, true, &v)) {
             return MARSHAL_FALLBACK;
         }
         return list(r, out, (uint32_t)v, depth, true);
     case 0xDE: case 0xDF:
-        if (!take_be(r, b == 0xDE ? 2 : 4, &v)) {
+        if (!cursor_uint(&r->in, b == 0xDE ? 2 : 4, true, &v)) {
             return MARSHAL_FALLBACK;
         }
         return map(r, out, (uint32_t)v, depth);
@@ -455,7 +443,7 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
         size = 1u << (b - 0xD4);
     }
     else if (b >= 0xC7 && b <= 0xC9) {
-        if (!take_be(r, 1u << (b - 0xC7), &v)) {
+        if (!cursor_uint(&r->in, 1u << (b - 0xC7), true, &v)) {
             return MARSHAL_FALLBACK;
         }
         size = (uint32_t)v;
@@ -463,12 +451,12 @@ value(reader* r, shim_buf* out, int depth, scalar* sc)
     else {
         return MARSHAL_FALLBACK;  /* not msgpack: the Python decoder reports it */
     }
-    if (!take(r, 1, &at)) {
+    if (!cursor_take(&r->in, 1, &at)) {
         return MARSHAL_FALLBACK;
     }
     sc->kind = K_EXT;
     sc->i = *at;
-    return take(r, size, &at) ? 0 : MARSHAL_FALLBACK;
+    return cursor_take(&r->in, size, &at) ? 0 : MARSHAL_FALLBACK;
 }
 
 /* ------------------------------------------------------------------ records */

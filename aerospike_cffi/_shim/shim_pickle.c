@@ -83,22 +83,10 @@ new_node(parser* ps, uint8_t kind)
 }
 
 static bool
-take(parser* ps, uint64_t n, const uint8_t** at)
-{
-    return cursor_take(&ps->in, n, at);
-}
-
-static bool
-take_le(parser* ps, uint32_t n, uint64_t* v)
-{
-    return cursor_uint(&ps->in, n, false, v);
-}
-
-static bool
 push_span(parser* ps, uint8_t kind, uint64_t n)
 {
     const uint8_t* at;
-    if (n > UINT32_MAX || !take(ps, n, &at)) {
+    if (n > UINT32_MAX || !cursor_take(&ps->in, n, &at)) {
         return false;
     }
     int32_t id = new_node(ps, kind);
@@ -153,13 +141,13 @@ parse(parser* ps)
 {
     uint64_t v;
     const uint8_t* at;
-    while (take(ps, 1, &at)) {
+    while (cursor_take(&ps->in, 1, &at)) {
         switch (*at) {
         case 0x80:  /* PROTO */
-            if (!take(ps, 1, &at)) return false;
+            if (!cursor_take(&ps->in, 1, &at)) return false;
             break;
         case 0x95:  /* FRAME */
-            if (!take(ps, 8, &at)) return false;
+            if (!cursor_take(&ps->in, 8, &at)) return false;
             break;
         case '}':
             if (new_node(ps, N_DICT) < 0) return false;
@@ -194,7 +182,7 @@ parse(parser* ps)
             break;
         case 'h':   /* BINGET */
         case 'j': { /* LONG_BINGET */
-            if (!take_le(ps, *at == 'h' ? 1 : 4, &v) || v >= ps->n_memo) return false;
+            if (!cursor_uint(&ps->in, *at == 'h' ? 1 : 4, false, &v) || v >= ps->n_memo) return false;
             node shared = ps->nodes[ps->memo[v]];
             if (shared.kind == N_LIST || shared.kind == N_DICT) {
                 return false;  /* a container twice (or a cycle): Python decides */
@@ -206,38 +194,38 @@ parse(parser* ps)
             break;
         }
         case 0x8c:  /* SHORT_BINUNICODE */
-            if (!take_le(ps, 1, &v) || !push_span(ps, N_STR, v)) return false;
+            if (!cursor_uint(&ps->in, 1, false, &v) || !push_span(ps, N_STR, v)) return false;
             break;
         case 'X':   /* BINUNICODE */
-            if (!take_le(ps, 4, &v) || !push_span(ps, N_STR, v)) return false;
+            if (!cursor_uint(&ps->in, 4, false, &v) || !push_span(ps, N_STR, v)) return false;
             break;
         case 0x8d:  /* BINUNICODE8 */
-            if (!take_le(ps, 8, &v) || !push_span(ps, N_STR, v)) return false;
+            if (!cursor_uint(&ps->in, 8, false, &v) || !push_span(ps, N_STR, v)) return false;
             break;
         case 'C':   /* SHORT_BINBYTES */
-            if (!take_le(ps, 1, &v) || !push_span(ps, N_BYTES, v)) return false;
+            if (!cursor_uint(&ps->in, 1, false, &v) || !push_span(ps, N_BYTES, v)) return false;
             break;
         case 'B':   /* BINBYTES */
-            if (!take_le(ps, 4, &v) || !push_span(ps, N_BYTES, v)) return false;
+            if (!cursor_uint(&ps->in, 4, false, &v) || !push_span(ps, N_BYTES, v)) return false;
             break;
         case 0x8e:  /* BINBYTES8 */
         case 0x96:  /* BYTEARRAY8 */
-            if (!take_le(ps, 8, &v) || !push_span(ps, N_BYTES, v)) return false;
+            if (!cursor_uint(&ps->in, 8, false, &v) || !push_span(ps, N_BYTES, v)) return false;
             break;
         case 'K':   /* BININT1 */
-            if (!take_le(ps, 1, &v) || !push_int(ps, N_INT, (int64_t)v)) return false;
+            if (!cursor_uint(&ps->in, 1, false, &v) || !push_int(ps, N_INT, (int64_t)v)) return false;
             break;
         case 'M':   /* BININT2 */
-            if (!take_le(ps, 2, &v) || !push_int(ps, N_INT, (int64_t)v)) return false;
+            if (!cursor_uint(&ps->in, 2, false, &v) || !push_int(ps, N_INT, (int64_t)v)) return false;
             break;
         case 'J':   /* BININT */
-            if (!take_le(ps, 4, &v) || !push_int(ps, N_INT, (int64_t)(int32_t)(uint32_t)v)) {
+            if (!cursor_uint(&ps->in, 4, false, &v) || !push_int(ps, N_INT, (int64_t)(int32_t)(uint32_t)v)) {
                 return false;
             }
             break;
         case 0x8a: { /* LONG1: little-endian two's complement, up to 8 bytes here */
             uint64_t n;
-            if (!take_le(ps, 1, &n) || n > 8 || !take_le(ps, (uint32_t)n, &v)) return false;
+            if (!cursor_uint(&ps->in, 1, false, &n) || n > 8 || !cursor_uint(&ps->in, (uint32_t)n, false, &v)) return false;
             if (n > 0 && n < 8 && (v >> (n * 8 - 1)) & 1) {
                 v |= ~0ULL << (n * 8);  /* sign-extend */
             }
@@ -245,7 +233,7 @@ parse(parser* ps)
             break;
         }
         case 'G': { /* BINFLOAT: big-endian double */
-            if (!take(ps, 8, &at)) return false;
+            if (!cursor_take(&ps->in, 8, &at)) return false;
             uint64_t u;
             memcpy(&u, at, 8);
             u = be64toh(u);

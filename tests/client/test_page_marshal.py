@@ -6,7 +6,7 @@ test_record_marshal, so the shim's writer is checked under both interpreters."""
 import os
 
 import pytest
-from test_record_marshal import FALLBACK, PLAIN, both_forms, same
+from test_record_marshal import FALLBACK, PLAIN, both_forms, marshal_form, same  # noqa: F401
 
 import aerospike_cffi as aerospike
 from aerospike_cffi._native import scratch
@@ -14,14 +14,6 @@ from aerospike_cffi._native import scratch
 NS = "test"
 SET = "page-marshal-%d" % os.getpid()
 SEND_KEY = {"key": aerospike.POLICY_KEY_SEND}
-
-
-@pytest.fixture(autouse=True)
-def marshal_form(client):
-    before = client._marshal_records
-    client._marshal_records = True
-    yield
-    client._marshal_records = before
 
 
 def batch_view(records):
