@@ -58,6 +58,10 @@ cursor_uint(cursor* c, uint32_t n, bool big_endian, uint64_t* v)
     return true;
 }
 
+/* Strict UTF-8, as Python's decoder takes it and str.encode("utf-8") produces: no
+ * overlongs, no surrogates (shim_marshal.c). *ascii (when not NULL): all bytes < 0x80. */
+bool utf8_valid(const uint8_t* s, uint32_t n, bool* ascii);
+
 uint8_t* buf_reserve(shim_buf* buf, size_t n);
 int buf_put(shim_buf* buf, const void* src, size_t n);
 int buf_put_u32(shim_buf* buf, uint32_t v);

@@ -106,19 +106,18 @@ w_double(shim_buf* out, double d)
     return w_byte(out, 'g') != 0 ? MARSHAL_NOMEM : buf_put(out, &u, 8);
 }
 
-/* Strict UTF-8 as Python's decoder takes it (no overlongs, no surrogates). */
-static bool
+bool
 utf8_valid(const uint8_t* s, uint32_t n, bool* ascii)
 {
     const uint8_t* end = s + n;
-    *ascii = true;
+    bool only_ascii = true;
     while (s < end) {
         uint8_t c = *s;
         if (c < 0x80) {
             s++;
             continue;
         }
-        *ascii = false;
+        only_ascii = false;
         int more;
         uint8_t lo = 0x80, hi = 0xBF;
         if (c >= 0xC2 && c <= 0xDF) {
@@ -146,6 +145,9 @@ utf8_valid(const uint8_t* s, uint32_t n, bool* ascii)
             }
         }
         s += more + 1;
+    }
+    if (ascii) {
+        *ascii = only_ascii;
     }
     return true;
 }

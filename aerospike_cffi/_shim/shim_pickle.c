@@ -261,32 +261,6 @@ parse(parser* ps)
 /* ------------------------------------------------------------------ msgpack out */
 
 static bool
-utf8_ok(const uint8_t* s, uint32_t n)
-{
-    /* Strict UTF-8, as str.encode("utf-8") produces (pickle lets surrogates through). */
-    const uint8_t* end = s + n;
-    while (s < end) {
-        uint8_t c = *s;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        int more;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) more = 1;
-        else if (c >= 0xE0 && c <= 0xEF) { more = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-        else if (c >= 0xF0 && c <= 0xF4) { more = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-        else return false;
-        if (end - s <= more || s[1] < lo || s[1] > hi) return false;
-        for (int k = 2; k <= more; k++) {
-            if ((s[k] & 0xC0) != 0x80) return false;
-        }
-        s += more + 1;
-    }
-    return true;
-}
-
-static bool
 put_be(shim_buf* out, uint8_t head, uint64_t v, int size)
 {
     uint8_t* p = buf_reserve(out, 1 + size);
@@ -425,7 +399,7 @@ msgpack(const parser* ps, const node* nd, shim_buf* out, bool bool_as_bool, int 
         memcpy(&u, &nd->d, 8);
         return put_be(out, 0xCB, u, 8);
     }
-    case N_STR: return utf8_ok(nd->s, nd->n) && mp_raw(out, P_STRING, nd->s, nd->n);
+    case N_STR: return utf8_valid(nd->s, nd->n, NULL) && mp_raw(out, P_STRING, nd->s, nd->n);
     case N_BYTES: return mp_raw(out, P_BLOB, nd->s, nd->n);
     case N_LIST: {
         if (!mp_container(out, nd->n, 0x90, 0xDC, 0xDD)) return false;
@@ -479,7 +453,7 @@ bin_item(const parser* ps, const node* nd, shim_buf* out, bool bool_as_bool)
     }
     case N_STR:
     case N_BYTES:
-        if (nd->kind == N_STR && !utf8_ok(nd->s, nd->n)) return false;
+        if (nd->kind == N_STR && !utf8_valid(nd->s, nd->n, NULL)) return false;
         head[0] = nd->kind == N_STR ? P_STRING : P_BLOB;
         memcpy(head + 1, &nd->n, 4);
         return buf_put(out, head, 5) == 0 && buf_put(out, nd->s, nd->n) == 0;
@@ -505,7 +479,7 @@ packed_bins(const parser* ps, shim_buf* out, bool bool_as_bool, uint32_t* n_bins
     *n_bins = root->n / 2;
     for (int32_t id = root->first; id >= 0; id = ps->nodes[ps->nodes[id].next].next) {
         const node* name = &ps->nodes[id];
-        if (name->kind != N_STR || name->n >= AS_BIN_NAME_MAX_SIZE || !utf8_ok(name->s, name->n)) {
+        if (name->kind != N_STR || name->n >= AS_BIN_NAME_MAX_SIZE || !utf8_valid(name->s, name->n, NULL)) {
             return false;  /* Python raises the right error */
         }
         uint8_t len = (uint8_t)name->n;
