@@ -2,7 +2,8 @@
 
 from . import _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
-from ._client import Client, key_parts
+from ._client import Client
+from ._keys import key_parts
 from ._stream import Query, Scan  # noqa: F401 - module surface
 from .exception import ParamError
 

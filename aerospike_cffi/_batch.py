@@ -59,7 +59,7 @@ class BatchCall:
     """Builds one batch command: records, per-record policies, then runs it."""
 
     def __init__(self, client):
-        from ._client import key_parts  # here: _client imports this module
+        from ._keys import key_parts
 
         self.client = client
         self.key_parts = key_parts
@@ -294,7 +294,7 @@ def batch_write(client, batch_records, policy_batch=None):
 
 
 def _meta(meta):
-    from ._client import parse_meta
+    from ._keys import parse_meta
 
     if meta is None:
         return _CLIENT_DEFAULT_TTL, 0

@@ -6,7 +6,8 @@ is checked under both interpreters."""
 import pytest
 
 import aerospike_cffi as aerospike
-from aerospike_cffi import _client, _marshal
+from aerospike_cffi import _marshal
+from aerospike_cffi._commands import records  # where put() lives
 from aerospike_cffi.exception import AerospikeError
 
 from test_record_marshal import PLAIN, same  # noqa: E402 (tests/client on sys.path)
@@ -16,7 +17,7 @@ from test_record_marshal import PLAIN, same  # noqa: E402 (tests/client on sys.p
 @pytest.fixture(autouse=True)
 def pickled_puts(monkeypatch):
     """Puts through pickle for this test, whatever the interpreter's default."""
-    monkeypatch.setattr(_client, "_PICKLE_BINS", True)
+    monkeypatch.setattr(records, "_PICKLE_BINS", True)
 
 
 class CallLog:
@@ -41,8 +42,8 @@ class CallLog:
 
 @pytest.fixture
 def calls(monkeypatch):
-    log = CallLog(_client.lib)
-    monkeypatch.setattr(_client, "lib", log)
+    log = CallLog(records.lib)
+    monkeypatch.setattr(records, "lib", log)
     return log.calls
 
 
@@ -56,11 +57,11 @@ def stored(client, key):
 
 
 def put_by_packer(client, key, bins, monkeypatch):
-    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    monkeypatch.setattr(records, "_PICKLE_BINS", False)
     try:
         client.put(key, bins)
     finally:
-        monkeypatch.setattr(_client, "_PICKLE_BINS", True)
+        monkeypatch.setattr(records, "_PICKLE_BINS", True)
 
 
 EXTRA = [
@@ -100,7 +101,7 @@ def test_shared_containers_and_subclasses_go_to_the_packer(client, key, calls):
 def test_bad_bins_fail_as_with_the_packer(client, key, bins, monkeypatch):
     with pytest.raises(AerospikeError) as by_pickle:
         client.put(key, bins)
-    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    monkeypatch.setattr(records, "_PICKLE_BINS", False)
     with pytest.raises(AerospikeError) as by_packer:
         client.put(key, bins)
     assert type(by_pickle.value) is type(by_packer.value)
@@ -111,7 +112,7 @@ def test_bad_bins_are_reported_before_bad_meta(client, key, monkeypatch):
     bins, meta = {"i": 2 ** 64}, {"gen": "not an int"}
     with pytest.raises(AerospikeError) as by_pickle:
         client.put(key, bins, meta)
-    monkeypatch.setattr(_client, "_PICKLE_BINS", False)
+    monkeypatch.setattr(records, "_PICKLE_BINS", False)
     with pytest.raises(AerospikeError) as by_packer:
         client.put(key, bins, meta)
     assert by_pickle.value.args == by_packer.value.args

@@ -1,0 +1,276 @@
+"""Single-record commands: get, select, exists, put, remove, remove_bin, operate,
+operate_ordered, append, prepend, increment, touch.
+
+Each is validate -> marshal -> one shim call -> unmarshal (see _client.Client for the
+connection and the record decoding helpers this mixin relies on).
+"""
+
+import builtins
+import platform
+import warnings
+
+from .. import _marshal
+from .._keys import key_parts, parse_meta
+from .._native import ffi, lib, out_bytes, raise_error, scratch
+from .._ops import encode_operations
+from ..exception import AerospikeError, BinNameError, ClientError, ParamError
+
+_NULL = ffi.NULL
+# Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
+_PICKLE_BINS = platform.python_implementation() == "CPython"
+_NOT_PLAIN = lib.SHIM_NOT_PLAIN
+
+# Wire operation types used by the single-bin commands.
+_OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
+
+
+class RecordCommands:
+    """The single-record command family of Client."""
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, key, policy=None):
+        """(key, meta, bins) of a record; RecordNotFound if there is none."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        self._want_marshal(out)
+        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
+            raise_error(err, key=key)
+        digest, gen, ttl, bins = self._record(out)
+        # As the official get(): the returned key carries no user key.
+        return (p[6], p[7], None, bytearray(digest)), {"ttl": ttl, "gen": gen}, bins
+
+    def select(self, key, bins, policy=None):
+        """(key, meta, bins) with only the named bins."""
+        conn = self._conn()
+        p = key_parts(key)
+        if not isinstance(bins, (list, tuple)):
+            raise ParamError(-2, "not a list or tuple")
+        names = []
+        for name in bins:
+            if not isinstance(name, str):
+                raise ParamError(-2, "Bin name must be a string" if type(bins) is builtins.list
+                                 else "not string type")
+            # As the official: longer names are cut to the 15-byte limit.
+            names.append(_marshal.utf8(name)[:_marshal.BIN_NAME_MAX])
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        packed = b"\0".join(names) + b"\0"
+        self._want_marshal(out)
+        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(names),
+                        out):
+            raise_error(err, key=key)
+        digest, gen, ttl, found = self._record(out)
+        return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, found
+
+    def exists(self, key, policy=None):
+        """(key, meta), with meta None when the record does not exist."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("read", policy)
+        err, out = scratch()
+        rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        if rc == 2:
+            return self._key_tuple(p, out_bytes(out)), None
+        if rc:
+            raise_error(err, key=key)
+        buf = out_bytes(out)
+        gen, ttl, _ = _marshal.record_head(buf, 20)  # an exists answer has no bins
+        return (p[6], p[7], p[8], bytearray(buf[:20])), {"ttl": ttl, "gen": gen}
+
+    # ------------------------------------------------------------ writes
+
+    def put(self, key, bins, meta=None, policy=None, serializer=None):
+        """Write bins (None / aerospike.null() deletes a bin); returns 0."""
+        # As the official: only an int names a serializer (its plain value, no user code).
+        serializer = int.__int__(serializer) if isinstance(serializer, int) else None
+        return self._put(key, bins, meta, policy, serializer, bins)
+
+    def _put(self, key, bins, meta, policy, serializer, error_bin):
+        """put(); record errors carry ``error_bin`` as their ``bin``."""
+        conn = self._conn()
+        p = key_parts(key)
+        pickled = None
+        if _PICKLE_BINS and serializer is None and type(bins) is dict:
+            pickled = _marshal.pickle_bins(bins)
+        if pickled is None:
+            packed, n = self._pack_bins(key, bins, serializer, error_bin)
+        try:
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            pol, _keep = self._policy("write", policy)
+        except AerospikeError:
+            if pickled is not None:
+                self._pack_bins(key, bins, serializer, error_bin)  # bins errors come first
+            raise
+        err, out = scratch()
+        if pickled is not None:
+            rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
+                                      len(pickled), self._bool_as_bool, ttl, gen, out)
+            if rc != _NOT_PLAIN:
+                if rc:
+                    raise_error(err, key=key, bin=error_bin)
+                return 0
+            packed, n = self._pack_bins(key, bins, serializer, error_bin)
+        if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+                        ttl, gen, out):
+            raise_error(err, key=key, bin=error_bin)
+        return 0
+
+    def _pack_bins(self, key, bins, serializer, error_bin):
+        """(packed bins, count) by the Packer; bin name errors carry the key and bin."""
+        packer = self._packer if serializer is None else self._packer_for(serializer)
+        try:
+            return packer.pack_bins(bins)
+        except BinNameError as exc:
+            exc.key, exc.bin = key, error_bin
+            raise
+
+    def remove(self, key, meta=None, policy=None):
+        """Delete a record; returns 0."""
+        conn = self._conn()
+        p = key_parts(key)
+        pol, _keep = self._policy("remove", policy)
+        # As the official: meta's gen counts only with a policy, and only when it is an int.
+        gen = meta.get("gen") if policy is not None and isinstance(meta, dict) else None
+        if isinstance(gen, int):
+            _, gen = parse_meta({"gen": gen})
+            copy = ffi.new("as_policy_remove*", pol[0])
+            copy.generation = gen
+            pol = copy
+        err, out = scratch()
+        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
+            raise_error(err, key=key)
+        return 0
+
+    def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
+        """Delete the named bins of a record; returns 0."""
+        if type(list) is not builtins.list:
+            raise ParamError(-2, "Bins should be a list")
+        self._conn()
+        key_parts(key)
+        try:
+            self._policy("write", policy)
+        except ParamError as exc:
+            raise ClientError(-1, "Incorrect policy -> " + exc.msg) from None
+        for name in list:
+            if not isinstance(name, str):
+                raise ClientError(-1, "Invalid bin name, bin name should be a string or "
+                                      "unicode string")
+            if len(_marshal.utf8(name)) > _marshal.BIN_NAME_MAX:
+                return 0  # the official returns here without writing anything
+        return self._put(key, dict.fromkeys(list), meta, policy, None, None)
+
+    # ------------------------------------------------------------ operate
+
+    def _operate(self, key, ops, meta, policy, ordered):
+        conn = self._conn()
+        p = key_parts(key)
+        try:
+            packed, n, plan = self._pack_ops(ops, ordered)
+        except BinNameError as exc:
+            exc.key = key
+            raise
+        except UnicodeEncodeError:
+            raise _marshal.unicode_error() from None
+        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        if plan.touch_ttl is not None:
+            ttl = plan.touch_ttl & 0xFFFFFFFF
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if not ordered:
+            self._want_marshal(out)  # its marshal form is a dict
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), n, ttl, gen, out):
+            raise_error(err, key=key)
+        if out.len <= 20:
+            return self._key_tuple(p, out_bytes(out)), None, {} if not ordered else []
+        digest, gen, ttl, bins = self._record(out, ordered)
+        return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, bins
+
+    def _pack_ops(self, ops, ordered):
+        """(packed ops, count, OpPlan) of an operation list."""
+        if not isinstance(ops, builtins.list):
+            raise ParamError(-2, "Operations should be of type list")
+        if not ordered:
+            ops = [op for op in ops if isinstance(op, dict)]  # as the official operate()
+        elif ops and not all(isinstance(op, dict) for op in ops):
+            raise ParamError(-2, "Operation must be a dict")
+        plan = encode_operations(ops, self._op_packer)
+        # Map ops make the C client ask for every op's answer: the shim learns it from bit 7.
+        flag = 0x80 if plan.respond_all_ops else 0
+        name_bytes, item_head = _marshal.bin_name_bytes, _marshal._item_head
+        parts = []  # joined once: no copy of each payload into a per-op bytes
+        for op_type, name, ptype, payload in plan.wire:
+            if op_type == 3 or op_type == 4:
+                op_type |= flag
+            parts += (bytes((op_type,)), name_bytes(name or ""), item_head(ptype, len(payload)), payload)
+        return b"".join(parts), len(plan.wire), plan
+
+    def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
+        """Several operations on one record, atomically; returns (key, meta, bins)."""
+        return self._operate(key, list, meta, policy, False)
+
+    def operate_ordered(self, key, list, meta=None, policy=None):  # noqa: A002
+        """As operate(), results as a list of (bin, value) in operation order."""
+        return self._operate(key, list, meta, policy, True)
+
+    def _single(self, key, op_type, bin_name, value, meta, policy):
+        if not isinstance(bin_name, str):
+            raise ParamError(-2, "Bin name should be of type string")
+        conn = self._conn()
+        p = key_parts(key)
+        try:
+            packed = (bytes((op_type,)) + _marshal.bin_name_bytes(bin_name) +
+                      self._op_packer.bin_item(value))
+        except BinNameError as exc:
+            exc.key, exc.bin = key, bin_name
+            raise
+        except UnicodeEncodeError:
+            raise _marshal.unicode_error() from None
+        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key, bin=bin_name)
+        return 0
+
+    def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        if not isinstance(val, (str, bytes, bytearray)):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return self._single(key, _OP_APPEND, bin, val, meta, policy)
+
+    def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        if not isinstance(val, (str, bytes, bytearray)):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return self._single(key, _OP_PREPEND, bin, val, meta, policy)
+
+    def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
+        if not isinstance(offset, (int, float)):
+            raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
+        if type(offset) is bool:
+            offset = int(offset)  # a bool increments as 0/1 (as the official)
+        return self._single(key, _OP_INCR, bin, offset, meta, policy)
+
+    def touch(self, key, val=0, meta=None, policy=None):
+        """Reset a record's time to live to ``val`` seconds (meta's ttl does not count)."""
+        if not isinstance(val, int):
+            raise ParamError(-2, "Unsupported operand type(s) for touch : only int or long "
+                                 "allowed")
+        if not _marshal.INT64_MIN <= val <= _marshal.INT64_MAX:
+            raise ParamError(-2, "integer value exceeds sys.maxsize")
+        conn = self._conn()
+        p = key_parts(key)
+        packed = bytes((_OP_TOUCH,)) + _marshal.bin_name_bytes("") + _marshal._item_head(0, 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            _, gen = parse_meta(meta, self._settings.validate_keys)
+        ttl = val & 0xFFFFFFFF
+        pol, _keep = self._policy("operate", policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key)
+        return 0
