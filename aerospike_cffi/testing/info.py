@@ -45,6 +45,12 @@ def handle(server, body):
     return "".join(out).encode("utf-8")
 
 
+def edition(server):
+    if getattr(server, "edition", "community") == "enterprise":
+        return "Aerospike Enterprise Edition"
+    return EDITION
+
+
 def parse_params(text):
     """'a=1;b=2' -> {'a': '1', 'b': '2'}."""
     params = {}
@@ -295,8 +301,8 @@ _COMMANDS = {
     "racks": constant(ENTERPRISE_ONLY),
     "rack-ids": lambda server, arg: ";".join("%s:0" % ns for ns in _namespaces(server)),
     "build": constant(BUILD),
-    "version": constant("%s build %s" % (EDITION, BUILD)),
-    "edition": constant(EDITION),
+    "version": lambda server, arg: "%s build %s" % (edition(server), BUILD),
+    "edition": lambda server, arg: edition(server),
     "namespaces": lambda server, arg: ";".join(_namespaces(server)),
     "namespace": namespace_info,
     "sets": sets,
