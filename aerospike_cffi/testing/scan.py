@@ -258,7 +258,14 @@ def foreground(server, plan):
             with server.store.lock:
                 if not plan.selects(ctx):
                     continue
-                results = [] if msg.info1 & wire.INFO1_NOBINDATA else commands.read_ops(ctx, msg)
+                if msg.info1 & wire.INFO1_NOBINDATA:
+                    results = []
+                else:
+                    results = commands.read_ops(ctx, msg, no_ops_reads_all=True)
+                    if msg.ops and not results:
+                        # the named bins are all missing: the server sends no record
+                        # (apply_ops_make_response)
+                        continue
             body = record_reply(plan.ns, digest, rec, results, bval)
             chunk.append(body)
             size += len(body)

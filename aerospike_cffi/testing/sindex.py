@@ -447,24 +447,32 @@ def create(server, arg):
         return _error(PARAMETER, "missing bin")
     ix = SecondaryIndex(name, ns, p.get("set"), bin_name if expression is None else None,
                         key_type, index_type, context, expression)
+    # As server 8.1 keeps them (system metadata keyed by the definition, valued by the
+    # name): the same name and definition again is "ok"; the name with another definition
+    # is INDEX_FOUND; the definition under another name renames the index.
     with server.store.lock:
-        if (ns, name) in server.sindexes:
-            return _error(INDEX_FOUND, "index already exists")
-        for other in server.sindexes.values():
-            if (other.namespace, other.set_name, other.bin, other.key_type, other.index_type,
-                    other.context, other.expression) == (ns, ix.set_name, ix.bin, key_type,
-                                                         index_type, context, expression):
-                return _error(INDEX_FOUND, "index already exists")
+        same_name = server.sindexes.get((ns, name))
+        if same_name is not None:
+            if _definition(same_name) == _definition(ix):
+                return "ok"
+            return _error(INDEX_FOUND, "'indexname' already exists with different definition")
+        for key, other in list(server.sindexes.items()):
+            if _definition(other) == _definition(ix):
+                del server.sindexes[key]
         server.sindexes[(ns, name)] = ix
     return "ok"
+
+
+def _definition(ix):
+    return (ix.namespace, ix.set_name or None, ix.bin, ix.key_type, ix.index_type, ix.context,
+            ix.expression)
 
 
 def delete(server, arg):
     p = _params(arg)
     key = (p.get("namespace") or p.get("ns"), p.get("indexname"))
     with server.store.lock:
-        if server.sindexes.pop(key, None) is None:
-            return _error(INDEX_NOT_FOUND, "no index")
+        server.sindexes.pop(key, None)  # a missing index is "ok" too, as on server 8.1
     return "ok"
 
 
