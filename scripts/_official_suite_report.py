@@ -49,6 +49,10 @@ def _on_alarm(signum, frame):
 
 
 def pytest_runtest_setup(item):
+    current = os.environ.get("OFFICIAL_SUITE_CURRENT")
+    if current:
+        with open(current, "w") as f:
+            f.write(item.nodeid.split("::", 1)[0])
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.alarm(int(os.environ.get("OFFICIAL_SUITE_TIMEOUT", "120")))
@@ -70,14 +74,12 @@ def pytest_runtest_logreport(report):
         _results[report.nodeid] = outcome
     elif report.when == "teardown" and report.failed and _results.get(report.nodeid) == "passed":
         _results[report.nodeid] = "error"
-
-
-def pytest_sessionfinish(session):
-    path = os.environ.get("OFFICIAL_SUITE_OUTCOMES")
-    if path:
-        with open(path, "a") as f:
-            for nodeid, outcome in _results.items():
-                f.write("%s %s\n" % (nodeid.replace(" ", "_"), outcome))
+    if report.when == "teardown" and report.nodeid in _results:
+        # written as each test ends, so a crash loses nothing already run
+        path = os.environ.get("OFFICIAL_SUITE_OUTCOMES")
+        if path:
+            with open(path, "a") as f:
+                f.write("%s %s\n" % (report.nodeid.replace(" ", "_"), _results[report.nodeid]))
 
 
 # ---- reports ---------------------------------------------------------------------------

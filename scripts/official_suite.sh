@@ -11,8 +11,9 @@
 #   git -C <clone> archive 19.0.0 test | tar -x -C /some/dir
 # This script fetches nothing and copies none of it into this repository: it copies that
 # folder to a temporary directory (the suite reads `config.conf` and its Lua files from the
-# current directory), writes `config.conf` there and runs pytest once per test file, so a
-# crash or a hang costs one file, not the run.
+# current directory), writes `config.conf` there and runs pytest on it; a test that hangs is
+# stopped after $OFFICIAL_SUITE_TIMEOUT s, and a crash costs the rest of one file (the run
+# resumes with the next file).
 #
 #   --official   run with the interpreter's own `aerospike` (the official wheel); default is
 #                aerospike_cffi through a shim package named `aerospike` on sys.path
@@ -100,21 +101,34 @@ PYPATH="$WORK/_plugins"
 
 echo "== official suite ($MODE, $("$PY" -c 'import platform; print(platform.python_implementation(), platform.python_version())')) against $SERVER; outcomes in $OUT"
 cd "$WORK"
+files=()
 for f in new_tests/test_*.py; do
-    name="$(basename "$f")"
-    if [ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]]; then continue; fi
-    before=$(wc -l < "$OUT/outcomes.txt")
+    if [ -n "$ONLY" ] && [[ "$(basename "$f")" != *"$ONLY"* ]]; then continue; fi
+    files+=("$f")
+done
+# One pytest process for all files; when it dies (a crash, or the whole-run timeout), the
+# file it was in is recorded as crashed and the run goes on with the files after it.
+run=0
+while [ ${#files[@]} -gt 0 ]; do
+    run=$((run + 1))
+    : > "$WORK/current"
     rc=0
-    PYTHONPATH="$PYPATH" OFFICIAL_SUITE_OUTCOMES="$OUT/outcomes.txt" \
-        timeout "${OFFICIAL_SUITE_FILE_TIMEOUT:-1800}" \
+    PYTHONPATH="$PYPATH" OFFICIAL_SUITE_OUTCOMES="$OUT/outcomes.txt" OFFICIAL_SUITE_CURRENT="$WORK/current" \
+        timeout "${OFFICIAL_SUITE_RUN_TIMEOUT:-14400}" \
         "$PY" -m pytest -q -p no:cacheprovider -p no:aerospike_cffi -p official_suite_report \
-        "$f" "$@" > "$OUT/log-$name.txt" 2>&1 || rc=$?
-    after=$(wc -l < "$OUT/outcomes.txt")
-    # exit codes: 0 all passed, 1 some failed, 5 none collected; anything else (a crash,
-    # a timeout, a collection error) is recorded once for the whole file
-    if [ $rc -gt 1 ] && [ $rc -ne 5 ]; then
-        echo "new_tests/$name::<file> crashed-rc$rc" >> "$OUT/outcomes.txt"
-    fi
-    printf '%-50s rc=%-3s tests=%s\n' "$name" "$rc" "$((after - before))"
+        "${files[@]}" "$@" > "$OUT/log-$run.txt" 2>&1 || rc=$?
+    echo "run $run: rc=$rc, $(wc -l < "$OUT/outcomes.txt") outcomes so far"
+    # exit codes: 0 all passed, 1 some failed, 5 none collected; else it died
+    if [ $rc -le 1 ] || [ $rc -eq 5 ]; then break; fi
+    current="$(cat "$WORK/current")"
+    [ -n "$current" ] || { echo "died before the first test (see $OUT/log-$run.txt)"; break; }
+    echo "$current::<file> crashed-rc$rc" >> "$OUT/outcomes.txt"
+    rest=()
+    seen=0
+    for f in "${files[@]}"; do
+        [ $seen = 1 ] && rest+=("$f")
+        [ "$f" = "$current" ] && seen=1
+    done
+    files=("${rest[@]}")
 done
 python3 "$HERE/_official_suite_report.py" summary "$OUT/outcomes.txt" | tee "$OUT/summary.txt"
