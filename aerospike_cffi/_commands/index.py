@@ -40,7 +40,9 @@ class IndexCommands:
             exp_bytes = compile_expression(expressions)
             exp_size = len(exp_bytes)
         err, _ = scratch()
-        if lib.shim_index_create(conn, err, pol, ns.encode(), (set or "").encode(),
+        # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
+        set_name = _NULL if set is None else set.encode()
+        if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
                                  bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
                                  index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
             raise_error(err)

@@ -286,7 +286,7 @@ def run_op(ctx, op, respond_all, results):
         if op.ptype == values.P_NULL:
             remove_bin(bins, name)
         else:
-            bins[name] = check_hll(check_geojson(op.value()))
+            bins[name] = check_map_keys(check_hll(check_geojson(op.value())))
     elif code == wire.OP_INCR:
         bins[name] = increment(bins.get(name, values.MISSING), op)
     elif code in (wire.OP_APPEND, wire.OP_PREPEND):
@@ -356,6 +356,26 @@ def check_geojson(value):
     if isinstance(value, values.GeoJSON) and engine("expr", "_geo_parse")(value) is None:
         raise ServerError(GEO_INVALID_GEOJSON)
     return value
+
+
+def check_map_keys(value):
+    """``value``, refused with SERVER_ERROR when a map in it (at any depth) has a key
+    that is not an integer, string or blob (a float, bool or nil key), as a server 8.1
+    refuses such a bin when it is written whole."""
+    if _bad_map_key(value):
+        raise ServerError(SERVER_ERROR, "bad map key")
+    return value
+
+
+def _bad_map_key(value):
+    if isinstance(value, values.MapValue):
+        for k, v in value.items:
+            if isinstance(k, (bool, float)) or k is None or _bad_map_key(v):
+                return True
+        return False
+    if isinstance(value, values.ListValue):
+        return any(_bad_map_key(v) for v in value)
+    return False
 
 
 def check_hll(value):

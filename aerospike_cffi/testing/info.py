@@ -209,7 +209,9 @@ def truncate(server, arg):
     params = parse_params(arg)
     ns = server.store.namespace(params.get("namespace", ""))
     if not params.get("namespace"):
-        return "ERROR:4:missing namespace"
+        return "ERROR:20:missing 'namespace'"
+    if params.get("set") == "":
+        return "ERROR:4:missing 'set' value"
     lut = params.get("lut")
     try:
         lut_ns = int(lut) if lut else None

@@ -154,6 +154,9 @@ class Plan:
             raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
         self.msg = msg
         foreground = not msg.info2 & wire.INFO2_WRITE
+        if not foreground and not msg.ops and wire.FIELD_UDF_FUNCTION not in msg.fields:
+            # a background job with neither write ops nor a UDF: nothing to run
+            raise ServerError(UNSUPPORTED_FEATURE, "background job without ops or UDF")
         if foreground and not msg.info3 & wire.INFO3_PARTITION_DONE:
             raise ServerError(UNSUPPORTED_FEATURE, "only partition scans and queries")
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
