@@ -65,6 +65,8 @@ class ClientSettings:
         self.use_shared_connection = False
         self.user = None
         self.password = None
+        # Policy kinds whose config policy has deserialize False (raw list/map bytes).
+        self.raw_kinds = frozenset()
 
 
 def build(config):
@@ -127,6 +129,11 @@ def build(config):
         if validate:
             _check(policies, POLICIES_KEYS)
         _set_policies(cfg, policies, validate, keep)
+        settings.raw_kinds = frozenset(
+            kind for kind in ("read", "operate", "batch", "query")
+            if isinstance(policies.get(kind), dict) and
+            isinstance(policies[kind].get("deserialize", True), int) and
+            not policies[kind].get("deserialize", True))
 
     for name, field in (("thread_pool_size", "thread_pool_size"),
                         ("max_threads", "max_conns_per_node"),

@@ -128,10 +128,27 @@ class _Stream:
         return (conn or client._conn(), scratch()[0], stream, pol, max_records,
                 _node_arg(nodename), begin, count, digest, parts, n_parts), keep
 
+    def _raw(self, policy):
+        """True when a query's policy (or the config's) has deserialize False: list and map
+        bins then come back as raw msgpack bytes, as the official's."""
+        if not self._is_query:
+            return False
+        value = policy.get("deserialize") if policy else None
+        if value is None:
+            return "query" in self._client._settings.raw_kinds
+        return not value
+
     def _run(self, stream, policy, max_records, nodename, partition_filter):
         """Every record of one run, in the calling thread."""
         args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter)
         out = scratch()[1]
+        if self._raw(policy):
+            out.want_marshal = 0
+            if lib.shim_stream_run(*args, out):
+                raise_error(args[1])
+            records = []
+            self._feed(out_bytes(out), records.append, raw=True)
+            return records
         self._client._want_marshal(out)
         if lib.shim_stream_run(*args, out):
             raise_error(args[1])
@@ -156,12 +173,16 @@ class _Stream:
         self._feed(buf, records.append)
         return records
 
-    def _feed(self, buf, callback):
+    def _feed(self, buf, callback, raw=False):
         """Hand each record of a page in the packed layout to ``callback`` as soon as it is
         decoded (under foreach, a record dies young); False once the callback returned False.
-        Namespace, set and bin names equal to the previous record's come as NAME_REPEAT."""
-        record = self._client._unpacker.record
-        particle = self._client._unpacker.particle
+        Namespace, set and bin names equal to the previous record's come as NAME_REPEAT.
+        ``raw``: list and map bins as their msgpack bytes (deserialize False)."""
+        unpacker = self._client._unpacker
+        if raw:
+            unpacker = _marshal.RawCollectionsUnpacker(unpacker.deserializer)
+        record = unpacker.record
+        particle = unpacker.particle
         names = []
         ns = set_name = None
         pos, end = 0, len(buf)
