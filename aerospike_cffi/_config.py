@@ -65,6 +65,7 @@ class ClientSettings:
         self.use_shared_connection = False
         self.user = None
         self.password = None
+        self.strict_types = True
         # Policy kinds whose config policy has deserialize False (raw list/map bytes).
         self.raw_kinds = frozenset()
 
@@ -147,6 +148,9 @@ def build(config):
         if value is not None:
             setattr(cfg, field, value & 0xFFFFFFFF)
     settings.use_shared_connection = bool(config.get("use_shared_connection", False))
+    if "strict_types" in config:
+        # As the official: only False turns the checks off (any other value keeps them).
+        settings.strict_types = config["strict_types"] is not False
     send_bool_as = _int(config, "send_bool_as")
     if send_bool_as in (0, 1):
         settings.send_bool_as = send_bool_as

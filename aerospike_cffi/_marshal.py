@@ -108,14 +108,17 @@ def serialize(value, client_serializers, mode, explicit=False):
 class Packer:
     """Packs values for one command; knows the client's bool and serializer settings."""
 
-    __slots__ = ("send_bool_as", "serializers", "mode", "explicit")
+    __slots__ = ("send_bool_as", "serializers", "mode", "explicit", "strict_types")
 
     def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None,
-                 explicit=False):
+                 explicit=False, strict_types=True):
         self.send_bool_as = send_bool_as
         self.serializers = serializers
         self.mode = mode
         self.explicit = explicit  # the call named its serializer
+        # The config's strict_types: False skips the client-side checks of append, prepend
+        # and increment values (the server answers instead), as the official.
+        self.strict_types = strict_types
 
     # -------------------------------------------------- top-level bin values
 

@@ -581,7 +581,10 @@ def _encode_generic(op, code, pk):
     value = op.get("val")
     if "val" in op:
         if code in _TYPED_VALUE_OPS:
-            _check_value_type(code, value)
+            if pk.strict_types:
+                _check_value_type(code, value)
+            elif value is None and code != PY_TOUCH:
+                raise ClientError(-1, "Unable to serialize unknown Python native type.")
     elif code not in _NO_VALUE_OPS:
         raise _param("Value should be given")
     if "key" not in op and code in _KEY_OPS:

@@ -470,8 +470,9 @@ def _partition_args(partition_filter):
     """(begin, count, digest, packed statuses, n) of a policy's partition_filter dict.
 
     Validated in the official's order and words. A ``digest`` ({"init": .., "value": ..})
-    resumes the first partition of the range after that record, as the official's
-    documentation says (the official reads ``value`` only when it is a str)."""
+    resumes that record's partition after it, as the official's documentation says (the
+    official reads ``value`` only when it is a str, and then sets it on the range's first
+    partition)."""
     if partition_filter is None:
         return 0, 4096, ffi.NULL, ffi.NULL, 0
     if not isinstance(partition_filter, dict):
@@ -502,8 +503,10 @@ def _partition_args(partition_filter):
         if not isinstance(status[name], int):
             raise ParamError(-2, "partition_status dict key '%s' must be an int" % name)
     parts = []
+    # The digest's own partition resumes after it (the server refuses it in another one).
+    first_part = (first[0] | first[1] << 8) & 4095 if first and len(first) == 20 else begin
     for part_id in range(begin, begin + count):
-        fresh = (part_id, first is not None and part_id == begin, True, first, 0)
+        fresh = (part_id, first is not None and part_id == first_part, True, first, 0)
         parts.append(_status_entry(part_id, status.get(part_id), fresh))
     return begin, count, ffi.NULL, b"".join(parts), count
 

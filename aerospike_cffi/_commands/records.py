@@ -261,18 +261,26 @@ class RecordCommands:
             raise_error(err, key=key, bin=bin_name)
         return 0
 
+    def _unchecked(self, value):
+        """strict_types False: the value goes to the server unchecked (None cannot)."""
+        if self._op_packer.strict_types:
+            return False
+        if value is None:
+            raise ClientError(-1, "Unable to serialize unknown Python native type.")
+        return True
+
     def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
+        if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_APPEND, bin, val, meta, policy)
 
     def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
+        if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_PREPEND, bin, val, meta, policy)
 
     def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
-        if not isinstance(offset, (int, float)):
+        if not isinstance(offset, (int, float)) and not self._unchecked(offset):
             raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
         if type(offset) is bool:
             offset = int(offset)  # a bool increments as 0/1 (as the official)
