@@ -129,6 +129,13 @@ def build(config):
     if isinstance(policies, dict):
         if validate:
             _check(policies, POLICIES_KEYS)
+        if "metrics" in policies:
+            from aerospike_helpers.metrics import MetricsPolicy
+
+            if not isinstance(policies["metrics"], MetricsPolicy):
+                raise _err("metrics must be an aerospike_helpers.metrics.MetricsPolicy class "
+                           "instance. But a %s was received instead"
+                           % type(policies["metrics"]).__name__)
         _set_policies(cfg, policies, validate, keep)
         settings.raw_kinds = frozenset(
             kind for kind in ("read", "operate", "batch", "query")
@@ -164,7 +171,9 @@ def build(config):
                                  config["cluster_name"].encode())
     app_id = config.get("app_id")
     if app_id is not None:
-        lib.as_config_set_string(ffi.addressof(cfg, "app_id"), str(app_id).encode())
+        if not isinstance(app_id, str):
+            raise TypeError("%s is not a Python unicode object" % (app_id,))  # as the official
+        lib.as_config_set_string(ffi.addressof(cfg, "app_id"), app_id.encode())
     _set_rack(cfg, config)
     if "use_services_alternate" in config:
         value = config["use_services_alternate"]
@@ -308,7 +317,7 @@ def _set_policies(cfg, policies, validate, keep):
             target = ffi.addressof(pols, member)
             try:
                 exp = _policy.apply_dict(member if kind != "batch_parent_write" else "batch",
-                                         target, sub, validate)
+                                         target, sub, validate, config=True)
             except ParamError as exc:
                 if exc.msg.endswith("dictionary key"):
                     raise
