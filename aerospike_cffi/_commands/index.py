@@ -1,5 +1,7 @@
 """Secondary indexes, truncate and background job status."""
 
+import warnings
+
 from .._native import ffi, lib, raise_error, scratch
 from ..exception import ParamError
 
@@ -9,12 +11,15 @@ _NULL = ffi.NULL
 _INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
 
 
-def _index_int(value):
-    """An index type or datatype as the C int the official casts it to."""
+def _index_int(value, what):
+    """An index type or datatype as the C int the official casts it to (its words)."""
     if not isinstance(value, int):
-        raise ParamError(-2, "Index type must be an integer")
+        if what is None:  # index_expr_create reads them as plain ints
+            raise TypeError("'%s' object cannot be interpreted as an integer"
+                            % type(value).__name__)
+        raise ParamError(-2, "%s must be an integer." % what)
     if not -(1 << 63) <= value < (1 << 63):
-        raise ParamError(-2, "integer value exceeds sys.maxsize")
+        raise ParamError(-2, "%s too large for C long." % (what or "index_datatype"))
     value &= 0xFFFFFFFF
     return value - (1 << 32) if value >= (1 << 31) else value
 
@@ -27,7 +32,9 @@ class IndexCommands:
         # The official's checks, in its order: types first, then the connection, the
         # policy and the names. Any int is a type (the C client sends an unknown one as
         # its default: STRING / DEFAULT).
-        index_type, datatype = _index_int(index_type), _index_int(datatype)
+        plain = expressions is not None
+        index_type = _index_int(index_type, None if plain else "index_type")
+        datatype = _index_int(datatype, None if plain else "index_datatype")
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         if not isinstance(ns, str):
@@ -91,6 +98,9 @@ class IndexCommands:
 
     def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
                          policy=None):
+        warnings.warn("index_cdt_create() is deprecated. Please use one of the other "
+                      "non-deprecated index_*_create() methods instead", DeprecationWarning,
+                      stacklevel=2)
         if ctx is None:
             raise ParamError(-2, "ctx cannot be None")
         return self._index_create(ns, set, bin, name, index_type, index_datatype, policy, ctx)
