@@ -259,6 +259,16 @@ def case_index_types_and_no_set(aero, ctx):
     return results
 
 
+def case_module_function_argument_errors(aero, ctx):
+    digest = aero.calc_digest
+    return [attempt(digest, NS, SET), attempt(digest, NS, SET, 1, 2), attempt(digest, NS),
+            attempt(lambda: digest(NS, SET, key=1, extra=2)), attempt(digest, 1, SET, 1),
+            attempt(digest, NS, 1, 1), attempt(digest, NS, SET, 1.5),
+            attempt(lambda: digest(NS, SET, ns=NS)), attempt(digest, NS, SET, "k"),
+            attempt(lambda: digest(NS, SET, "k", ns=NS)), attempt(aero.get_partition_id),
+            attempt(aero.get_partition_id, bytearray(20), 1)]
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):
