@@ -244,10 +244,22 @@ class _Stream:
             raise ClientError(-1, "Unable to fetch long value from policy field")
         return _unsigned(value, 64)
 
+    def _usable_filter(self, partition_filter):
+        """The official's scans ignore a partition_filter they cannot read (and scan every
+        partition); its queries raise the error (in _partition_args)."""
+        if self._is_query or partition_filter is None:
+            return partition_filter
+        try:
+            _partition_args(partition_filter)
+        except ParamError:
+            return None
+        return partition_filter
+
     def _results(self, policy, options, nodename):
         """Every matching record as (key, meta, bins), in one list."""
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
+        partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
             return self._run(stream, policy, max_records, nodename, partition_filter)
@@ -261,6 +273,7 @@ class _Stream:
         if partition_filter is not None:
             # As the official: a partition run hands over (partition id, record).
             callback = _with_partition_id(callback)
+            partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
             client = self._client
