@@ -868,7 +868,7 @@ BAD_CALLS = {
         {"partition_filter": {"begin": "x"}}), ex.ParamError),
     "partition begin negative": (lambda c: c.query(NS, SET).results(
         {"partition_filter": {"begin": -1, "count": 5}}), ex.ParamError),
-    "partition count 0": (lambda c: c.scan(NS, SET).results(
+    "partition count 0": (lambda c: c.query(NS, SET).results(
         {"partition_filter": {"begin": 0, "count": 0}}), ex.ParamError),
     "partition_status int": (lambda c: c.query(NS, SET).results(
         {"partition_filter": {"begin": 0, "count": 2, "partition_status": 5}}), ex.ParamError),
