@@ -10,6 +10,7 @@ INDEX_STRING: int
 INDEX_GEO2DSPHERE: int
 INDEX_BLOB: int
 INDEX_NUMERIC: int
+INDEX_TYPE_DEFAULT: int
 
 _Predicate = Tuple[Any, ...]
 _Geo = Union[str, GeoJSON]

@@ -3,6 +3,9 @@
 from typing import Any, Dict, List, Optional, Union
 
 from aerospike_helpers.cdt_ctx import _cdt_ctx
+from aerospike_helpers.string_helpers import StringPolicy as StringPolicy
+from aerospike_helpers.string_helpers import RegexFlags as RegexFlags
+from aerospike_helpers.string_helpers import NumericType as NumericType
 
 def append(bin_name: str, value: Any, policy: Optional[Dict[str, Any]] = ..., ctx: Optional[List[_cdt_ctx]] = ...) -> Dict[str, Any]: ...
 def base64_decode(bin_name: str, ctx: Optional[List[_cdt_ctx]] = ...) -> Dict[str, Any]: ...

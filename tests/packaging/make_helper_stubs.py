@@ -114,7 +114,11 @@ def ops_stub(module):
              "", TYPING, "from aerospike_helpers.cdt_ctx import _cdt_ctx", ""]
     for name, value, own in _public(module):
         if not own:
-            continue  # helpers imported from elsewhere (e.g. with_ctx) are not this module's API
+            # Classes re-exported from another module stay importable from here (as in the
+            # official: string_operations.RegexFlags); functions (with_ctx) are private helpers.
+            if inspect.isclass(value):
+                lines.insert(4, "from %s import %s as %s" % (value.__module__, name, name))
+            continue
         if inspect.isfunction(value):
             lines.append("def %s(%s) -> Dict[str, Any]: ..." % (name, _signature(value, OPS_TYPES)))
         elif not inspect.isclass(value):
