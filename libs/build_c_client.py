@@ -136,7 +136,7 @@ def _links(page_url, context):
         base = answer.geturl()
     links = []
     for href in re.findall(r'href=["\']([^"\']+)["\']', html):
-        url = urllib.parse.urljoin(base, href.replace("&amp;", "&"))
+        url = urllib.parse.urldefrag(urllib.parse.urljoin(base, href.replace("&amp;", "&")))[0]
         if os.path.basename(urllib.parse.urlparse(url).path) == SDIST_FILE:
             links.append(url)
     return links
