@@ -52,7 +52,7 @@ EXPR_TYPES = {
     "byte_size": "_IntArg", "index": "_IntArg", "rank": "_IntArg", "count": "_IntArg",
     "mod": "int", "name": "str", "var_name": "str", "regex_options": "int", "regex_str": "str",
     "flags": "int", "map_order": "int", "list_order": "int", "sort_flags": "int",
-    "resize_flags": "int", "action": "int", "overflow_action": "int",
+    "resize_flags": "int", "action": "int", "overflow_action": "int", "inverted": "bool",
 }
 TYPING = "from typing import Any, Dict, List, Optional, Union\n"
 
