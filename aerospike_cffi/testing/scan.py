@@ -150,11 +150,11 @@ class Plan:
         self.ns = server.store.namespace(ns_name) if ns_name else None
         if self.ns is None:
             raise ServerError(NAMESPACE_NOT_FOUND)
-        if wire.FIELD_UDF_FUNCTION in msg.fields:
-            raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
         self.msg = msg
+        # A UDF (aggregation or background record UDF) is run by lua/aggregate.py.
+        self.udf = wire.FIELD_UDF_FUNCTION in msg.fields
         foreground = not msg.info2 & wire.INFO2_WRITE
-        if foreground and not msg.info3 & wire.INFO3_PARTITION_DONE:
+        if foreground and not self.udf and not msg.info3 & wire.INFO3_PARTITION_DONE:
             raise ServerError(UNSUPPORTED_FEATURE, "only partition scans and queries")
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
         self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
@@ -311,6 +311,17 @@ def handle(server, msg):
     than cutting the connection."""
     try:
         plan = Plan(server, msg)
+        if plan.udf:
+            from .lua import aggregate as udf
+            if msg.info2 & wire.INFO2_WRITE:
+                counts = udf.background(server, plan)
+                with _jobs_lock:
+                    server.jobs[plan.job_id] = Job(plan.job_id, plan.ns.name, plan.set_name,
+                                                   *counts)
+                yield wire.build_message(info3=wire.INFO3_LAST)
+                return
+            yield from udf.foreground(server, plan)
+            return
         if msg.info2 & wire.INFO2_WRITE:
             background(server, plan)
             yield wire.build_message(info3=wire.INFO3_LAST)

@@ -122,19 +122,23 @@ def run(server, ns, digest, set_name, key, msg, rec, call=None):
             if msg.info2 & wire.INFO2_DURABLE_DELETE:
                 raise ServerError(ENTERPRISE_ONLY)
             ns.delete(digest)
+            return success_reply(result, rec.gen % 0xFFFF + 1)
         return success_reply(result)
     if action == "write":
         decoded = values.unpack(bytes(new_bins))
-        final = {}
+        final = {} if removed or rec is None else dict(rec.bins)
         for i in range(0, len(decoded), 2):
-            final[decoded[i]] = decoded[i + 1]
+            if decoded[i + 1] is None:
+                final.pop(decoded[i], None)
+            else:
+                final[decoded[i]] = decoded[i + 1]
         if not final:
             if rec is None:
                 raise ServerError(KEY_NOT_FOUND)
             if msg.info2 & wire.INFO2_DURABLE_DELETE:
                 raise ServerError(ENTERPRISE_ONLY)
             ns.delete(digest)
-            return success_reply(result)
+            return success_reply(result, rec.gen % 0xFFFF + 1)
         if len(final) > MAX_BINS:
             raise ServerError(BIN_NAME, "too many bins")
         record_ttl = msg.record_ttl

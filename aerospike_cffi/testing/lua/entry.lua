@@ -40,7 +40,7 @@ function P.apply_stream(fname, args, next_record, budget)
   local function next_rec()
     local exists, bins, meta = next_record()
     if exists == nil then return nil end
-    return P.new_record(exists, bins, meta)
+    return P.new_record(exists, bins, meta, true)
   end
   local ok2, out = raw_pcall(P.run_stream, (type(built) == 'table' and built.ops) or stream.ops, next_rec)
   P.stop_clock()

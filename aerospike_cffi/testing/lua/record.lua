@@ -19,10 +19,10 @@ local MAX_BIN_NAME = 15
 
 -- A record from what the engine hands over: exists, the bins as a packed
 -- list [name, value, name, value, ...] in bin order, and its metadata.
-function P.new_record(exists, packed_bins, meta)
+function P.new_record(exists, packed_bins, meta, readonly)
   local r = {exists = exists, opened = exists, names = {}, values = {}, dirty = {},
              order = {}, meta = meta, wrote = false, removed = false, created = false,
-             ttl = nil, drop_key = false}
+             ttl = nil, drop_key = false, readonly = readonly}
   if packed_bins and #packed_bins > 0 then
     local l = P.decode_value(packed_bins)
     local d = DATA[l]
@@ -46,13 +46,14 @@ end
 Record.__index = function(rec, name)
   local r = DATA[rec]
   name = bin_name(name)
-  if name == nil or #name > MAX_BIN_NAME or not r.opened and not r.created then return nil end
+  if name == nil or #name > MAX_BIN_NAME then return nil end
   return r.values[name]
 end
 
 -- Values with no Aerospike type fail the call when the write is applied.
 Record.__newindex = function(rec, name, v)
   local r = DATA[rec]
+  if r.readonly then return end  -- a record of a stream
   name = bin_name(name)
   if name == nil or #name > MAX_BIN_NAME then return end
   local t = type(v)
@@ -64,7 +65,7 @@ Record.__newindex = function(rec, name, v)
     return
   end
   if t == 'string' then v = P.cstr(v) end
-  if r.names[name] == nil and v ~= nil then
+  if not r.names[name] and v ~= nil then
     r.order[#r.order + 1] = name
   end
   r.names[name] = v ~= nil or nil
@@ -77,7 +78,7 @@ end
 local record = {}
 
 local function rec_data(rec, fname)
-  return check(rec, Record, 1, fname)
+  return check(rec, Record, 1, fname, 2)
 end
 
 local function live(r) return r.opened or r.created end
@@ -116,14 +117,19 @@ function record.numbins(rec)
   for _ in pairs(r.names) do n = n + 1 end
   return n
 end
+-- A Lua table (not a List) of the bin names, in bin order.
 function record.bin_names(rec)
   local r = rec_data(rec, 'bin_names')
   if not live(r) then error("can't get bin names", 2) end
-  local items, n = {}, 0
+  local items, n, seen = {}, 0, {}
   for _, name in ipairs(r.order) do
-    if r.names[name] then n = n + 1; items[n] = name end
+    if r.names[name] and not seen[name] then
+      seen[name] = true
+      n = n + 1
+      items[n] = name
+    end
   end
-  return P.new_list(items, n)
+  return items
 end
 function record.size(rec)
   local r = rec_data(rec, 'size')
@@ -138,12 +144,10 @@ function record.set_ttl(rec, ttl)
   local r = rec_data(rec, 'set_ttl')
   ttl = P.optint(ttl, 2, 'set_ttl', 0)
   r.ttl = ttl
-  return 0
 end
 function record.drop_key(rec)
   local r = rec_data(rec, 'drop_key')
   r.drop_key = true
-  return 0
 end
 
 ---------------------------------------------------------------- aerospike
@@ -220,11 +224,21 @@ function P.outcome(rec)
     if r.removed then return 'delete' end
     return 'none'
   end
-  local items, n = {}, 0
+  -- Only the bins the UDF assigned: a value read from a bin and changed in
+  -- place is not written back.
+  local items, n, seen = {}, 0, {}
   for _, name in ipairs(r.order) do
-    if r.names[name] then
+    if r.dirty[name] and r.values[name] ~= nil and not seen[name] then
+      seen[name] = true
       items[n + 1] = name
       items[n + 2] = r.values[name]
+      n = n + 2
+    end
+  end
+  for name in pairs(r.dirty) do
+    if r.values[name] == nil then
+      items[n + 1] = name
+      items[n + 2] = nil
       n = n + 2
     end
   end

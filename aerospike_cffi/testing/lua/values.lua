@@ -83,14 +83,16 @@ local function arg_error(n, fname, expected, v, level)
 end
 P.arg_error = arg_error
 
-local function check(v, mt, n, fname)
+-- `depth`: how many library frames lie between check and the user's code.
+local function check(v, mt, n, fname, depth)
+  depth = depth or 1
   if type(v) ~= 'userdata' then
-    arg_error(n, fname, 'userdata', v, 3)
+    arg_error(n, fname, 'userdata', v, 3 + depth)
   end
   if not rawequal(getmt(v), mt) then
     local m = getmt(v)
     local got = (type(m) == 'table' and m.__name) or type(v)
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 3)
+    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 2 + depth)
   end
   return DATA[v]
 end
@@ -250,7 +252,7 @@ GeoJSON.__tostring = function(g) return '"' .. DATA[g].text .. '"' end
 
 local function num_str(v)
   if mtype(v) == 'integer' then return tostring(v) end
-  return ('%.14g'):format(v):gsub('^(-?%d+)$', '%1.0')
+  return (('%g'):format(v))
 end
 
 local val_str
