@@ -119,8 +119,13 @@ class LuaState:
     def apply_record(self, function, args, exists, packed_bins, meta):
         """(ok, packed result or error text / None, action, packed bins, ttl,
         drop_key, removed) of one record UDF call."""
-        out = self.private.apply_record(function, args, exists, packed_bins,
-                                        self.rt.table_from(meta), INSTRUCTION_BUDGET)
+        try:
+            out = self.private.apply_record(function, args, exists, packed_bins,
+                                            self.rt.table_from(meta), INSTRUCTION_BUDGET)
+        except require_lupa().LuaError as e:
+            # The runaway guard can fire again just after the UDF's own pcall.
+            self.private.stop_clock()
+            return (False, str(e).encode()) + (None,) * 5
         if not isinstance(out, tuple):
             out = (out,)
         return out + (None,) * (7 - len(out))
@@ -136,7 +141,11 @@ class LuaState:
                 return exists, packed, rt.table_from(meta)
             return None
 
-        out = self.private.apply_stream(function, args, next_record, INSTRUCTION_BUDGET)
+        try:
+            out = self.private.apply_stream(function, args, next_record, INSTRUCTION_BUDGET)
+        except require_lupa().LuaError as e:
+            self.private.stop_clock()
+            return False, str(e).encode()
         if not isinstance(out, tuple):
             out = (out,)
         ok, payload = (out + (None, None))[:2]
