@@ -21,11 +21,19 @@ local TIMEOUT = 'UDF Execution Timeout'
 local STEP = 10000
 local budget, used, timed_out = 0, 0, false
 
+-- Recursion deeper than this ends with Lua's "stack overflow" early: Lua
+-- itself gets there only after growing its stack for about a second.
+local MAX_DEPTH = 20000
+local getinfo = debug.getinfo
+
 local function hook()
   used = used + STEP
   if used > budget then
     timed_out = true
     error(TIMEOUT, 0)
+  end
+  if getinfo(MAX_DEPTH, 'l') then
+    error('stack overflow', 2)
   end
 end
 
