@@ -58,6 +58,7 @@ def test_sandbox_reaches_no_process(state):
     for name in ("loadfile", "dofile", "python"):
         assert call(state, "has", name) == "nil"
     assert "not found" in call(state, "needs")[1]
+    assert call(state, "list_gc") == "nil"  # value finalisers stay out of reach
 
 
 def test_without_lupa_udf_commands_name_the_package(monkeypatch):

@@ -31,8 +31,10 @@ local DATA = setmetatable({}, {__mode = 'k'})
 local P = {}      -- private API
 P.DATA = DATA
 
+-- getmetatable() gives a class's public face (the globals List, Map, Bytes),
+-- never the metatable itself, so user code cannot reach the finaliser.
 local function class(name)
-  local mt = {__name = name}
+  local mt = {__name = name, __metatable = {__name = name}}
   mt.__gc = function(u)
     if rawequal(getmt(u), mt) then
       DATA[u] = nil
@@ -72,11 +74,6 @@ end
 P.cstr = cstr
 
 -- The type name luaL_typename would give (for "bad argument" messages).
-local function typename(v)
-  local t = type(v)
-  return t == 'nil' and 'no value' or t
-end
-
 local function arg_error(n, fname, expected, v, level)
   local got = v == nil and 'nil' or type(v)
   error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, got), level or 3)
