@@ -74,3 +74,26 @@ def test_without_lupa_udf_commands_name_the_package(monkeypatch):
     assert not lua.available()
     with pytest.raises(lua.LupaMissing, match="lupa"):
         lua.require_lupa()
+
+
+def test_without_lupa_the_server_names_the_package(monkeypatch):
+    import base64
+    import sys
+
+    from aerospike_cffi.testing import Server
+
+    from . import rawclient
+
+    monkeypatch.setitem(sys.modules, "lupa", None)
+    monkeypatch.setitem(sys.modules, "lupa.lua54", None)
+    content = base64.b64encode(b"function f(rec) return 1 end\n").decode()
+    with Server() as server, rawclient.connect(server) as sock:
+        put = "udf-put:filename=m.lua;content=%s;content-len=%d;udf-type=LUA;" % (
+            content, len(content))
+        assert "lupa" in rawclient.info(sock, put)[put]
+        fields = rawclient.key_fields("test", "s", b"\x01" * 20) + [
+            rawclient.field(30, b"m"), rawclient.field(31, b"f"), rawclient.field(32, b"\x90")]
+        rc, _, _, ops = rawclient.request(sock, rawclient.message(fields, info2=1))
+        assert rc == 100 and ops[0][2] == "FAILURE" and b"lupa" in ops[0][3]
+        # everything else keeps working
+        assert rawclient.info(sock, "namespaces")["namespaces"]

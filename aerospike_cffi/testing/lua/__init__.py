@@ -30,6 +30,7 @@ def require_lupa():
 
 
 def available():
+    """True when lupa can be imported."""
     try:
         require_lupa()
     except LupaMissing:

@@ -9,9 +9,9 @@
   (no error) or failed in the job ``query-show`` reports.
 """
 
-from .. import commands, store as store_mod, wire
+from .. import commands, wire
 from ..errors import UNSUPPORTED_FEATURE, ServerError
-from . import LupaMissing, MISSING_LUPA
+from . import MISSING_LUPA, LupaMissing, available
 from .apply import UdfCall, packed_bins, record_meta, run
 from .registry import registry
 
@@ -38,6 +38,8 @@ def foreground(server, plan):
         raise ServerError(UNSUPPORTED_FEATURE, "filter expression in an aggregation")
     call = UdfCall(msg)
     try:
+        if not available():
+            raise LupaMissing(MISSING_LUPA)
         state = registry(server).state(call.module)
     except LupaMissing:
         yield _value_reply(MISSING_LUPA, False)

@@ -11,13 +11,11 @@ are stored only when it returned without an error, with the usual checks
 else of the message.
 """
 
-import time
-
 from .. import store as store_mod
 from .. import values, wire
-from ..errors import (BIN_NAME, BIN_TYPE, ENTERPRISE_ONLY, FILTERED_OUT, KEY_NOT_FOUND,
-                      OK, PARAMETER, RECORD_TOO_BIG, UDF, ServerError)
-from . import LupaMissing, MISSING_LUPA
+from ..errors import (BIN_NAME, BIN_TYPE, ENTERPRISE_ONLY, KEY_NOT_FOUND, OK, PARAMETER,
+                      RECORD_TOO_BIG, UDF, ServerError)
+from . import MISSING_LUPA, LupaMissing, available
 from .registry import registry
 
 MAX_NAME = 128  # module and function names (with their NUL) fit 128 bytes
@@ -98,6 +96,8 @@ def run(server, ns, digest, set_name, key, msg, rec, call=None):
     """The reply body of a record UDF on ``rec`` (None: no record).  Raises
     ServerError for errors answered without a FAILURE bin."""
     call = call or UdfCall(msg)
+    if not available():
+        return failure_reply(MISSING_LUPA)
     try:
         state = registry(server).state(call.module)
     except LupaMissing:
