@@ -42,7 +42,9 @@ class Registry:
 
     def sources(self):
         """{module name without .lua: source} for ``require``."""
-        return {name[:-4]: m.content for name, m in self.modules.items() if name.endswith(".lua")}
+        with self.lock:
+            return {name[:-4]: m.content for name, m in self.modules.items()
+                    if name.endswith(".lua")}
 
     def state(self, module):
         """The Lua state of ``module`` (a name without .lua), or None when it is
@@ -106,7 +108,8 @@ class Registry:
         name = _params(arg).get("filename")
         if not name:
             return "error=invalid_filename"
-        m = self.modules.get(name)
+        with self.lock:
+            m = self.modules.get(name)
         if m is None:
             return "error=not_found"
         if not m.content:
