@@ -100,6 +100,9 @@ def handle(server, msg):
     """Yield the response bodies for one request message."""
     if wire.FIELD_DIGEST in msg.fields or wire.FIELD_KEY in msg.fields:
         if wire.FIELD_BATCH_INDEX not in msg.fields:
+            if wire.FIELD_UDF_FUNCTION in msg.fields:
+                yield guarded(udf_record(server), server.store, msg)
+                return
             yield guarded(single_record, server.store, msg)
             return
     try:
@@ -108,6 +111,13 @@ def handle(server, msg):
         yield error_reply(e.code)
         return
     yield from multi(server, msg)
+
+
+def udf_record(server):
+    """The single-record command of a record UDF on ``server`` (lua/apply.py)."""
+    def command(store, msg):
+        return engine("lua.apply", "single")(server, store, msg)
+    return command
 
 
 def guarded(command, store, msg):

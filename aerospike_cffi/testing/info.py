@@ -74,8 +74,19 @@ def answer(server, name):
         job = _scan_module()
         if job is not None and command in job.INFO_COMMANDS:
             return job.INFO_COMMANDS[command](server, arg)
+        udf = _udf_module()
+        if udf is not None and command in udf.INFO_COMMANDS:
+            return udf.INFO_COMMANDS[command](server, arg)
         return UNKNOWN
     return fn(server, arg)
+
+
+def _udf_module():
+    try:
+        from .lua import registry
+    except ImportError:
+        return None
+    return registry
 
 
 def _sindex_module():
@@ -313,7 +324,6 @@ _COMMANDS = {
     "sets": sets,
     "bins": bins,
     "statistics": statistics,
-    "udf-list": constant(""),
     "truncate": truncate,
     "truncate-namespace": truncate_namespace,
     "status": constant("ok"),
