@@ -349,3 +349,30 @@ def test_official_client(server):
     proc = run_official([os.path.join(HERE, "official_security.py"), "--host", server.host,
                          "--port", server.port], timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stdout + proc.stderr
+
+
+def test_command_line_flags():
+    """``python -m aerospike_cffi.testing --security --strong-consistency test``."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "aerospike_cffi.testing", "--port", "0",
+                             "--security", "--strong-consistency", "test"],
+                            stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    try:
+        line = proc.stdout.readline()
+        assert "listening on 127.0.0.1:" in line
+
+        class Addr:
+            host = "127.0.0.1"
+            port = int(line.rsplit(":", 1)[1])
+
+        with rc.connect(Addr) as sock:
+            assert rc.info(sock, "build") == {"ERROR:80:not authenticated": ""}
+            assert login(sock)[0] == 0
+            assert "strong-consistency=true" in rc.info(sock, "namespace/test")["namespace/test"]
+            assert "strong-consistency=false" in rc.info(sock, "namespace/bar")["namespace/bar"]
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
