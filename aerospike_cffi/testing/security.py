@@ -54,6 +54,7 @@ INVALID_FIELD = 55
 INVALID_USER = 60
 USER_ALREADY_EXISTS = 61
 INVALID_PASSWORD = 62
+FORBIDDEN_PASSWORD = 64
 INVALID_CREDENTIAL = 65
 EXPIRED_SESSION = 66
 INVALID_ROLE = 70
@@ -72,6 +73,9 @@ MAX_NAME = 63  # user and role names (the clients' 64-byte buffers)
 
 # bcrypt("admin") with the clients' constant salt: the credential of the default user.
 DEFAULT_ADMIN_HASH = "$2a$10$7EqJtq98hPqEX7fNZaFWoO1mVO/4MLpGzsqojz6E9Gef6iXDjXdDa"
+# bcrypt("nopassword"): what clients send as the password of a PKI user (server 8.1+),
+# who may not log in with a password nor get one.
+PKI_USER_HASH = "$2a$10$7EqJtq98hPqEX7fNZaFWoOePA2sZy..tlOF99W2N0g5KZ3dLaw8WO"
 
 # Permissions (the server's as_sec_perm names).
 P_READ, P_QUERY, P_WRITE, P_DELETE = "read", "query", "write", "delete"
@@ -328,7 +332,7 @@ class Security:
         user = self.users.get(name)
         if user is None:
             raise SecurityError(INVALID_USER)
-        if _text(fields, F_CREDENTIAL) != user.credential:
+        if user.credential == PKI_USER_HASH or _text(fields, F_CREDENTIAL) != user.credential:
             raise SecurityError(INVALID_CREDENTIAL)
         if not self._whitelisted(user, session.peer):
             raise SecurityError(NOT_WHITELISTED)
@@ -402,6 +406,11 @@ class Security:
     def set_password(self, session, fields):
         self._admin_user(session)
         user = self._existing_user(fields)
+        self._new_password(user, fields)
+
+    def _new_password(self, user, fields):
+        if user.credential == PKI_USER_HASH:
+            raise SecurityError(FORBIDDEN_PASSWORD)
         password = _text(fields, F_PASSWORD)
         if not password:
             raise SecurityError(INVALID_PASSWORD)
@@ -414,12 +423,11 @@ class Security:
             self._admin_user(session)
         elif self.user_of(session) is None:
             raise SecurityError(NOT_AUTHENTICATED)
+        if user.credential == PKI_USER_HASH:
+            raise SecurityError(FORBIDDEN_PASSWORD)
         if _text(fields, F_OLD_PASSWORD) != user.credential:
             raise SecurityError(INVALID_CREDENTIAL)
-        password = _text(fields, F_PASSWORD)
-        if not password:
-            raise SecurityError(INVALID_PASSWORD)
-        user.credential = password
+        self._new_password(user, fields)
 
     def grant_roles(self, session, fields):
         self._admin_user(session)

@@ -62,6 +62,13 @@ user2.admin_change_password("ouser", "secret3")
 aerospike.client({"hosts": hosts, "user": "ouser", "password": "secret3"}).connect().close()
 user.close()
 user2.close()
+# A PKI user (server 8.1+) logs in with a certificate only: no password, none settable.
+admin.admin_create_pki_user("opki", ["read"])
+assert admin.admin_query_user_info("opki")["roles"] == ["read"]
+expect(ex.InvalidCredential, lambda: aerospike.client(
+    {"hosts": hosts, "user": "opki", "password": "nopassword"}).connect())
+expect(ex.ForbiddenPassword, admin.admin_set_password, "opki", "x")
+admin.admin_drop_user("opki")
 admin.admin_drop_user("ouser")
 admin.admin_drop_role("osec_rw")
 expect(ex.InvalidUser, admin.admin_query_user_info, "ouser")
