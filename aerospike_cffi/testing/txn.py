@@ -32,7 +32,9 @@ runs them here, as the C client drives them:
 
 Not modelled: replication and the other SC guarantees (one node, nothing to
 replicate), the monitor's record-count and size limits, MRT_TOO_MANY_WRITES,
-UDFs in transactions, the monitor set being hidden from scans.
+UDFs in transactions; scans, queries, background jobs and truncation ignore the locks
+(they see and change committed records).  As on the server, a scan or query of the
+whole namespace skips the monitor records.
 """
 
 import collections

@@ -316,3 +316,35 @@ def test_our_client(server):
         assert client.get(k2)[2] == {"v": 0}
     finally:
         client.close()
+
+
+def test_namespace_scan_skips_monitor_records(server, sock, txn_id):
+    begin(sock, txn_id, 80)
+    assert server.store.namespace(NS).get(compute_digest(txn.MONITOR_SET, txn_id)) is not None
+
+    def scan(set_name):
+        fields = [rc.field(0, NS.encode())] + ([rc.field(1, set_name.encode())] if set_name else [])
+        sock.sendall(rc.frame(rc.MSG, message(fields, info1=READ, info3=4)))
+        sets = []
+        while True:
+            _, body = rc.recv_frame(sock)
+            pos = 0
+            while pos < len(body):
+                info3, n_fields, n_ops = body[pos + 3], *struct.unpack_from(">HH", body, pos + 18)
+                if info3 & 1:
+                    return sets
+                pos += 22
+                name = ""
+                for _ in range(n_fields):
+                    size = struct.unpack_from(">I", body, pos)[0]
+                    if body[pos + 4] == 1:
+                        name = body[pos + 5:pos + 4 + size].decode()
+                    pos += 4 + size
+                for _ in range(n_ops):
+                    pos += 4 + struct.unpack_from(">I", body, pos)[0]
+                sets.append(name)
+
+    assert txn.MONITOR_SET not in scan(None)
+    assert scan(txn.MONITOR_SET).count(txn.MONITOR_SET) >= 1
+    assert roll(sock, 80, txn_id, ROLL_BACK) == 0
+    assert close_monitor(sock, txn_id) == 0
