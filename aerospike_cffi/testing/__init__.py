@@ -23,8 +23,8 @@ Optionally, as an Enterprise server: security (``Server(security=True)``: users,
 roles, privileges, the admin protocol; see ``security.py``) and strong-consistency
 namespaces running multi-record transactions (``Server(namespaces={"test":
 {"strong_consistency": True}})``; see ``txn.py``).  Without these options it is
-Community Edition: admin commands answer "security not enabled" and transaction
-fields are not looked at.
+Community Edition: admin commands answer "security not supported" and commands in
+a transaction "enterprise only".
 
 Not supported (yet): UDFs and aggregations (refused with UNSUPPORTED_FEATURE;
 ``udf-list`` is empty), XDR, TLS, persistence, records-per-second throttling of

@@ -150,6 +150,8 @@ def single_record(store, msg):
     if ns.strong_consistency:
         # Transactions and their locks (txn.py) stand between the command and the record.
         return engine("txn", "single_record")(ns, digest, set_name, key, msg, run_record)
+    if wire.FIELD_TXN_ID in msg.fields:
+        raise ServerError(ENTERPRISE_ONLY, "transactions need a strong-consistency namespace")
     return run_record(ns, digest, set_name, key, msg)
 
 

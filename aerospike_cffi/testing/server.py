@@ -21,6 +21,9 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 SECURITY_NOT_ENABLED = 52
+# What Community Edition answers every admin message (a client given a user then fails
+# to connect with SecurityNotSupported, as against a real CE server).
+SECURITY_NOT_SUPPORTED = 51
 ADMIN_HEADER_SIZE = 16
 # Replies to clients asking for compression are compressed above this size.
 COMPRESS_THRESHOLD = 128
@@ -179,7 +182,7 @@ class Server:
         elif ptype == wire.TYPE_ADMIN:
             # Community edition: no security, every admin command is refused.
             header = bytearray(ADMIN_HEADER_SIZE)
-            header[1] = SECURITY_NOT_ENABLED
+            header[1] = SECURITY_NOT_SUPPORTED
             yield wire.proto(wire.TYPE_ADMIN, bytes(header))
         else:
             raise wire.ProtocolError("unknown proto type %d" % ptype)

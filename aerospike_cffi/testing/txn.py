@@ -1,6 +1,7 @@
 """Strong-consistency namespaces and multi-record transactions (MRTs).
 
-Community Edition refuses transactions; an Enterprise 8 server runs them on a
+Community Edition refuses transactions (ENTERPRISE_ONLY, as the dev server's other
+namespaces do, see commands.py); an Enterprise 8 server runs them on a
 strong-consistency namespace.  A namespace made with ``strong_consistency=True``
 runs them here, as the C client drives them:
 

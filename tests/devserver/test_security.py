@@ -316,9 +316,16 @@ def test_scan_needs_query_permission(server, admin_sock, user):
 
 def test_without_security_admin_commands_are_refused(aerospike_server):
     """Community Edition (and the dev server by default) answers every admin
-    command with SECURITY_NOT_ENABLED."""
+    command with SECURITY_NOT_SUPPORTED, so a client given a user cannot connect."""
+    import aerospike_cffi as aerospike
+    from aerospike_cffi import exception as ex
+
     with rc.connect(aerospike_server) as sock:
-        assert login(sock)[0] == sec.NOT_CONFIGURED
+        assert login(sock)[0] == sec.NOT_SUPPORTED
+        assert admin(sock, sec.QUERY_USERS)[0] == sec.NOT_SUPPORTED
+    with pytest.raises(ex.SecurityNotSupported):
+        aerospike.client({"hosts": [(aerospike_server.host, aerospike_server.port)],
+                          "user": "admin", "password": "admin"}).connect()
 
 
 # ---------------------------------------------------------------- clients

@@ -276,14 +276,18 @@ def test_marked_transaction_survives_its_deadline(server, sock, txn_id):
 
 # ---------------------------------------------------------------- other namespaces
 
-def test_namespace_without_strong_consistency_is_unchanged(sock):
-    """The AP namespace keeps the dev server's usual behaviour: transaction fields
-    are not looked at and durable deletes are enterprise-only."""
-    fields = rc.key_fields("bar", SET, compute_digest(SET, 70)) + txn_fields(99, 1)
-    assert reply(sock, message(fields, [int_op("v", 1)], info2=WRITE))[0] == 0
-    fields = rc.key_fields("bar", SET, compute_digest(SET, 70))
-    assert reply(sock, message(fields, info2=WRITE | DELETE | DURABLE_DELETE))[0] == 25
-    assert reply(sock, message(fields, info2=WRITE | DELETE))[0] == 0
+def test_namespace_without_strong_consistency(aerospike_server):
+    """Other namespaces answer as Community Edition does (also run against the
+    session's server, real or not): a command in a transaction and a durable delete
+    are enterprise-only."""
+    with rc.connect(aerospike_server) as sock:
+        fields = rc.key_fields("bar", SET, compute_digest(SET, 70))
+        assert reply(sock, message(fields, [int_op("v", 1)], info2=WRITE))[0] == 0
+        in_txn = fields + txn_fields(99, 1)
+        assert reply(sock, message(in_txn, [int_op("v", 2)], info2=WRITE))[0] == 25
+        assert reply(sock, message(in_txn, info1=READ | GET_ALL))[0] == 25
+        assert reply(sock, message(fields, info2=WRITE | DELETE | DURABLE_DELETE))[0] == 25
+        assert reply(sock, message(fields, info2=WRITE | DELETE))[0] == 0
 
 
 # ---------------------------------------------------------------- clients
