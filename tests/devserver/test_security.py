@@ -383,3 +383,31 @@ def test_command_line_flags():
     finally:
         proc.terminate()
         assert proc.wait(5) == 0
+
+
+def test_transaction_monitor_needs_write_in_the_namespace():
+    """A transaction's monitor record (set <ERO~MRT) is written for the user's own
+    records: a write privilege anywhere in the namespace covers it."""
+    from . import test_txn as t
+
+    with Server(security=True, namespaces={"test": {"strong_consistency": True}}) as srv, \
+            rc.connect(srv) as sock:
+        assert login(sock)[0] == 0
+        assert admin(sock, sec.CREATE_ROLE, afield(sec.F_ROLE, b"w_txn"),
+                     afield(sec.F_PRIVILEGES, privileges((11, NS, t.SET))))[0] == 0
+        for name, role in ((b"writer", "w_txn"), (b"reader", "read")):
+            assert admin(sock, sec.CREATE_USER, afield(sec.F_USER, name),
+                         afield(sec.F_PASSWORD, ADMIN_HASH), afield(sec.F_ROLES, names(role)))[0] == 0
+        with rc.connect(srv) as writer:
+            assert login(writer, "writer")[0] == 0
+            result, deadline = t.add_to_monitor(writer, 77, 1)
+            assert result == 0
+            assert t.put(writer, 1, 5, 77, deadline) == 0
+            assert t.mark_roll_forward(writer, 77) == 0
+            assert t.roll(writer, 1, 77, t.ROLL_FORWARD) == 0
+            assert t.close_monitor(writer, 77) == 0
+            assert t.get(writer, 1)[::2] == (0, 5)
+        with rc.connect(srv) as reader:
+            assert login(reader, "reader")[0] == 0
+            assert t.add_to_monitor(reader, 78, 1)[0] == sec.ROLE_VIOLATION
+            assert t.get(reader, 1)[::2] == (0, 5)
