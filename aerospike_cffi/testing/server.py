@@ -20,7 +20,6 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-SECURITY_NOT_ENABLED = 52
 # What Community Edition answers every admin message (a client given a user then fails
 # to connect with SecurityNotSupported, as against a real CE server).
 SECURITY_NOT_SUPPORTED = 51
