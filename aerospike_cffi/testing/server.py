@@ -15,7 +15,7 @@ import time
 
 from . import commands, info, wire
 from . import security as security_mod
-from .errors import PARAMETER
+from .errors import PARAMETER, Hangup
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,8 @@ class Server:
                     conn.sendall(reply)
         except wire.ProtocolError as e:
             log.debug("closing connection on bad frame: %s", e)
+        except Hangup as e:
+            log.debug("hanging up: %s", e)
         except OSError:
             pass
         except Exception:  # noqa: BLE001 - a bug closes this connection, not the server

@@ -28,8 +28,12 @@ runs them here, as the C client drives them:
   record forward (info4 ROLL_FORWARD: the provisional record becomes the record)
   and deletes the monitor; abort rolls them back (ROLL_BACK: the provisional
   record is dropped) and deletes the monitor.
-* A transaction whose deadline passes before it was marked for commit is rolled
-  back by the server (here: when any command next touches the namespace).
+* A transaction whose deadline passes is finished by the server (here: when any
+  command next touches the namespace): rolled forward if it was marked for commit,
+  else rolled back.
+* ``Transactions.hang_up_after(step)`` makes the next command of a step close its
+  connection without answering once it is carried out, so that tests can produce the
+  client's in-doubt outcomes.
 
 Not modelled: replication and the other SC guarantees (one node, nothing to
 replicate), the monitor's record-count and size limits, MRT_TOO_MANY_WRITES,
@@ -43,7 +47,7 @@ import struct
 
 from . import store as store_mod
 from . import wire
-from .errors import OK, PARAMETER, ServerError
+from .errors import OK, PARAMETER, Hangup, ServerError
 
 MONITOR_SET = "<ERO~MRT"
 DEFAULT_MRT_DURATION = 10
@@ -104,8 +108,23 @@ class Transactions:
         self.monitors = {}  # monitor record digest -> Monitor
         self.committing = set()  # txn ids marked roll-forward
         self.aborted = collections.OrderedDict()  # txn id -> True (rolled back by the server)
-        self.aborted_monitors = collections.OrderedDict()  # monitor digest -> True
+        # Monitors the server finished itself: digest -> MRT_ABORTED or MRT_COMMITTED.
+        self.finished = collections.OrderedDict()
         self.skew = 0  # seconds added to the clock (tests move time forward)
+        self.faults = {}  # step -> how many more times to hang up after it
+
+    def hang_up_after(self, step, times=1):
+        """Fault injection for tests of in-doubt outcomes: the next ``times`` commands
+        of ``step`` ("add", "mark", "roll_forward", "roll_back" or "close") are carried
+        out, then the connection is closed without an answer, as when a network fails."""
+        if step not in ("add", "mark", "roll_forward", "roll_back", "close"):
+            raise ValueError("unknown transaction step %r" % step)
+        self.faults[step] = self.faults.get(step, 0) + times
+
+    def _fault(self, step):
+        if self.faults.get(step):
+            self.faults[step] -= 1
+            raise Hangup("simulated failure after %s" % step)
 
     def now(self):
         return store_mod.now_void() + self.skew
@@ -115,13 +134,23 @@ class Transactions:
         self.skew += seconds
 
     def expire(self, ns):
-        """Roll back every transaction past its deadline and not marked for commit."""
+        """Finish every transaction past its deadline, as the server's monitor does:
+        one marked for commit is rolled forward, any other rolled back."""
         now = self.now()
         for digest, mon in list(self.monitors.items()):
-            if mon.deadline < now and not mon.fwd:
-                del self.monitors[digest]
-                ns.delete(digest)
-                _remember(self.aborted_monitors, digest)
+            if mon.deadline >= now:
+                continue
+            del self.monitors[digest]
+            ns.delete(digest)
+            if mon.fwd:
+                for locked, lock in list(self.locks.items()):
+                    if lock.txn_id == mon.txn_id:
+                        del self.locks[locked]
+                        _roll_forward(ns, locked, lock)
+                self.committing.discard(mon.txn_id)
+                _remember(self.finished, digest, MRT_COMMITTED)
+            else:
+                _remember(self.finished, digest, MRT_ABORTED)
                 if mon.txn_id is not None:
                     _remember(self.aborted, mon.txn_id)
         for digest, lock in list(self.locks.items()):
@@ -132,8 +161,8 @@ class Transactions:
                 _remember(self.aborted, lock.txn_id)
 
 
-def _remember(table, key):
-    table[key] = True
+def _remember(table, key, value=True):
+    table[key] = value
     while len(table) > _REMEMBERED:
         table.popitem(last=False)
 
@@ -226,7 +255,8 @@ def single_record(ns, digest, set_name, key, msg, run):
         return monitor(table, ns, digest, set_name, key, msg, run)
     txn_id = _txn_id(msg)
     if msg.info4 & (INFO4_ROLL_FORWARD | INFO4_ROLL_BACK):
-        return roll(table, ns, digest, txn_id, msg)
+        step = "roll_forward" if msg.info4 & INFO4_ROLL_FORWARD else "roll_back"
+        return _with_fault(table, step, roll, table, ns, digest, txn_id, msg)
     if msg.info4 & INFO4_VERIFY_READ:
         return verify(table, ns, digest, msg)
     lock = table.locks.get(digest)
@@ -274,14 +304,21 @@ def write(table, ns, digest, set_name, key, msg, run, txn_id, lock):
 
 def roll(table, ns, digest, txn_id, msg):
     lock = table.locks.get(digest)
+    forward = bool(msg.info4 & INFO4_ROLL_FORWARD)
     if lock is not None and txn_id is not None and lock.txn_id == txn_id:
         del table.locks[digest]
-        if msg.info4 & INFO4_ROLL_FORWARD and lock.written:
-            if lock.record is None:
-                ns.delete(digest)
-            else:
-                ns.put(digest, lock.record)
+        if forward:
+            _roll_forward(ns, digest, lock)
     return wire.build_message(OK)
+
+
+def _roll_forward(ns, digest, lock):
+    if not lock.written:
+        return
+    if lock.record is None:
+        ns.delete(digest)
+    else:
+        ns.put(digest, lock.record)
 
 
 def verify(table, ns, digest, msg):
@@ -298,27 +335,48 @@ def verify(table, ns, digest, msg):
     return wire.build_message(OK, rec.gen, rec.void_time)
 
 
+def _with_fault(table, step, fn, *args):
+    """``fn(*args)``, then the hang-up asked for ``step`` (whatever the answer)."""
+    try:
+        return fn(*args)
+    finally:
+        table._fault(step)
+
+
 def monitor(table, ns, digest, set_name, key, msg, run):
+    if not msg.info2 & wire.INFO2_WRITE:
+        return run(ns, digest, set_name, key, msg)
+    if msg.info2 & wire.INFO2_DELETE:
+        step = "close"
+    else:
+        step = "mark" if any(op.name == "fwd" for op in msg.ops) else "add"
+    return _with_fault(table, step, _monitor, table, ns, digest, set_name, key, msg, run)
+
+
+def _monitor(table, ns, digest, set_name, key, msg, run):
     """A command on a monitor record: start, extend, mark for commit or close."""
     mon = table.monitors.get(digest)
     if not msg.info2 & wire.INFO2_WRITE:
         return run(ns, digest, set_name, key, msg)
+    finished = table.finished.get(digest)
     if msg.info2 & wire.INFO2_DELETE:
         table.monitors.pop(digest, None)
         if mon is not None and mon.txn_id is not None:
             table.committing.discard(mon.txn_id)
-        if digest in table.aborted_monitors and ns.get(digest) is None:
-            return wire.build_message(OK)
-        return run(ns, digest, set_name, key, msg)
+        if finished is not None and ns.get(digest) is None:
+            body = wire.build_message(OK)
+        else:
+            body = run(ns, digest, set_name, key, msg)
+        return body
     marks = any(op.name == "fwd" for op in msg.ops)
     if marks:
         if mon is None:
-            raise ServerError(MRT_ABORTED)
+            raise ServerError(finished or MRT_ABORTED)
         if mon.fwd:
             raise ServerError(MRT_COMMITTED)
     elif mon is None:
-        if digest in table.aborted_monitors:
-            raise ServerError(MRT_EXPIRED)
+        if finished is not None:
+            raise ServerError(MRT_EXPIRED if finished == MRT_ABORTED else MRT_COMMITTED)
         ttl = msg.record_ttl or getattr(ns, "mrt_duration", DEFAULT_MRT_DURATION)
         if not MIN_MRT_DURATION <= ttl <= MAX_MRT_DURATION:
             raise ServerError(PARAMETER, "transaction timeout out of range")

@@ -153,7 +153,7 @@ def test_namespace_reports_strong_consistency(sock):
 
 def test_monitor_answers_its_deadline(server, sock, txn_id):
     deadline = begin(sock, txn_id, 1, ttl=30)
-    clock = server.store.namespace(NS).mrt.now()
+    clock = txn.transactions(server.store.namespace(NS)).now()
     assert clock + 28 <= deadline <= clock + 30
     # Later additions keep the deadline of the first.
     assert add_to_monitor(sock, txn_id, 2, ttl=5) == (0, deadline)
@@ -248,7 +248,7 @@ def test_deadline_passed_rolls_back(server, sock, txn_id):
     assert put(sock, 50, 1) == 0
     deadline = begin(sock, txn_id, 50, ttl=2)
     assert put(sock, 50, 2, txn_id, deadline) == 0
-    server.store.namespace(NS).mrt.advance(10)
+    txn.transactions(server.store.namespace(NS)).advance(10)
     try:
         assert put(sock, 51, 2, txn_id, deadline) == txn.MRT_EXPIRED
         assert add_to_monitor(sock, txn_id, 51)[0] == txn.MRT_EXPIRED
@@ -258,20 +258,20 @@ def test_deadline_passed_rolls_back(server, sock, txn_id):
         assert roll(sock, 50, txn_id, ROLL_BACK) == 0
         assert close_monitor(sock, txn_id) == 0
     finally:
-        server.store.namespace(NS).mrt.advance(-10)
+        txn.transactions(server.store.namespace(NS)).advance(-10)
 
 
 def test_marked_transaction_survives_its_deadline(server, sock, txn_id):
     deadline = begin(sock, txn_id, 60, ttl=2)
     assert put(sock, 60, 6, txn_id, deadline) == 0
     assert mark_roll_forward(sock, txn_id) == 0
-    server.store.namespace(NS).mrt.advance(10)
+    txn.transactions(server.store.namespace(NS)).advance(10)
     try:
         assert roll(sock, 60, txn_id, ROLL_FORWARD) == 0
         assert close_monitor(sock, txn_id) == 0
         assert get(sock, 60)[::2] == (0, 6)
     finally:
-        server.store.namespace(NS).mrt.advance(-10)
+        txn.transactions(server.store.namespace(NS)).advance(-10)
 
 
 # ---------------------------------------------------------------- other namespaces
@@ -352,3 +352,66 @@ def test_namespace_scan_skips_monitor_records(server, sock, txn_id):
     assert scan(txn.MONITOR_SET).count(txn.MONITOR_SET) >= 1
     assert roll(sock, 80, txn_id, ROLL_BACK) == 0
     assert close_monitor(sock, txn_id) == 0
+
+
+def test_hang_up_after_a_step(server, txn_id):
+    """Fault injection: the step is carried out, the connection closed unanswered."""
+    table = txn.transactions(server.store.namespace(NS))
+    with rc.connect(server) as sock:
+        deadline = begin(sock, txn_id, 90)
+        assert put(sock, 90, 9, txn_id, deadline) == 0
+        table.hang_up_after("mark")
+        with pytest.raises((EOFError, ConnectionError)):
+            mark_roll_forward(sock, txn_id)
+    with rc.connect(server) as sock:
+        assert mark_roll_forward(sock, txn_id) == txn.MRT_COMMITTED
+        assert roll(sock, 90, txn_id, ROLL_FORWARD) == 0
+        assert close_monitor(sock, txn_id) == 0
+        assert get(sock, 90)[::2] == (0, 9)
+    with pytest.raises(ValueError):
+        table.hang_up_after("nothing")
+
+
+def test_server_rolls_a_marked_transaction_forward_at_its_deadline(server, sock, txn_id):
+    deadline = begin(sock, txn_id, 91, ttl=2)
+    assert put(sock, 91, 1, txn_id, deadline) == 0
+    assert mark_roll_forward(sock, txn_id) == 0
+    assert get(sock, 91)[0] == 2  # not rolled forward yet
+    txn.transactions(server.store.namespace(NS)).advance(10)
+    try:
+        assert get(sock, 91)[::2] == (0, 1)
+        assert mark_roll_forward(sock, txn_id) == txn.MRT_COMMITTED
+        assert close_monitor(sock, txn_id) == 0
+    finally:
+        txn.transactions(server.store.namespace(NS)).advance(-10)
+
+
+def test_official_client_in_doubt_commit(server):
+    """The commit mark is carried out but never answered: the official client reports
+    the commit in doubt and refuses to abort; committing again (the server answering
+    "already marked") finishes it."""
+    import subprocess
+
+    from .official import OFFICIAL_PYTHON
+
+    if not os.path.exists(OFFICIAL_PYTHON):
+        pytest.skip("official client interpreter %s not found (set OFFICIAL_PYTHON)"
+                    % OFFICIAL_PYTHON)
+    table = txn.transactions(server.store.namespace(NS))
+    table.hang_up_after("mark", times=1000)  # more than the client's retries
+    proc = subprocess.Popen([OFFICIAL_PYTHON, os.path.join(HERE, "official_txn_doubt.py"),
+                             "--host", server.host, "--port", str(server.port)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        table.faults.clear()
+        out, err = proc.communicate("go\n", timeout=300)
+    finally:
+        table.faults.clear()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert first == "in doubt\n" and proc.returncode == 0 and out.strip() == "ok", \
+        first + out + err
+    assert compute_digest("otxn_doubt", 1) not in table.locks
