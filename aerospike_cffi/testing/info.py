@@ -150,7 +150,8 @@ def namespace_info(server, arg):
         ("default-read-touch-ttl-pct", ns.default_read_touch_ttl_pct),
         ("default-ttl", ns.default_ttl),
         ("max-record-size", ns.max_record_size), ("nsup-period", 120),
-        ("replication-factor", 1), ("single-query-threads", 4), ("strong-consistency", "false"),
+        ("replication-factor", 1), ("single-query-threads", 4),
+        ("strong-consistency", "true" if ns.strong_consistency else "false"),
         ("index-type", "mem"), ("sindex-type", "mem"), ("storage-engine", "memory"),
     ]
     return ";".join("%s=%s" % kv for kv in stats)

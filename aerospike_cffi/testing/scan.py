@@ -187,6 +187,9 @@ class Plan:
         for digest, rec in self.ns.live_records():
             if self.set_name and rec.set_name != self.set_name:
                 continue
+            if not self.set_name and self.ns.strong_consistency and \
+                    rec.set_name == commands.MONITOR_SET:
+                continue  # transaction monitors are internal: only a scan of their set sees them
             by_partition.setdefault(store_mod.partition_id(digest), []).append((digest, rec))
         for recs in by_partition.values():
             recs.sort(key=lambda dr: dr[0])
