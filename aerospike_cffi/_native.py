@@ -15,6 +15,10 @@ from .exception import class_for_code
 
 _local = threading.local()
 
+# As the official: the C client names this client "python" in its user agent and metrics
+# files, with the module's version.
+lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
+
 
 class _Scratch:
     __slots__ = ("err", "out", "__weakref__")

@@ -7,19 +7,20 @@ _NULL = ffi.NULL
 
 # as_index_datatype values of the C client.
 _INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
+_INDEX_TYPE_SET = 4  # as_index_type: an index of a set's records, no bin
 
 
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
     def _index_create(self, ns, set, bin, name, index_type, datatype, policy, ctx=None,  # noqa: A002
-                      expressions=None):
+                      expressions=None, set_index=False):
         for value, what in ((ns, "Namespace"), (name, "Index name")):
             if not isinstance(value, str):
                 raise ParamError(-2, "%s should be a string" % what)
         if set is not None and not isinstance(set, str):
             raise ParamError(-2, "Set should be a string")
-        if expressions is None and not isinstance(bin, str):
+        if expressions is None and not set_index and not isinstance(bin, str):
             raise ParamError(-2, "Bin should be a string")
         for value, what in ((index_type, "index type"), (datatype, "index datatype")):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 16:
@@ -83,6 +84,11 @@ class IndexCommands:
                           policy=None):
         return self._index_create(ns, set, None, name, index_type, index_datatype, policy,
                                   expressions=expressions)
+
+    def index_set_create(self, ns, set, name, policy=None):  # noqa: A002
+        """An index of the records of one set (AS_INDEX_TYPE_SET; server 8.1+)."""
+        return self._index_create(ns, set, None, name, _INDEX_TYPE_SET, _INDEX_STRING, policy,
+                                  set_index=True)
 
     def index_remove(self, ns, name, policy=None):
         if not isinstance(ns, str) or not isinstance(name, str):
