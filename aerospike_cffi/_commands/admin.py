@@ -170,7 +170,7 @@ class AdminCommands:
         self._conn(conn_message)
         name = _c_string(role, role_message)
         codes, scopes, n_privs = ffi.new("int[]", 1), b"", 0
-        if privileges is not None or op in (_GRANT_PRIVILEGES, _REVOKE_PRIVILEGES):
+        if privileges is not None or op in (_CREATE_ROLE, _GRANT_PRIVILEGES, _REVOKE_PRIVILEGES):
             codes, scopes, n_privs = _privileges(privileges)
         conn, pol = self._admin_policy(policy, conn_message)
         white, n_white = b"", 0
@@ -184,13 +184,13 @@ class AdminCommands:
             raise_error(err)
         return 0
 
-    def admin_create_role(self, role, privileges=None, policy=None, whitelist=_UNSET,
+    def admin_create_role(self, role, privileges=_UNSET, policy=None, whitelist=_UNSET,
                           read_quota=None, write_quota=None):
         """Create a role with privileges, and optionally a whitelist and quotas."""
         self._conn()
         if not isinstance(role, str):
             raise ParamError(-2, "Role name should be a string")
-        if privileges is None:
+        if privileges is _UNSET:
             privileges = []
         if whitelist is None:  # given as None (not left out): as the official, refused
             raise ParamError(-2, "Whitelist must be a list of IP strings.")
@@ -230,7 +230,7 @@ class AdminCommands:
 
     def _query(self, roles, name, policy, name_message):
         self._conn()
-        key = _NULL if name is None else _c_string(name, name_message)
+        key = _NULL if name_message is None else _c_string(name, name_message)
         conn, pol = self._admin_policy(policy)
         err, out = scratch()
         if lib.shim_admin_query(conn, err, pol, roles, key, out):
