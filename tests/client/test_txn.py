@@ -134,9 +134,31 @@ def test_the_policy_keeps_its_transaction_alive(client, key):
     # The C policy holds the as_txn pointer: a transaction only the policy dict refers to
     # must stay alive for the whole command.
     policy = {"txn": aerospike.Transaction()}
-    client.exists(key, policy=policy)
+    try:
+        client.exists(key, policy=policy)
+    except exception.AerospikeError as exc:
+        assert exc.code == 25  # Community Edition: transactions are enterprise only
     del policy
     assert client.commit(aerospike.Transaction()) == aerospike.COMMIT_OK
+
+
+def test_records_in_a_transaction_need_an_sc_namespace(aerospike_server, client, key):
+    # Community Edition refuses any command of a transaction: "enterprise only" (25),
+    # which the official raises as a plain AerospikeError; the transaction stays open.
+    from feature_servers import sc_namespace
+
+    if aerospike_server.is_dev_server:
+        pytest.skip("the dev server does not refuse transactions on its namespaces yet")
+    if sc_namespace(client) == key[0]:
+        pytest.skip("namespace %s is strong-consistency" % key[0])
+    txn = aerospike.Transaction()
+    for call in (lambda: client.put(key, {"a": 1}, policy={"txn": txn}),
+                 lambda: client.get(key, policy={"txn": txn})):
+        with pytest.raises(exception.AerospikeError) as info:
+            call()
+        assert type(info.value) is exception.AerospikeError and info.value.code == 25
+    assert txn.state == aerospike.TXN_STATE_OPEN
+    assert client.commit(txn) == aerospike.COMMIT_OK
 
 
 # ------------------------------------------------------------ with records (SC namespace)
