@@ -234,3 +234,39 @@ def test_commands_without_login_are_not_authenticated(security_server):
     finally:
         if anonymous is not None:
             anonymous.close()
+
+
+# ------------------------------------------------------------ credentials in the config
+
+@pytest.mark.parametrize("extra, exc, message", [
+    ({"user": "u" * 64, "password": "p"}, exception.ParamError,
+     "Username length exceeds the maximum of 63 characters"),
+    ({"policies": {"auth_mode": 9}}, exception.ParamError, "Specify valid auth_mode"),
+    ({"policies": {"auth_mode": aerospike.AUTH_EXTERNAL}}, exception.ClientError,
+     "TLS is required for external or PKI authentication"),
+])
+def test_bad_credentials_config(aerospike_server, extra, exc, message):
+    config = {"hosts": [(aerospike_server.host, aerospike_server.port)]}
+    config.update(extra)
+    with pytest.raises(exc) as info:
+        aerospike.client(config)
+    assert type(info.value) is exc and info.value.msg == message
+
+
+def test_a_login_to_a_server_without_security(aerospike_server, client):
+    try:
+        client.admin_query_users_info()
+    except (exception.SecurityNotEnabled, exception.SecurityNotSupported):
+        pass
+    else:
+        pytest.skip("the server has security enabled")
+    config = {"hosts": [(aerospike_server.host, aerospike_server.port)], "user": "u",
+              "password": "p"}
+    try:
+        logged_in = aerospike.client(config)
+    except exception.AdminError as exc:
+        assert type(exc) is _NO_SECURITY[exc.code]  # Community Edition: not supported
+    else:
+        logged_in.close()
+        pytest.skip("the server accepted a login without security (Community Edition "
+                    "refuses it: SecurityNotSupported)")
