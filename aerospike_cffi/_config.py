@@ -311,7 +311,7 @@ def _set_policies(cfg, policies, validate, keep):
 
 # as_policies members (those we can set) with the filter expression in .base, or directly.
 _BASE_EXP_MEMBERS = ("read", "write", "operate", "remove", "apply", "batch",
-                     "batch_parent_write", "scan", "query")
+                     "batch_parent_write", "scan", "query", "txn_verify", "txn_roll")
 _DIRECT_EXP_MEMBERS = ("batch_write", "batch_apply", "batch_remove")
 
 

@@ -43,6 +43,28 @@ def out_bytes(out):
     return ffi.buffer(out.data, out.len)[:]
 
 
+class NulFields:
+    """Reads, in order, the NUL-ended text fields a shim call wrote (admin and metrics
+    answers: strings, and numbers in decimal)."""
+
+    __slots__ = ("_items", "_at")
+
+    def __init__(self, data):
+        self._items = data.split(b"\0")
+        self._at = 0
+
+    def more(self):
+        return self._at < len(self._items) - 1
+
+    def text(self):
+        item = self._items[self._at]
+        self._at += 1
+        return item.decode("utf-8", "replace")
+
+    def number(self):
+        return int(self.text())
+
+
 def _cstr(p):
     return ffi.string(p).decode("utf-8", "replace") if p != ffi.NULL else None
 

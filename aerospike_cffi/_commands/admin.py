@@ -9,7 +9,7 @@ and become the official's shapes: users as {'read_info', 'write_info', 'conns_in
 privilege list for admin_query_role(s)), privileges as {'ns', 'set', 'code'}.
 """
 
-from .._native import ffi, lib, out_bytes, raise_error, scratch
+from .._native import NulFields, ffi, lib, out_bytes, raise_error, scratch
 from ..exception import ClientError, ParamError
 
 _NULL = ffi.NULL
@@ -67,25 +67,6 @@ def _quota(value, name):
     if not _INT_MIN <= value <= _INT_MAX:
         raise ParamError(-2, "%s too large for C int." % name)
     return value
-
-
-class _Fields:
-    """A cursor over the NUL-ended fields of a query answer."""
-
-    def __init__(self, data):
-        self._items = data.split(b"\0")
-        self._at = 0
-
-    def more(self):
-        return self._at < len(self._items) - 1
-
-    def text(self):
-        item = self._items[self._at]
-        self._at += 1
-        return item.decode("utf-8", "replace")
-
-    def number(self):
-        return int(self.text())
 
 
 def _user(fields):
@@ -235,7 +216,7 @@ class AdminCommands:
         err, out = scratch()
         if lib.shim_admin_query(conn, err, pol, roles, key, out):
             raise_error(err)
-        fields = _Fields(out_bytes(out))
+        fields = NulFields(out_bytes(out))
         parse = _role if roles else _user
         result = {}
         while fields.more():

@@ -9,13 +9,14 @@ which the C client logs (snapshot, node close) or returns (enable, disable). Lis
 kept in a table by handle (the C side holds only the number) until their disable event.
 """
 
+import atexit
 import itertools
 import logging
 import threading
 
 from aerospike_helpers import metrics as _m
 
-from .._native import ffi, lib, out_bytes, raise_error, scratch
+from .._native import NulFields, ffi, lib, out_bytes, raise_error, scratch
 from ..exception import ClientError, ParamError
 
 _NULL = ffi.NULL
@@ -32,23 +33,12 @@ _listeners = {}  # handle -> MetricsListeners of an enabled client
 _listeners_lock = threading.Lock()
 _handles = itertools.count(1)
 _log = logging.getLogger("aerospike_cffi")
+# A client left open at exit still has its tend thread: from then on its events find no
+# listener and return at once, instead of running user code during interpreter shutdown.
+atexit.register(_listeners.clear)
 
 
 # ------------------------------------------------------------------ decoding (shim_metrics.c)
-
-class _Fields:
-    def __init__(self, data):
-        self._items = data.split(b"\0")
-        self._at = 0
-
-    def text(self):
-        item = self._items[self._at]
-        self._at += 1
-        return item.decode("utf-8", "replace")
-
-    def number(self):
-        return int(self.text())
-
 
 def _new(cls, **attrs):
     # The official's classes have no constructor taking these: fill a bare instance.
@@ -104,7 +94,7 @@ def _aerospike_cffi_metrics(event, handle, data, length, message, message_size):
         if event == _ENABLE:
             callback()
         else:
-            fields = _Fields(bytes(ffi.buffer(data, length)) if length else b"")
+            fields = NulFields(bytes(ffi.buffer(data, length)) if length else b"")
             callback(_node(fields) if event == _NODE_CLOSE else _cluster(fields))
         return 0
     except BaseException as exc:  # noqa: BLE001 - nothing may escape into the C client
@@ -228,7 +218,7 @@ class MetricsCommands:
         _, out = scratch()
         if lib.shim_stats(conn, out):
             raise ClientError(-1, "Out of memory")
-        f = _Fields(out_bytes(out))
+        f = NulFields(out_bytes(out))
         stats = _new(_m.ClusterStats, retry_count=f.number(),
                      thread_pool_queued_tasks=f.number(), recover_queue_size=f.number())
         nodes = []

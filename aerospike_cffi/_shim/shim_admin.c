@@ -76,8 +76,6 @@ shim_truncate(aerospike* as, as_error* err, const as_policy_info* policy, const 
  * Every array built here is freed before the call returns; query answers are copied
  * into `out` (layouts in shim.h) and the C client's users and roles destroyed.
  */
-#include <stdio.h>
-
 #include <aerospike/as_admin.h>
 
 /* Pointers to the n strings of a packed list, or NULL (n == 0 or out of memory). */
@@ -194,29 +192,15 @@ done:
 }
 
 static int
-put_str(shim_buf* out, const char* s)
-{
-    return buf_put(out, s, strlen(s) + 1);
-}
-
-static int
-put_int(shim_buf* out, int64_t v)
-{
-    char text[24];
-    snprintf(text, sizeof(text), "%lld", (long long)v);
-    return put_str(out, text);
-}
-
-static int
 user_out(shim_buf* out, const as_user* user)
 {
-    int rc = put_str(out, user->name);
-    rc |= put_int(out, user->read_info_size > 0 && user->read_info ? user->read_info[0] : 0);
-    rc |= put_int(out, user->write_info_size > 0 && user->write_info ? user->write_info[0] : 0);
-    rc |= put_int(out, user->conns_in_use);
-    rc |= put_int(out, user->roles_size);
+    int rc = buf_put_field(out, user->name);
+    rc |= buf_put_number(out, user->read_info_size > 0 && user->read_info ? user->read_info[0] : 0);
+    rc |= buf_put_number(out, user->write_info_size > 0 && user->write_info ? user->write_info[0] : 0);
+    rc |= buf_put_number(out, user->conns_in_use);
+    rc |= buf_put_number(out, user->roles_size);
     for (int i = 0; i < user->roles_size; i++) {
-        rc |= put_str(out, user->roles[i]);
+        rc |= buf_put_field(out, user->roles[i]);
     }
     return rc;
 }
@@ -224,18 +208,18 @@ user_out(shim_buf* out, const as_user* user)
 static int
 role_out(shim_buf* out, const as_role* role)
 {
-    int rc = put_str(out, role->name);
-    rc |= put_int(out, role->read_quota);
-    rc |= put_int(out, role->write_quota);
-    rc |= put_int(out, role->whitelist_size);
+    int rc = buf_put_field(out, role->name);
+    rc |= buf_put_number(out, role->read_quota);
+    rc |= buf_put_number(out, role->write_quota);
+    rc |= buf_put_number(out, role->whitelist_size);
     for (int i = 0; i < role->whitelist_size; i++) {
-        rc |= put_str(out, role->whitelist[i]);
+        rc |= buf_put_field(out, role->whitelist[i]);
     }
-    rc |= put_int(out, role->privileges_size);
+    rc |= buf_put_number(out, role->privileges_size);
     for (int i = 0; i < role->privileges_size; i++) {
-        rc |= put_int(out, role->privileges[i].code);
-        rc |= put_str(out, role->privileges[i].ns);
-        rc |= put_str(out, role->privileges[i].set);
+        rc |= buf_put_number(out, role->privileges[i].code);
+        rc |= buf_put_field(out, role->privileges[i].ns);
+        rc |= buf_put_field(out, role->privileges[i].set);
     }
     return rc;
 }

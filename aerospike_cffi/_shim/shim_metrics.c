@@ -41,24 +41,10 @@ AS_EXTERN extern char* aerospike_client_language;
 AS_EXTERN extern char* aerospike_client_version;
 
 static int
-put_s(shim_buf* out, const char* s)
-{
-    return buf_put(out, s ? s : "", strlen(s ? s : "") + 1);
-}
-
-static int
-put_u(shim_buf* out, uint64_t v)
-{
-    char text[24];
-    snprintf(text, sizeof(text), "%llu", (unsigned long long)v);
-    return put_s(out, text);
-}
-
-static int
 conns_out(shim_buf* out, const as_conn_stats* c)
 {
-    return put_u(out, c->in_use) | put_u(out, c->in_pool) | put_u(out, c->opened) |
-           put_u(out, c->closed) | put_u(out, c->recovered) | put_u(out, c->aborted);
+    return buf_put_number(out, c->in_use) | buf_put_number(out, c->in_pool) | buf_put_number(out, c->opened) |
+           buf_put_number(out, c->closed) | buf_put_number(out, c->recovered) | buf_put_number(out, c->aborted);
 }
 
 static int
@@ -68,9 +54,9 @@ node_head_out(shim_buf* out, as_node* node, const as_node_stats* stats)
     as_address* a = as_node_get_address(node);
     struct sockaddr* addr = (struct sockaddr*)&a->addr;
     as_address_short_name(addr, address, sizeof(address));
-    return put_s(out, node->name) | put_s(out, address) | put_u(out, as_address_port(addr)) |
-           conns_out(out, &stats->sync) | put_u(out, stats->error_count) |
-           put_u(out, stats->timeout_count) | put_u(out, stats->key_busy_count);
+    return buf_put_field(out, node->name) | buf_put_field(out, address) | buf_put_number(out, as_address_port(addr)) |
+           conns_out(out, &stats->sync) | buf_put_number(out, stats->error_count) |
+           buf_put_number(out, stats->timeout_count) | buf_put_number(out, stats->key_busy_count);
 }
 
 static int
@@ -81,17 +67,17 @@ node_out(shim_buf* out, as_node* node)
     int rc = node_head_out(out, node, &stats);
     aerospike_node_stats_destroy(&stats);
     uint8_t n = node->metrics ? node->metrics_size : 0;
-    rc |= put_u(out, n);
+    rc |= buf_put_number(out, n);
     for (uint8_t i = 0; i < n; i++) {
         as_ns_metrics* m = node->metrics[i];
-        rc |= put_s(out, m->ns) | put_u(out, m->bytes_in) | put_u(out, m->bytes_out) |
-              put_u(out, m->error_count) | put_u(out, m->timeout_count) |
-              put_u(out, m->key_busy_count);
+        rc |= buf_put_field(out, m->ns) | buf_put_number(out, m->bytes_in) | buf_put_number(out, m->bytes_out) |
+              buf_put_number(out, m->error_count) | buf_put_number(out, m->timeout_count) |
+              buf_put_number(out, m->key_busy_count);
         for (int t = 0; t < AS_LATENCY_TYPE_MAX; t++) {
             as_latency* lat = as_latency_reserve(m->latency[t]);
-            rc |= put_u(out, lat->size);
+            rc |= buf_put_number(out, lat->size);
             for (uint32_t b = 0; b < lat->size; b++) {
-                rc |= put_u(out, as_latency_get_bucket(lat, b));
+                rc |= buf_put_number(out, as_latency_get_bucket(lat, b));
             }
             as_latency_release(lat);
         }
@@ -102,12 +88,12 @@ node_out(shim_buf* out, as_node* node)
 static int
 cluster_out(shim_buf* out, as_cluster* cluster)
 {
-    int rc = put_u(out, cluster->cluster_name != NULL) | put_s(out, cluster->cluster_name) |
-             put_u(out, cluster->app_id != NULL) | put_s(out, cluster->app_id) |
-             put_u(out, cluster->invalid_node_count) | put_u(out, cluster->command_count) |
-             put_u(out, cluster->retry_count);
+    int rc = buf_put_number(out, cluster->cluster_name != NULL) | buf_put_field(out, cluster->cluster_name) |
+             buf_put_number(out, cluster->app_id != NULL) | buf_put_field(out, cluster->app_id) |
+             buf_put_number(out, cluster->invalid_node_count) | buf_put_number(out, cluster->command_count) |
+             buf_put_number(out, cluster->retry_count);
     as_nodes* nodes = as_nodes_reserve(cluster);
-    rc |= put_u(out, nodes->size);
+    rc |= buf_put_number(out, nodes->size);
     for (uint32_t i = 0; i < nodes->size; i++) {
         rc |= node_out(out, nodes->array[i]);
     }
@@ -214,10 +200,10 @@ shim_stats(aerospike* as, shim_buf* out)
     out->len = 0;
     as_cluster_stats stats;
     aerospike_stats(as, &stats);
-    int rc = put_u(out, stats.retry_count) | put_u(out, stats.thread_pool_queued_tasks) |
-             put_u(out, stats.recover_queue_size) | put_u(out, stats.nodes_size);
+    int rc = buf_put_number(out, stats.retry_count) | buf_put_number(out, stats.thread_pool_queued_tasks) |
+             buf_put_number(out, stats.recover_queue_size) | buf_put_number(out, stats.nodes_size);
     for (uint32_t i = 0; i < stats.nodes_size; i++) {
-        rc |= node_head_out(out, stats.nodes[i].node, &stats.nodes[i]) | put_u(out, 0);
+        rc |= node_head_out(out, stats.nodes[i].node, &stats.nodes[i]) | buf_put_number(out, 0);
     }
     aerospike_stats_destroy(&stats);
     return rc;

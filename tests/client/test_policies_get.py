@@ -63,3 +63,17 @@ def test_committed_data_is_what_the_official_produces(tmp_path):
     subprocess.run([OFFICIAL_PYTHON, os.path.join(HERE, "gen_policies_data.py"), str(out)],
                    check=True, capture_output=True, timeout=120)
     assert filecmp.cmp(DATA, str(out), shallow=False)
+
+
+@pytest.mark.parametrize("kind", ["batch_parent_write", "txn_verify", "txn_roll"])
+def test_expressions_in_batch_like_config_policies(aerospike_server, kind):
+    # The filter expression lives in memory the client owns: the C client's copy of the
+    # config must not get it (it would free it on close).
+    from aerospike_helpers.expressions import base as exp
+
+    hosts = [(aerospike_server.host, aerospike_server.port)]
+    policies = {kind: {"expressions": exp.Eq(exp.IntBin("a"), 1).compile(), "max_retries": 3}}
+    for _ in range(3):
+        client = aerospike_cffi.client(config(policies, hosts))
+        assert client.get_policies()[kind]["max_retries"] == 3
+        client.close()
