@@ -90,11 +90,11 @@ _F = {
         _BASE, deserialize=(None, _BOOL), replica=("replica", _ENUM),
         short_query=("short_query", _BOOL), expected_duration=("expected_duration", _ENUM),
         partition_filter=(None, None)),
-    "batch_parent_write": None,  # as "batch" (set below)
     "info": {"timeout": ("timeout", _U32), "send_as_is": ("send_as_is", _BOOL),
              "check_bounds": ("check_bounds", _BOOL)},
     "admin": {"timeout": ("timeout", _U32)},
 }
+# The defaults of a batch with writes: an as_policy_batch of its own, with the batch keys.
 _F["batch_parent_write"] = _F["batch"]
 
 C_TYPES = {

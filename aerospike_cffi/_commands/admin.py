@@ -97,14 +97,13 @@ class AdminCommands:
         pol, _keep = self._policy("admin", policy)
         return conn, pol
 
-    def _user_op(self, op, user, password, roles, policy, roles_code=-2):
+    def _user_op(self, op, user, policy, password=_UNSET, roles=_UNSET, roles_code=-2):
+        self._conn()  # as the official: a closed client says so before any argument check
         name = _c_string(user, "Username should be a string")
-        secret = _NULL
-        if password is not None or op in (_CREATE_USER, _SET_PASSWORD, _CHANGE_PASSWORD):
-            secret = _c_string(password, "Password should be a string")
+        secret = _NULL if password is _UNSET else _c_string(password,
+                                                             "Password should be a string")
         packed, count = b"", 0
-        if roles is not None or op in (_CREATE_USER, _CREATE_PKI_USER, _GRANT_ROLES,
-                                       _REVOKE_ROLES):
+        if roles is not _UNSET:
             message = "Roles should be a list" if roles_code == -2 else "not a list"
             packed, count = _names(roles, message, roles_code)
         conn, pol = self._admin_policy(policy)
@@ -115,50 +114,43 @@ class AdminCommands:
 
     def admin_create_user(self, user, password, roles, policy=None):
         """Create a user with a password and roles."""
-        self._conn()
-        return self._user_op(_CREATE_USER, user, password, roles, policy)
+        return self._user_op(_CREATE_USER, user, policy, password, roles)
 
     def admin_create_pki_user(self, user, roles, policy=None):
         """Create a user that authenticates by TLS certificate (no password)."""
-        self._conn()
-        return self._user_op(_CREATE_PKI_USER, user, None, roles, policy)
+        return self._user_op(_CREATE_PKI_USER, user, policy, roles=roles)
 
     def admin_drop_user(self, user, policy=None):
-        self._conn()
-        return self._user_op(_DROP_USER, user, None, None, policy)
+        return self._user_op(_DROP_USER, user, policy)
 
     def admin_set_password(self, user, password, policy=None):
         """Set a user's password (as an administrator)."""
-        self._conn()
-        return self._user_op(_SET_PASSWORD, user, password, None, policy)
+        return self._user_op(_SET_PASSWORD, user, policy, password)
 
     def admin_change_password(self, user, password, policy=None):
         """Change the password of the user this client logged in as."""
-        self._conn()
-        return self._user_op(_CHANGE_PASSWORD, user, password, None, policy)
+        return self._user_op(_CHANGE_PASSWORD, user, policy, password)
 
     def admin_grant_roles(self, user, roles, policy=None):
-        self._conn()
-        return self._user_op(_GRANT_ROLES, user, None, roles, policy, roles_code=-1)
+        # The official's grant/revoke check the list later, as a ClientError "not a list".
+        return self._user_op(_GRANT_ROLES, user, policy, roles=roles, roles_code=-1)
 
     def admin_revoke_roles(self, user, roles, policy=None):
-        self._conn()
-        return self._user_op(_REVOKE_ROLES, user, None, roles, policy, roles_code=-1)
+        return self._user_op(_REVOKE_ROLES, user, policy, roles=roles, roles_code=-1)
 
-    def _role_op(self, op, role, policy, privileges=None, whitelist=None, read_quota=0,
-                 write_quota=0, role_message="Role name should be a string",
-                 conn_message="No connection to aerospike cluster"):
-        self._conn(conn_message)
-        name = _c_string(role, role_message)
+    def _role_op(self, op, role, policy, privileges=_UNSET, whitelist=_UNSET, read_quota=0,
+                 write_quota=0, period=""):
+        # set_whitelist and set_quotas end their messages with a period, as the official.
+        self._conn("No connection to aerospike cluster" + period)
+        name = _c_string(role, "Role name should be a string" + period)
         codes, scopes, n_privs = ffi.new("int[]", 1), b"", 0
-        if privileges is not None or op in (_CREATE_ROLE, _GRANT_PRIVILEGES, _REVOKE_PRIVILEGES):
+        if privileges is not _UNSET:
             codes, scopes, n_privs = _privileges(privileges)
-        conn, pol = self._admin_policy(policy, conn_message)
+        conn, pol = self._admin_policy(policy, "No connection to aerospike cluster" + period)
         white, n_white = b"", 0
-        if whitelist is not None:
-            message = ("Whitelist must be a list of IP strings, or None."
-                       if op == _SET_WHITELIST else "Whitelist must be a list of IP strings.")
-            white, n_white = _names(whitelist, message)
+        if whitelist is not _UNSET and not (whitelist is None and op == _SET_WHITELIST):
+            white, n_white = _names(whitelist, "Whitelist must be a list of IP strings%s."
+                                    % (", or None" if op == _SET_WHITELIST else ""))
         err, _ = scratch()
         if lib.shim_admin_role(conn, err, pol, op, name, codes, scopes, n_privs, white, n_white,
                                read_quota, write_quota):
@@ -171,15 +163,10 @@ class AdminCommands:
         self._conn()
         if not isinstance(role, str):
             raise ParamError(-2, "Role name should be a string")
-        if privileges is _UNSET:
-            privileges = []
-        if whitelist is None:  # given as None (not left out): as the official, refused
-            raise ParamError(-2, "Whitelist must be a list of IP strings.")
-        if whitelist is _UNSET:
-            whitelist = None
         reads = 0 if read_quota is None else _quota(read_quota, "py_read_quota")
         writes = 0 if write_quota is None else _quota(write_quota, "py_write_quota")
-        return self._role_op(_CREATE_ROLE, role, policy, privileges, whitelist, reads, writes)
+        return self._role_op(_CREATE_ROLE, role, policy,
+                             [] if privileges is _UNSET else privileges, whitelist, reads, writes)
 
     def admin_drop_role(self, role, policy=None):
         return self._role_op(_DROP_ROLE, role, policy)
@@ -192,9 +179,7 @@ class AdminCommands:
 
     def admin_set_whitelist(self, role, whitelist, policy=None):
         """Set a role's allowed client addresses (None or [] clears it)."""
-        return self._role_op(_SET_WHITELIST, role, policy, whitelist=whitelist,
-                             role_message="Role name should be a string.",
-                             conn_message="No connection to aerospike cluster.")
+        return self._role_op(_SET_WHITELIST, role, policy, whitelist=whitelist, period=".")
 
     def admin_set_quotas(self, role, read_quota=_UNSET, write_quota=_UNSET, policy=None):
         """Set a role's read and write quotas (records per second; unset: -1 as sent)."""
@@ -204,8 +189,7 @@ class AdminCommands:
         reads = -1 if read_quota is _UNSET else _quota(read_quota, "py_read_quota")
         writes = -1 if write_quota is _UNSET else _quota(write_quota, "py_write_quota")
         return self._role_op(_SET_QUOTAS, role, policy, read_quota=reads, write_quota=writes,
-                             role_message="Role name should be a string.",
-                             conn_message="No connection to aerospike cluster.")
+                             period=".")
 
     # ------------------------------------------------------------ queries
 
