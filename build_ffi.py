@@ -55,6 +55,11 @@ ffibuilder.cdef("""
     extern "Python+C" void _aerospike_cffi_log(int level, const char* func, const char* file,
                                                uint32_t line, const char* msg);
 """)
+# Metrics listener events (shim_metrics.c), called from the C client's threads.
+ffibuilder.cdef("""
+    extern "Python+C" int _aerospike_cffi_metrics(int event, uint64_t handle, const uint8_t* data,
+                                                  size_t len, char* message, size_t message_size);
+""")
 
 ffibuilder.set_source(
     "aerospike_cffi._aerospike_cffi",
@@ -67,7 +72,8 @@ ffibuilder.set_source(
     #include "shim.h"
     """,
     sources=[os.path.join("aerospike_cffi", "_shim", name) for name in ("shim.c", "shim_batch.c", "shim_stream.c", "shim_admin.c",
-                                                                  "shim_marshal.c", "shim_pickle.c")],
+                                                                  "shim_marshal.c", "shim_pickle.c",
+                                                                  "shim_txn.c", "shim_metrics.c")],
     extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"],
     **_link_options()
 )

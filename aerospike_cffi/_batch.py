@@ -124,7 +124,9 @@ class BatchCall:
     def run(self, policy):
         """[(result, in_doubt, key tuple, record or None)] per record, and the batch's status."""
         conn = self.client._conn()
-        pol, _keep = self.client._policy("batch", policy)
+        # As the C client: a batch with writes starts from the batch_parent_write defaults.
+        pol, _keep = self.client._policy("batch_parent_write" if self.has_write else "batch",
+                                         policy)
         packed = b"".join(self.parts)
         err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL

@@ -11,7 +11,8 @@ import platform
 import threading
 
 from . import _config, _marshal, _stream
-from ._commands import BatchCommands, IndexCommands, InfoCommands, RecordCommands
+from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
+                        MetricsCommands, RecordCommands, TxnCommands)
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
@@ -31,7 +32,8 @@ def _destroy_connection(conn):
         lib.aerospike_destroy(conn)
 
 
-class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
+class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, AdminCommands,
+             TxnCommands, MetricsCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
     def __init__(self, config):
@@ -58,7 +60,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
                                          ("batch_apply", "batch_apply"),
                                          ("batch_remove", "batch_remove"), ("scan", "scan"),
                                          ("query", "query"), ("info", "info"),
-                                         ("admin", "admin"))}
+                                         ("admin", "admin"),
+                                         ("batch_parent_write", "batch_parent_write"))}
         self._batch_read_default = ffi.new("as_policy_batch_read*")
         lib.as_policy_batch_read_init(self._batch_read_default)
         defaults["batch_read"] = self._batch_read_default

@@ -75,6 +75,21 @@ buf_put_u32(shim_buf* buf, uint32_t v)
     return buf_put(buf, &v, 4);
 }
 
+int
+buf_put_field(shim_buf* buf, const char* s)
+{
+    s = s ? s : "";
+    return buf_put(buf, s, strlen(s) + 1);
+}
+
+int
+buf_put_number(shim_buf* buf, int64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof(text), "%lld", (long long)v);
+    return buf_put_field(buf, text);
+}
+
 /* ------------------------------------------------------------------ keys */
 
 as_status

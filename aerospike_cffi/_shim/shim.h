@@ -163,3 +163,61 @@ int shim_nodes(aerospike* as, shim_buf* out);
 
 /* Route C client log lines at or above `level` to _aerospike_cffi_log (or stop: level < 0). */
 void shim_log_enable(int level);
+
+/* Transactions (shim_txn.c). A Transaction owns its as_txn (shim_txn_new, NULL when
+ * its tables cannot be allocated) and frees it once with shim_txn_free; commands join it
+ * through the `txn` field of their policy's base. Commit / abort set *status to the C
+ * client's as_commit_status / as_abort_status and return the as_status. */
+struct as_txn* shim_txn_new(uint32_t reads_capacity, uint32_t writes_capacity);
+void shim_txn_free(struct as_txn* txn);
+void shim_txn_info(struct as_txn* txn, uint64_t* id, int* state, int* in_doubt,
+                   uint32_t* timeout);
+void shim_txn_set_timeout(struct as_txn* txn, uint32_t timeout);
+int shim_txn_commit(aerospike* as, as_error* err, struct as_txn* txn, int* status);
+int shim_txn_abort(aerospike* as, as_error* err, struct as_txn* txn, int* status);
+
+/* Security administration (shim_admin.c). Lists are packed as NUL-ended names one after
+ * another; privileges as `codes` with "ns\0set\0" per privilege in `scopes`.
+ * shim_admin_query (roles 0: users, 1: roles; name NULL: all) writes per user
+ *   name, read_info, write_info, conns_in_use, n_roles, role*
+ * and per role
+ *   name, read_quota, write_quota, n_whitelist, address*, n_privileges, (code, ns, set)*
+ * as NUL-ended fields, numbers in decimal text. */
+#define SHIM_ADMIN_CREATE_USER 0
+#define SHIM_ADMIN_CREATE_PKI_USER 1
+#define SHIM_ADMIN_DROP_USER 2
+#define SHIM_ADMIN_SET_PASSWORD 3
+#define SHIM_ADMIN_CHANGE_PASSWORD 4
+#define SHIM_ADMIN_GRANT_ROLES 5
+#define SHIM_ADMIN_REVOKE_ROLES 6
+#define SHIM_ADMIN_CREATE_ROLE 10
+#define SHIM_ADMIN_DROP_ROLE 11
+#define SHIM_ADMIN_GRANT_PRIVILEGES 12
+#define SHIM_ADMIN_REVOKE_PRIVILEGES 13
+#define SHIM_ADMIN_SET_WHITELIST 14
+#define SHIM_ADMIN_SET_QUOTAS 15
+int shim_admin_user(aerospike* as, as_error* err, const as_policy_admin* policy, int op,
+                    const char* user, const char* password, const char* roles, uint32_t n_roles);
+int shim_admin_role(aerospike* as, as_error* err, const as_policy_admin* policy, int op,
+                    const char* role, const int* codes, const char* scopes,
+                    uint32_t n_privileges, const char* whitelist, uint32_t n_whitelist,
+                    int read_quota, int write_quota);
+int shim_admin_query(aerospike* as, as_error* err, const as_policy_admin* policy, int roles,
+                     const char* name, shim_buf* out);
+
+/* Metrics and statistics (shim_metrics.c; layouts there). With listeners, events go to
+ * the Python+C callback _aerospike_cffi_metrics(event, handle, ...) with these events;
+ * without, the C client writes its metrics files into report_dir. Labels are packed as
+ * "name\0value\0" pairs. shim_stats returns non-zero when out of memory. */
+#define SHIM_METRICS_ENABLE 0
+#define SHIM_METRICS_SNAPSHOT 1
+#define SHIM_METRICS_NODE_CLOSE 2
+#define SHIM_METRICS_DISABLE 3
+int shim_metrics_enable(aerospike* as, as_error* err, const char* report_dir,
+                        uint64_t report_size_limit, uint32_t interval, uint8_t latency_columns,
+                        uint8_t latency_shift, const char* labels, uint32_t n_labels,
+                        int with_listeners, uint64_t handle);
+int shim_metrics_disable(aerospike* as, as_error* err);
+int shim_stats(aerospike* as, shim_buf* out);
+/* The client's name and version in the C client's user agent and metrics files. */
+void shim_client_identity(const char* language, const char* version);

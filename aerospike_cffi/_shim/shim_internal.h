@@ -65,6 +65,10 @@ bool utf8_valid(const uint8_t* s, uint32_t n, bool* ascii);
 uint8_t* buf_reserve(shim_buf* buf, size_t n);
 int buf_put(shim_buf* buf, const void* src, size_t n);
 int buf_put_u32(shim_buf* buf, uint32_t v);
+/* NUL-ended text fields (admin and metrics answers, see shim.h): a string (NULL as ""),
+ * a number in decimal. Non-zero when out of memory. */
+int buf_put_field(shim_buf* buf, const char* s);
+int buf_put_number(shim_buf* buf, int64_t v);
 
 as_status key_init(as_error* err, as_key* key, KEY_PARAMS);
 bool read_item(const uint8_t** pp, const uint8_t* end, packed_item* item);
