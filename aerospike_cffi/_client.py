@@ -12,6 +12,7 @@ import threading
 
 from . import _config, _marshal, _stream
 from ._commands import BatchCommands, IndexCommands, InfoCommands, RecordCommands
+from ._commands.udf import UDFCommands
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
@@ -31,7 +32,7 @@ def _destroy_connection(conn):
         lib.aerospike_destroy(conn)
 
 
-class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
+class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
     def __init__(self, config):

@@ -10,5 +10,6 @@ from .batch import BatchCommands
 from .index import IndexCommands
 from .info import InfoCommands
 from .records import RecordCommands
+from .udf import UDFCommands
 
-__all__ = ["BatchCommands", "IndexCommands", "InfoCommands", "RecordCommands"]
+__all__ = ["BatchCommands", "IndexCommands", "InfoCommands", "RecordCommands", "UDFCommands"]

@@ -163,3 +163,31 @@ int shim_nodes(aerospike* as, shim_buf* out);
 
 /* Route C client log lines at or above `level` to _aerospike_cffi_log (or stop: level < 0). */
 void shim_log_enable(int level);
+
+/* User-defined functions (shim_udf.c; stream UDFs in shim_stream.c). `args`/`size`: the
+ * UDF argument list as one msgpack list (NULL, 0: none). The value a UDF returns comes back
+ * as a one-bin record (bin "v"): the record layout above without a digest.
+ * shim_udf_list writes per module: u8 type, u8 name_len, name, hash[40] (hex text). */
+int shim_apply(aerospike* as, as_error* err, const as_policy_apply* policy,
+               const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+               int64_t kint, const char* module, const char* function, const uint8_t* args,
+               uint32_t args_size, shim_buf* out);
+int shim_udf_put(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 const uint8_t* content, uint32_t size);
+int shim_udf_remove(aerospike* as, as_error* err, const as_policy_info* policy,
+                    const char* filename);
+int shim_udf_get(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 int udf_type, shim_buf* out);
+int shim_udf_list(aerospike* as, as_error* err, const as_policy_info* policy, shim_buf* out);
+/* A stream UDF: on a query, run by shim_stream_aggregate (values of the last stage, each a
+ * one-bin record as above, in one page) or in the background (shim_stream_background); on a
+ * scan, a background record UDF. shim_job_wait waits until a background job completed. */
+int shim_stream_apply(as_error* err, shim_stream* s, const char* module, const char* function,
+                      const uint8_t* args, uint32_t size);
+int shim_stream_aggregate(aerospike* as, as_error* err, shim_stream* s,
+                          const as_policy_query* policy, shim_buf* out);
+int shim_job_wait(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+                  uint64_t job_id);
+/* Point the C client's process-wide Lua settings (where aggregations load modules) at
+ * user_path. */
+void shim_lua_configure(const char* user_path);
