@@ -11,14 +11,12 @@ import aerospike_cffi
 
 NAMES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "official_api_names.txt")
 
-# Official names this client does not offer yet (security admin, UDFs, transactions,
+# Official names this client does not offer yet (security admin, transactions,
 # metrics, dynamic config): each entry here is a known gap, to shrink over time.
 NOT_YET = {
     "aerospike.Client.abort", "aerospike.Client.commit", "aerospike.Transaction",
     "aerospike.Transaction.id", "aerospike.Transaction.in_doubt", "aerospike.Transaction.state",
-    "aerospike.Transaction.timeout", "aerospike.Client.apply", "aerospike.Client.udf_get",
-    "aerospike.Client.udf_list", "aerospike.Client.udf_put", "aerospike.Client.udf_remove",
-    "aerospike.Client.query_apply", "aerospike.Client.scan_apply",
+    "aerospike.Transaction.timeout",
     "aerospike.Client.enable_metrics", "aerospike.Client.disable_metrics",
     "aerospike.Client.get_stats", "aerospike.Client.get_policies",
     "aerospike.Client.index_set_create", "aerospike.Client.set_xdr_filter",
