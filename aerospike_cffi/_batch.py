@@ -108,15 +108,23 @@ class BatchCall:
                   policy_index=NO_POLICY):
         self.add(WRITE, key, _write_head(ttl, gen) + packed_ops, policy_index)
 
-    def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
-        if not isinstance(module, str) or not isinstance(function, str):
-            raise ParamError(-2, "module and function must be strings")
+    def apply_body(self, module, function, args):
+        """What follows the key of an apply (shared by every key of a batch_apply)."""
+        if not isinstance(module, str):
+            raise ParamError(-2, "module must be a string")
+        if not isinstance(function, str):
+            raise ParamError(-2, "function must be a string")
         if not isinstance(args, list):
-            raise ParamError(-2, "args must be a list")
+            raise ParamError(-2, "args must be a list of arguments for the UDF")
         packed_args = self.client._op_packer.pack(args)
-        body = (_name(module.encode() + b"\0") + _name(function.encode() + b"\0") +
+        module_b, function_b = _marshal.utf8(module), _marshal.utf8(function)
+        if len(module_b) > 63 or len(function_b) > 63:  # the C client's UDF name limits
+            raise ParamError(-2, "UDF module and function names are at most 63 bytes")
+        return (_name(module_b + b"\0") + _name(function_b + b"\0") +
                 struct.pack("<I", len(packed_args)) + packed_args)
-        self.add(APPLY, key, body, policy_index)
+
+    def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
+        self.add(APPLY, key, self.apply_body(module, function, args), policy_index)
 
     def add_remove(self, key, policy_index=NO_POLICY):
         self.add(REMOVE, key, b"", policy_index)
@@ -243,11 +251,26 @@ def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
 
 def batch_apply(client, keys, module, function, args, policy_batch=None,
                 policy_batch_apply=None):
+    """The same record UDF on every key (checks in the official's order)."""
     _check_keys(keys)
     call = BatchCall(client)
-    index = call.policy_index("batch_apply", policy_batch_apply)
+    for name, value in (("module", module), ("function", function)):
+        if not isinstance(value, str):
+            raise ParamError(-2, "%s must be a string" % name)
+    if not isinstance(args, list):
+        raise ParamError(-2, "args must be a list of arguments for the UDF")
+    client._conn()
     for i, key in enumerate(keys):
-        call.add_apply(key, module, function, args, index)
+        if not isinstance(key, tuple):
+            raise ParamError(-2, "key should be an aerospike key tuple")
+        try:
+            call.key_parts(key)
+        except ParamError:
+            raise ParamError(-2, "failed to convert key at index: %d" % i) from None
+    index = call.policy_index("batch_apply", policy_batch_apply)
+    body = call.apply_body(module, function, args)  # packed once for every key
+    for key in keys:
+        call.add(APPLY, key, body, index)
     results, status = call.run(policy_batch)
     return _records_from(results, status)
 

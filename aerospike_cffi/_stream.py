@@ -85,6 +85,9 @@ class _Stream:
             elif not isinstance(arguments, list):
                 raise ClientError(-1, "udf function arguments must be enclosed in a list")
             else:
+                if _unsupported_udf_args(arguments):
+                    raise ClientError(-1, "udf function argument type must be supported by "
+                                          "Aerospike")
                 packed = pack_args(self._client._op_packer, arguments)
             if len(_marshal.utf8(module)) > 63 or len(_marshal.utf8(function)) > 63:
                 raise ParamError(-2, "UDF module and function names are at most 63 bytes")
@@ -467,6 +470,25 @@ class Query(_Stream):
 # their modules (two such clients aggregating at the same moment may still cross).
 _lua_lock = threading.Lock()
 _lua_path = [None]
+
+
+def _unsupported_udf_args(arguments):
+    """Whether a stream UDF's arguments hold a value the official refuses there (it walks
+    lists and dict values; anything but the plain scalar types is refused)."""
+    from .types import CDTInfinite, CDTWildcard, GeoJSON, null
+
+    todo = list(arguments)
+    while todo:
+        value = todo.pop()
+        if isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, dict):
+            todo.extend(value.values())
+        elif not (value is None or isinstance(value, (int, float, str, bytes, bytearray,
+                                                      GeoJSON, null, CDTWildcard,
+                                                      CDTInfinite))):
+            return True
+    return False
 
 
 def _use_lua_path(user_path):

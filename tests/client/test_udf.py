@@ -378,6 +378,20 @@ def _wait(client, job, module):
      "udf function arguments must be enclosed in a list"),
     (lambda c: c.query(NS, SET).apply(1, "sum"), ex.ClientError,
      "udf module argument must be a string or unicode string"),
+    (lambda c: c.query(NS, SET).apply(MODULE, "sum", [[1, (2, 3)]]), ex.ClientError,
+     "udf function argument type must be supported by Aerospike"),
+    (lambda c: c.scan(NS, SET).apply(MODULE, "add", [{"a": object()}]), ex.ClientError,
+     "udf function argument type must be supported by Aerospike"),
+    (lambda c: c.batch_apply([(NS, SET, 1)], 5, "add", []), ex.ParamError,
+     "module must be a string"),
+    (lambda c: c.batch_apply([(NS, SET, 1)], MODULE, None, []), ex.ParamError,
+     "function must be a string"),
+    (lambda c: c.batch_apply([(NS, SET, 1)], MODULE, "add", 5), ex.ParamError,
+     "args must be a list of arguments for the UDF"),
+    (lambda c: c.batch_apply([[NS, SET, 1]], MODULE, "add", []), ex.ParamError,
+     "key should be an aerospike key tuple"),
+    (lambda c: c.batch_apply([(NS, SET, 1), (NS, 5, 1)], MODULE, "add", []), ex.ParamError,
+     "failed to convert key at index: 1"),
 ])
 def test_stream_udf_bad_input(udf_client, call, exc_class, msg):
     with pytest.raises(exc_class) as info:
