@@ -46,15 +46,16 @@ udf_arglist(as_error* err, const uint8_t* args, uint32_t size, as_list** out)
 as_status
 udf_value_out(as_error* err, as_val* val, shim_buf* out)
 {
-    /* One bin named "v" holding the value (a reference of its own: the record's destroy
-     * releases it); a missing value is nil. */
+    /* One bin named "v" that only points at the value: the record and its bin live on
+     * the stack and are never destroyed, so the value stays its caller's (no reference is
+     * taken: as_boolean has none, its reserve is a no-op). A missing value is nil. */
     as_record rec;
     as_record_inita(&rec, 1);
-    as_val* held = val ? as_val_reserve(val) : (as_val*)&as_nil;
-    as_record_set(&rec, "v", (as_bin_value*)held);
-    as_status status = record_out(err, &rec, out, NULL);
-    as_record_destroy(&rec);
-    return status;
+    as_bin* bin = &rec.bins.entries[0];
+    strcpy(bin->name, "v");
+    bin->valuep = val ? (as_bin_value*)val : (as_bin_value*)&as_nil;
+    rec.bins.size = 1;
+    return record_out(err, &rec, out, NULL);
 }
 
 int
