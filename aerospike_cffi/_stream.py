@@ -205,9 +205,13 @@ class _Stream:
         some as bytes in the packed layout."""
         if mixed:
             return [self._decode(item)[0] if item.__class__ is bytes else
-                    ((item[0], item[1], item[2], bytearray(item[3])), item[4], item[5])
+                    ((item[0], item[1], _blob_key(item[2]), bytearray(item[3])), item[4],
+                     item[5])
                     for item in page]
-        return [((ns, set_name, pk, bytearray(digest)), meta, bins)
+        # A stored blob key reads back as a bytearray, as the official (then remove(key) of
+        # a scanned key finds its record).
+        return [((ns, set_name, pk if pk.__class__ is not bytes else bytearray(pk),
+                  bytearray(digest)), meta, bins)
                 for ns, set_name, pk, digest, meta, bins in page]
 
     def _decode(self, buf):
@@ -239,6 +243,8 @@ class _Stream:
             ptype, size = _key_head(buf, pos)
             pos += 5
             pk = particle(ptype, buf, pos, pos + size) if ptype else None
+            if pk.__class__ is bytes:
+                pk = bytearray(pk)  # a stored blob key, as in _from_marshal
             pos += size
             digest = bytearray(buf[pos:pos + 20])
             gen, ttl, bins, pos = record(buf, pos + 20, names)
@@ -497,6 +503,10 @@ def _use_lua_path(user_path):
         if _lua_path[0] != path:
             lib.shim_lua_configure(path)
             _lua_path[0] = path
+
+
+def _blob_key(pk):
+    return bytearray(pk) if pk.__class__ is bytes else pk
 
 
 def _node_arg(nodename):

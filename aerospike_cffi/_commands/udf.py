@@ -14,6 +14,7 @@ from .. import _marshal
 from .._keys import key_parts
 from .._native import error_from, ffi, lib, out_bytes, scratch
 from ..exception import AerospikeError, ClientError, LuaFileNotFound, ParamError
+from ..types import KeyOrderedDict
 
 _NULL = ffi.NULL
 UDF_TYPE_LUA = 0
@@ -38,9 +39,27 @@ def udf_error(exc, key=None, module=None, function=None):
 def pack_args(packer, args):
     """msgpack bytes of a UDF argument list (as a Packer packs a list bin)."""
     try:
-        return packer.pack(list(args))
+        return packer.pack(_map_keys_kept(list(args)))
     except UnicodeEncodeError:
         raise _marshal.unicode_error() from None
+
+
+def _map_keys_kept(value):
+    """``value`` without the map entries whose key the C client's maps refuse (only int,
+    str and blob keys are map keys there): the official drops those without an error, and
+    the server never sees them. Unchanged values are returned as they are."""
+    if isinstance(value, list):
+        items = [_map_keys_kept(v) for v in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return items
+    if isinstance(value, dict):
+        kept = {k: _map_keys_kept(v) for k, v in value.items()
+                if (isinstance(k, (int, str, bytes, bytearray)) and not isinstance(k, bool))}
+        if len(kept) == len(value) and all(kept[k] is value[k] for k in kept):
+            return value
+        return type(value)(kept) if isinstance(value, KeyOrderedDict) else kept
+    return value
 
 
 def _module_files(answer):
@@ -205,7 +224,10 @@ class UDFCommands:
         if lib.shim_apply(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], module_b,
                           function_b, packed, len(packed), out):
             raise udf_error(error_from(err), key, module, function)
-        return self._udf_value(out_bytes(out))[0]
+        try:
+            return self._udf_value(out_bytes(out))[0]
+        except ParamError as exc:  # a value the UDF built that does not decode (GeoJSON)
+            raise ClientError(-1, exc.msg) from None
 
     def _udf_value(self, buf, pos=0):
         """(value, end) of a one-bin record written by the shim for a UDF's value."""

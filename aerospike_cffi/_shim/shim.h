@@ -84,11 +84,12 @@ int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
  *   remove: nothing more                           u32 size + msgpack argument list
  * OPS = u16 n_ops, u32 size, packed operations.
  * Output per record: u32 result, u8 in_doubt, u8 has_record, digest[20], and when
- * has_record the record layout above (without its digest).
+ * has_record the record layout above (without its digest), else the row's error detail:
+ * u32 subcode, u16 length + message (length 0: none).
  * Marshal form (want_marshal set and every value allows it; sets is_marshal = 1): one
  * marshal list with per record the tuple (result, in_doubt, digest bytes,
- * {"ttl": ttl, "gen": gen} or None, {bin: value} or None); the dicts are None when the
- * record has no result record. One value it cannot express makes the whole batch packed. */
+ * {"ttl": ttl, "gen": gen} or None, {bin: value} or (subcode, message bytes or None));
+ * the meta is None when the record has no result record, and the pair then follows. One value it cannot express makes the whole batch packed. */
 int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
                const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
                uint32_t n_policies, shim_buf* out);

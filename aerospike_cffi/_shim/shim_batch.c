@@ -236,6 +236,15 @@ results_out(as_error* err, as_batch_records* records, shim_buf* out)
         if (flags[1] && record_out(err, &rec->record, out, &names) != AEROSPIKE_OK) {
             return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
         }
+        if (!flags[1]) {
+            /* The row's error detail: u32 subcode, u16 length + message (0: none). */
+            size_t n = rec->message ? strnlen(rec->message, 0xFFFF) : 0;
+            uint16_t len = (uint16_t)n;
+            if (buf_put_u32(out, rec->subcode) != 0 || buf_put(out, &len, 2) != 0 ||
+                (n && buf_put(out, rec->message, n) != 0)) {
+                return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+            }
+        }
     }
     return AEROSPIKE_OK;
 }
