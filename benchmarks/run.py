@@ -130,7 +130,7 @@ class Worker:
 def calls_for(name, ops, records):
     """Calls of a workload in a round: ``ops`` calls of a single-record workload, calls
     that read ``records`` records of a batch or scan one (at least two)."""
-    if name in MULTI:
+    if name in RECORDS_PER_CALL:
         return max(2, records // RECORDS_PER_CALL[name])
     return ops
 
@@ -210,7 +210,7 @@ def markdown(result, workers):
                 if name not in UDF:
                     limit = TARGETS[w.family][1 if name in MULTI else 0]
                     target = "≤ %.1f× %s" % (limit, "met" if r <= limit else "**missed**")
-            per_record = "%.2f" % m["cpu_us_per_record"] if name in MULTI else ""
+            per_record = "%.2f" % m["cpu_us_per_record"] if name in RECORDS_PER_CALL else ""
             lines.append("| %s | %s | %.1f | %s | %.0f | %s | %s |" % (
                 name, w.label, m["cpu_us_per_call"], per_record, m["calls_per_s"], ratio, target))
     if result.get("rss"):

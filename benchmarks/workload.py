@@ -25,7 +25,7 @@ BATCH_KEYS = 100           # keys per batch_read call
 SCAN_RECORDS = 10000       # records one scan returns
 
 # Records one call of a workload handles (the others: 1).
-RECORDS_PER_CALL = {"batch_read": BATCH_KEYS, "scan": SCAN_RECORDS}
+RECORDS_PER_CALL = {"batch_read": BATCH_KEYS, "scan": SCAN_RECORDS, "aggregate": SCAN_RECORDS}
 # The UDF workloads' module (needs a server that runs Lua: run.py --server-port); the
 # client's lua user_path is this folder, where aggregations load it from.
 HERE = os.path.dirname(os.path.abspath(__file__))
