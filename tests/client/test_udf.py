@@ -282,6 +282,8 @@ def test_batch_apply(udf_client, rec_key):
     res = udf_client.batch_apply(keys, MODULE, "fail", [])
     assert res.result == -16
     assert all(r.result == 100 and r.record is None for r in res.batch_records)
+    assert all(r.message.endswith("cffi_udf_test.lua:38: failed on purpose")
+               for r in res.batch_records)
     for k in keys:
         _remove(udf_client, k)
 
@@ -412,6 +414,7 @@ def test_aggregation_results_and_foreach(udf_client, bg_records):
     query = udf_client.query(NS, SET + "_bg")
     query.apply(MODULE, "sum_above", [4])
     assert query.results() == [5 + 6 + 7]
+    assert query.results() == [5 + 6 + 7]  # the arguments stay for the next run
     query = udf_client.query(NS, SET + "_bg")
     query.apply(MODULE, "count_by_parity")
     assert query.results() == [{"even": 4, "odd": 4}]
