@@ -484,12 +484,14 @@ def _unsupported_udf_args(arguments):
     from .types import CDTInfinite, CDTWildcard, GeoJSON, null
 
     todo = list(arguments)
+    seen = set()  # containers already walked: a list holding itself ends the walk
     while todo:
         value = todo.pop()
-        if isinstance(value, list):
-            todo.extend(value)
-        elif isinstance(value, dict):
-            todo.extend(value.values())
+        if isinstance(value, (list, dict)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            todo.extend(value.values() if isinstance(value, dict) else value)
         elif not (value is None or isinstance(value, (int, float, str, bytes, bytearray,
                                                       GeoJSON, null, CDTWildcard,
                                                       CDTInfinite))):
