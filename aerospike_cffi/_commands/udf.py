@@ -63,7 +63,7 @@ def _map_keys_kept(value):
 
 
 def _module_files(answer):
-    """{file name: (hash text, type)} of a node's udf-list answer."""
+    """{file name: hash text} of a node's udf-list answer."""
     files = {}
     for entry in answer.split(";"):
         fields = dict(part.split("=", 1) for part in entry.split(",") if "=" in part)
@@ -102,7 +102,7 @@ class UDFCommands:
         try:
             with open(filename, "rb") as f:
                 content = f.read(_SCRIPT_LEN_MAX)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name
             raise LuaFileNotFound(1302, "cannot open script file") from None
         if not content:
             raise LuaFileNotFound(1302, "Script file is empty")

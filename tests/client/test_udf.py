@@ -129,6 +129,8 @@ def test_udf_put_of_a_module_that_does_not_compile(udf_client):
      "Script file is empty"),
     ([os.path.join(UDF_DIR, "cffi_udf_missing.lua")], ex.LuaFileNotFound, 1302,
      "cannot open script file"),
+    ([os.path.join(UDF_DIR, "cffi\0udf.lua")], ex.LuaFileNotFound, 1302,
+     "cannot open script file"),
     ([123], ex.ParamError, -2, "Filename should be a string"),
     ([UDF_DIR + "/"], ex.ParamError, -2, "Empty udf filename"),
     ([os.path.join(UDF_DIR, MODULE + ".lua"), 1], ex.ClientError, -1, "Invalid UDF language"),
