@@ -14,6 +14,7 @@
 #include <aerospike/aerospike.h>
 #include <aerospike/aerospike_key.h>
 #include <aerospike/aerospike_udf.h>
+#include <aerospike/as_arraylist.h>
 #include <aerospike/as_msgpack.h>
 #include <aerospike/as_record.h>
 #include <aerospike/as_serializer.h>
