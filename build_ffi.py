@@ -73,7 +73,8 @@ ffibuilder.set_source(
     """,
     sources=[os.path.join("aerospike_cffi", "_shim", name) for name in ("shim.c", "shim_batch.c", "shim_stream.c", "shim_admin.c",
                                                                   "shim_marshal.c", "shim_pickle.c",
-                                                                  "shim_txn.c", "shim_metrics.c")],
+                                                                  "shim_txn.c", "shim_metrics.c",
+                                                                  "shim_udf.c")],
     extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"],
     **_link_options()
 )

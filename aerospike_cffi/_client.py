@@ -12,7 +12,7 @@ import threading
 
 from . import _config, _marshal, _stream
 from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
-                        MetricsCommands, RecordCommands, TxnCommands)
+                        MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
@@ -32,8 +32,8 @@ def _destroy_connection(conn):
         lib.aerospike_destroy(conn)
 
 
-class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, AdminCommands,
-             TxnCommands, MetricsCommands):
+class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFCommands,
+             AdminCommands, TxnCommands, MetricsCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
     def __init__(self, config):

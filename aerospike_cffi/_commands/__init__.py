@@ -13,6 +13,7 @@ from .info import InfoCommands
 from .metrics import MetricsCommands
 from .records import RecordCommands
 from .txn import TxnCommands
+from .udf import UDFCommands
 
 __all__ = ["AdminCommands", "BatchCommands", "IndexCommands", "InfoCommands",
-           "MetricsCommands", "RecordCommands", "TxnCommands"]
+           "MetricsCommands", "RecordCommands", "TxnCommands", "UDFCommands"]

@@ -84,11 +84,12 @@ int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
  *   remove: nothing more                           u32 size + msgpack argument list
  * OPS = u16 n_ops, u32 size, packed operations.
  * Output per record: u32 result, u8 in_doubt, u8 has_record, digest[20], and when
- * has_record the record layout above (without its digest).
+ * has_record the record layout above (without its digest), else the row's error detail:
+ * u32 subcode, u16 length + message (length 0: none).
  * Marshal form (want_marshal set and every value allows it; sets is_marshal = 1): one
  * marshal list with per record the tuple (result, in_doubt, digest bytes,
- * {"ttl": ttl, "gen": gen} or None, {bin: value} or None); the dicts are None when the
- * record has no result record. One value it cannot express makes the whole batch packed. */
+ * {"ttl": ttl, "gen": gen} or None, {bin: value} or (subcode, message bytes or None));
+ * the meta is None when the record has no result record, and the pair then follows. One value it cannot express makes the whole batch packed. */
 int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
                const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
                uint32_t n_policies, shim_buf* out);
@@ -221,3 +222,31 @@ int shim_metrics_disable(aerospike* as, as_error* err);
 int shim_stats(aerospike* as, shim_buf* out);
 /* The client's name and version in the C client's user agent and metrics files. */
 void shim_client_identity(const char* language, const char* version);
+
+/* User-defined functions (shim_udf.c; stream UDFs in shim_stream.c). `args`/`size`: the
+ * UDF argument list as one msgpack list (NULL, 0: none). The value a UDF returns comes back
+ * as a one-bin record (bin "v"): the record layout above without a digest.
+ * shim_udf_list writes per module: u8 type, u8 name_len, name, hash[40] (hex text). */
+int shim_apply(aerospike* as, as_error* err, const as_policy_apply* policy,
+               const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+               int64_t kint, const char* module, const char* function, const uint8_t* args,
+               uint32_t args_size, shim_buf* out);
+int shim_udf_put(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 const uint8_t* content, uint32_t size);
+int shim_udf_remove(aerospike* as, as_error* err, const as_policy_info* policy,
+                    const char* filename);
+int shim_udf_get(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 int udf_type, shim_buf* out);
+int shim_udf_list(aerospike* as, as_error* err, const as_policy_info* policy, shim_buf* out);
+/* A stream UDF: on a query, run by shim_stream_aggregate (values of the last stage, each a
+ * one-bin record as above, in one page) or in the background (shim_stream_background); on a
+ * scan, a background record UDF. shim_job_wait waits until a background job completed. */
+int shim_stream_apply(as_error* err, shim_stream* s, const char* module, const char* function,
+                      const uint8_t* args, uint32_t size);
+int shim_stream_aggregate(aerospike* as, as_error* err, shim_stream* s,
+                          const as_policy_query* policy, shim_buf* out);
+int shim_job_wait(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+                  uint64_t job_id);
+/* Point the C client's process-wide Lua settings (where aggregations load modules) at
+ * user_path. */
+void shim_lua_configure(const char* user_path);

@@ -113,3 +113,8 @@ typedef struct marshal_refs {
 
 int batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_buf* out);
 int stream_record_marshal(const as_record* rec, marshal_refs* refs, shim_buf* out);
+
+/* shim_udf.c: a UDF argument list from its msgpack form (NULL for none), and one value
+ * written as a one-bin record (bin "v") in the record layout of shim.h. */
+as_status udf_arglist(as_error* err, const uint8_t* args, uint32_t size, as_list** out);
+as_status udf_value_out(as_error* err, as_val* val, shim_buf* out);

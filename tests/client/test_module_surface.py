@@ -11,13 +11,8 @@ import aerospike_cffi
 
 NAMES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "official_api_names.txt")
 
-# Official names this client does not offer yet (UDFs): each entry here is a known gap,
-# to shrink over time.
-NOT_YET = {
-    "aerospike.Client.apply", "aerospike.Client.udf_get",
-    "aerospike.Client.udf_list", "aerospike.Client.udf_put", "aerospike.Client.udf_remove",
-    "aerospike.Client.query_apply", "aerospike.Client.scan_apply",
-}
+# Official names this client does not offer yet: each entry here is a known gap.
+NOT_YET = set()
 
 
 def _resolve(name):
