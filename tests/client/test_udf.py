@@ -467,31 +467,5 @@ def test_aggregation_finds_modules_in_its_own_clients_user_path(aerospike_server
     finally:
         other.close()
 
-
-# ------------------------------------------------------------------ recorded cases
-
-# ../shared beside the project root; AEROSPIKE_SERVER_CASES names another copy.
-SHARED_CASES = os.environ.get("AEROSPIKE_SERVER_CASES") or os.path.join(
-    os.path.dirname(__file__), os.pardir, os.pardir, os.pardir, "shared", "server-cases")
-
-
-def test_recorded_udf_cases_replay_identically(aerospike_server, udf_client):
-    """../shared/server-cases/udf.jsonl (600 answers of a real server to the official
-    client) replayed through aerospike_cffi against the test server."""
-    import re
-    import subprocess
-    import sys
-
-    replay = os.path.join(SHARED_CASES, "replay.py")
-    if not os.path.exists(os.path.join(SHARED_CASES, "udf.jsonl")):
-        pytest.skip("no ../shared/server-cases/udf.jsonl beside the project")
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run(
-        [sys.executable, replay, "--module", "aerospike_cffi", "--host", aerospike_server.host,
-         "--port", str(aerospike_server.port), "-v", os.path.join(SHARED_CASES, "udf.jsonl")],
-        capture_output=True, text=True, timeout=900, env=env)
-    total = re.search(r"TOTAL: (\d+) matched, (\d+) differed", proc.stdout)
-    assert total, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert int(total.group(2)) == 0, proc.stdout[-6000:]
-    assert int(total.group(1)) == 600
+# The recorded UDF cases (udf.jsonl) replay through both clients in
+# tests/devserver/test_replay_udf.py.
