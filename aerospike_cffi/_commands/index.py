@@ -9,6 +9,14 @@ _NULL = ffi.NULL
 _INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
 
 
+def _bin_name(bin):  # noqa: A002
+    if isinstance(bin, str):
+        return bin.encode()
+    if isinstance(bin, (bytes, bytearray)):
+        return bytes(bin).split(b"\0", 1)[0]
+    return _NULL
+
+
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
@@ -19,7 +27,8 @@ class IndexCommands:
                 raise ParamError(-2, "%s should be a string" % what)
         if set is not None and not isinstance(set, str):
             raise ParamError(-2, "Set should be a string")
-        if expressions is None and not isinstance(bin, str):
+        # the official also takes a bytes/bytearray bin name (up to its first NUL)
+        if expressions is None and not isinstance(bin, (str, bytes, bytearray)):
             raise ParamError(-2, "Bin should be a string")
         for value, what in ((index_type, "index type"), (datatype, "index datatype")):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 16:
@@ -43,7 +52,7 @@ class IndexCommands:
         # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
         set_name = _NULL if set is None else set.encode()
         if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
-                                 bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
+                                 _bin_name(bin), name.encode(),
                                  index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
             raise_error(err)
         return 0
