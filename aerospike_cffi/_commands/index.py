@@ -25,6 +25,14 @@ def _index_int(value, what):
     return value - (1 << 32) if value >= (1 << 31) else value
 
 
+def _bin_name(bin):  # noqa: A002
+    if isinstance(bin, str):
+        return bin.encode()
+    if isinstance(bin, (bytes, bytearray)):
+        return bytes(bin).split(b"\0", 1)[0]
+    return _NULL
+
+
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
@@ -42,9 +50,8 @@ class IndexCommands:
             raise ParamError(-2, "Namespace should be a string")
         if set is not None and not isinstance(set, str):
             raise ParamError(-2, "Set should be string, unicode or None")
-        if isinstance(bin, bytearray):
-            bin = bin.decode("utf-8", "replace")  # noqa: A001 - the official takes it too
-        if expressions is None and not set_index and not isinstance(bin, str):
+        # the official also takes a bytes/bytearray bin name (up to its first NUL)
+        if expressions is None and not set_index and not isinstance(bin, (str, bytes, bytearray)):
             raise ParamError(-2, "Bin should be a string")
         if not isinstance(name, str):
             raise ParamError(-2, "Index name should be string or unicode")
@@ -62,10 +69,10 @@ class IndexCommands:
             exp_bytes = compile_expression(expressions)
             exp_size = len(exp_bytes)
         err, _ = scratch()
-        # No set (None) sends no "set=" at all: the server refuses an empty one.
-        if lib.shim_index_create(conn, err, pol, ns.encode(),
-                                 set.encode() if set is not None else _NULL,
-                                 bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
+        # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
+        set_name = _NULL if set is None else set.encode()
+        if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
+                                 _bin_name(bin), name.encode(),
                                  index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
             raise_error(err)
         return 0

@@ -426,10 +426,12 @@ def create(server, arg):
     p = _params(arg)
     ns = p.get("namespace") or p.get("ns")
     name = p.get("indexname")
+    for param, size in _PARAM_SIZES:
+        bad = _param_error(p, param, size)
+        if bad:
+            return bad
     if not ns or not name:
         return _error(PARAMETER, "missing namespace or indexname")
-    if p.get("set") == "":
-        return _error(PARAMETER, "missing 'set' value")
     # An unknown namespace is not checked here: server 8.1 stores the definition for the
     # cluster and answers "ok"; sindex-stat then answers NAMESPACE_NOT_FOUND.
     bin_name, key_type = p.get("bin"), p.get("type")
@@ -477,6 +479,23 @@ def delete(server, arg):
     with server.store.lock:
         server.sindexes.pop(key, None)  # a missing index is "ok" too, as on server 8.1
     return "ok"
+
+
+# Buffer sizes (with the terminating NUL) of sindex-create parameters on server 8.1.
+_PARAM_SIZES = (("ns", 32), ("namespace", 32), ("set", 64), ("indexname", 64), ("bin", 16))
+
+
+def _param_error(params, param, size):
+    """The server's answer to a parameter given empty or too long, else None."""
+    value = params.get(param)
+    if value is None:
+        return None
+    code = NAMESPACE_NOT_FOUND if param in ("ns", "namespace") else PARAMETER
+    if value == "":
+        return _error(code, "missing '%s' value" % param)
+    if len(value.encode("utf-8", "surrogateescape")) >= size:
+        return _error(code, "'%s' value too long" % param)
+    return None
 
 
 def _no_namespace(server, ns):
