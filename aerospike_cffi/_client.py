@@ -75,6 +75,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
             if self._as != _NULL:
                 return
             cfg = _config.for_connection(self._config)
+            self._tune_connection(cfg)
             if user is not None and password is not None:
                 _config.set_user(cfg, user, password)
             # aerospike_new copies the struct and owns its heap fields from here on.
@@ -86,6 +87,9 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
                 lib.aerospike_destroy(conn)
                 raise_error(err)
             self._as = conn
+
+    def _tune_connection(self, cfg):
+        """Last changes to a connection's as_config (the async client sets its pools)."""
 
     def connect(self, username=None, password=None):
         """Connect (again, after close()); returns the client.
