@@ -74,6 +74,12 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
         with self._lock:
             if self._as != _NULL:
                 return
+            err = ffi.new("as_error*")
+            # The C client's event loop (used by aerospike_cffi.aio) must exist before any
+            # cluster is made: the C client cannot close a cluster made without it once it
+            # exists. Made once per process; later calls only check.
+            if lib.shim_async_init(err, 1) != 0:
+                raise_error(err)
             cfg = _config.for_connection(self._config)
             self._tune_connection(cfg)
             if user is not None and password is not None:
@@ -82,7 +88,6 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
             conn = lib.aerospike_new(cfg)
             if conn == _NULL:
                 raise ClientError(-1, "Failed to create the C client")
-            err = ffi.new("as_error*")
             if lib.aerospike_connect(conn, err) != 0:
                 lib.aerospike_destroy(conn)
                 raise_error(err)

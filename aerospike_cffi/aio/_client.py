@@ -40,10 +40,7 @@ class _Core(Client):
 
 
 def _core_for(config, async_conns):
-    err = ffi.new("as_error*")
-    # The event loop must exist before the first connection that is to use it.
-    if lib.shim_async_init(err, 1):
-        raise_error(err)
+    # (Client._connect makes the C client's event loop first, if it is not there yet.)
     core = _Core.__new__(_Core)
     core._async_conns = async_conns
     core.__init__(config)
