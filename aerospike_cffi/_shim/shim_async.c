@@ -45,6 +45,30 @@ struct shim_async_queue {
 static pthread_mutex_t loops_lock = PTHREAD_MUTEX_INITIALIZER;
 static int loops_created;
 
+/* The C client's event loop globals (as_event.c). */
+extern as_event_loop* as_event_loops;
+extern as_event_loop* as_event_loop_current;
+extern uint32_t as_event_loop_capacity;
+extern uint32_t as_event_loop_size;
+extern bool as_event_threads_created;
+
+/* A forked child has none of its parent's threads: a cluster made or closed there with
+ * the parent's event loops would wait forever for a loop thread that is not there. The
+ * child forgets them (their memory stays: no thread of the child uses it), so its first
+ * connection makes its own loop. A client inherited from the parent is not for use in the
+ * child (as with the official client). */
+static void
+forget_loops_in_child(void)
+{
+    as_event_loops = NULL;
+    as_event_loop_current = NULL;
+    as_event_loop_capacity = 0;
+    as_event_loop_size = 0;
+    as_event_threads_created = false;
+    loops_created = 0;
+    pthread_mutex_init(&loops_lock, NULL);
+}
+
 int
 shim_async_init(as_error* err, uint32_t n_loops)
 {
@@ -54,6 +78,11 @@ shim_async_init(as_error* err, uint32_t n_loops)
     as_error_reset(err);
     pthread_mutex_lock(&loops_lock);
     if (!loops_created) {
+        static int atfork_set;
+        if (!atfork_set) {
+            pthread_atfork(NULL, NULL, forget_loops_in_child);
+            atfork_set = 1;
+        }
         if (as_create_event_loops(err, NULL, n_loops ? n_loops : 1, NULL) == AEROSPIKE_OK) {
             loops_created = 1;
         }

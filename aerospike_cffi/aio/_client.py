@@ -19,7 +19,7 @@ import functools
 from .. import _config, _marshal
 from .._client import Client
 from .._keys import key_parts
-from .._native import ffi, lib, raise_error, scratch
+from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
 from ._completions import Completions
@@ -209,7 +209,7 @@ class AsyncClient:
         pol, keep = core._policy("read", policy)
         return await self._done.submit(
             lib.shim_async_get,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0,
              _want(core)),
             _fin_get, (core, key, p, None, keep))
 
@@ -221,7 +221,7 @@ class AsyncClient:
         pol, keep = core._policy("read", policy)
         return await self._done.submit(
             lib.shim_async_get,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n,
              _want(core)),
             _fin_select, (core, key, p, None, keep))
 
@@ -232,7 +232,7 @@ class AsyncClient:
         pol, keep = core._policy("read", policy)
         return await self._done.submit(
             lib.shim_async_exists,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5]),
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
             _fin_exists, (core, key, p, None, keep))
 
     # ------------------------------------------------------------ writes
@@ -246,7 +246,7 @@ class AsyncClient:
         core = self._ready()
         conn, p, pickled, packed, n, ttl, gen, pol, keep = core._put_args(
             key, bins, meta, policy, serializer, error_bin)
-        err = scratch()[0]
+        err = self._done.err
         done = self._done
         ctx = (core, key, p, error_bin, keep)
         if pickled is not None:
@@ -272,7 +272,7 @@ class AsyncClient:
         conn, p, pol, keep = core._remove_args(key, meta, policy)
         return await self._done.submit(
             lib.shim_async_remove,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5]),
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
             _fin_write, (core, key, p, None, keep))
 
     async def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002
@@ -289,7 +289,7 @@ class AsyncClient:
                                                                      ordered)
         return self._done.submit(
             lib.shim_async_operate,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
              n, ttl, gen, 0 if ordered else _want(core)),
             _fin_operate, (core, key, p, ordered, keep))
 
@@ -303,7 +303,7 @@ class AsyncClient:
         conn, p, packed, ttl, gen, pol, keep = args
         return self._done.submit(
             lib.shim_async_operate,
-            (conn, scratch()[0], pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
              1, ttl, gen, 0),
             _fin_write, (self._core, key, p, bin_name, keep))
 
@@ -334,33 +334,9 @@ class AsyncClient:
 
     # ------------------------------------------------------------ run on worker threads
 
-    apply = _threaded("apply", "Awaitable ``Client.apply`` (a record UDF; run on a worker "
-                               "thread).")
-    batch_read = _threaded("batch_read")
-    batch_operate = _threaded("batch_operate")
-    batch_write = _threaded("batch_write")
-    batch_remove = _threaded("batch_remove")
-    batch_apply = _threaded("batch_apply")
-    info_random_node = _threaded("info_random_node")
-    info_single_node = _threaded("info_single_node")
-    info_all = _threaded("info_all")
-    truncate = _threaded("truncate")
-    job_info = _threaded("job_info")
-    index_integer_create = _threaded("index_integer_create")
-    index_string_create = _threaded("index_string_create")
-    index_blob_create = _threaded("index_blob_create")
-    index_geo2dsphere_create = _threaded("index_geo2dsphere_create")
-    index_single_value_create = _threaded("index_single_value_create")
-    index_list_create = _threaded("index_list_create")
-    index_map_keys_create = _threaded("index_map_keys_create")
-    index_map_values_create = _threaded("index_map_values_create")
-    index_cdt_create = _threaded("index_cdt_create")
-    index_expr_create = _threaded("index_expr_create")
-    index_remove = _threaded("index_remove")
-    udf_put = _threaded("udf_put")
-    udf_remove = _threaded("udf_remove")
-    udf_list = _threaded("udf_list")
-    udf_get = _threaded("udf_get")
+    # Every other public command of the sync Client (batch, info, truncate, indexes,
+    # job_info, and whatever the command families gain later: UDFs, admin...) becomes a
+    # coroutine that runs it on a worker thread: see the end of this module.
 
     # ------------------------------------------------------------ no I/O: plain methods
 
@@ -389,6 +365,19 @@ class AsyncClient:
 
     def query(self, namespace, set=None):  # noqa: A002
         return _stream.AsyncQuery(self, namespace, set)
+
+
+def _add_threaded_commands():
+    """AsyncClient gets an awaitable twin of each public Client method it does not define
+    itself, run on a worker thread (the C call releases the GIL)."""
+    for name in dir(Client):
+        if name.startswith("_") or hasattr(AsyncClient, name):
+            continue
+        if callable(getattr(Client, name)):
+            setattr(AsyncClient, name, _threaded(name))
+
+
+_add_threaded_commands()
 
 
 def client(config):

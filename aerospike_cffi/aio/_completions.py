@@ -30,6 +30,7 @@ class Completions:
         self._loop = loop
         self._fd = lib.shim_async_queue_fd(q)
         self._slots = ffi.new("shim_async_cmd*[]", _DRAIN_MAX)
+        self.err = ffi.new("as_error*")  # where a submit refused on this loop's thread says why
         self._pending = {}  # id -> (future, finish, ctx)
         self._waiting = collections.deque()  # (start, args, future, finish, ctx) over the limit
         self._next_id = 0

@@ -69,7 +69,8 @@ class Records:
                         lib.shim_stream_stop(c_stream)
                 core._release(conn)
 
-            stopping = loop.run_in_executor(pool, stop)
+            # (a new pool when close() shut this one down meanwhile)
+            stopping = loop.run_in_executor(aclient._workers(), stop)
             try:
                 await asyncio.shield(stopping)
             except asyncio.CancelledError:

@@ -78,9 +78,6 @@ def with_client(config, body, loop_kind="asyncio", **extra):
     return run(main(), loop_kind)
 
 
-def strip_digest(record):
-    """Records compare without the digest's container type."""
-    return record
 
 
 # ------------------------------------------------------------------ every command
@@ -592,3 +589,39 @@ def test_nothing_grows_over_many_cancelled_commands(config):
 
     grown_kb = with_client(config, body)
     assert grown_kb < 20000  # 10 000 cancelled 1 kB answers would be > 10 MB if kept
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_makes_its_own_event_loop(client, config):
+    """The C client's event loop thread is not in a forked child: sync and async clients
+    made there work and close (instead of waiting for the parent's loop thread)."""
+    import aerospike_cffi as sync_module
+
+    k = new_key()
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only when everything worked
+        code = 1
+        try:
+            c = sync_module.client(config)
+            c.put(k, {"child": 1})
+            c.close()
+
+            async def body(a):
+                return (await a.get(k))[2]
+
+            if with_client(config, body) == {"child": 1}:
+                code = 0
+        finally:
+            os._exit(code)
+    for _ in range(600):  # a guard against a hang, not a measurement
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        threading.Event().wait(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child hung")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert client.get(k)[2] == {"child": 1}
+    client.remove(k)
