@@ -121,11 +121,18 @@ class AsyncClient:
         self._loop = None
         self._pool = None
         self._closing = False
+        self._connect_lock = None
 
     # ------------------------------------------------------------ connection
 
     async def connect(self, username=None, password=None):
         """Connect (or connect again after close()); returns the client."""
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()  # tasks connecting at once make one core
+        async with self._connect_lock:
+            return await self._connect(username, password)
+
+    async def _connect(self, username, password):
         loop = asyncio.get_running_loop()
         if self._done is not None and self._loop is not loop:
             raise ClientError(-1, "The client is connected on another event loop")
