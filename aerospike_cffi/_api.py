@@ -1,5 +1,7 @@
 """Module-level functions of the `aerospike` surface that need the compiled extension."""
 
+import functools
+
 from . import _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
 from ._client import Client
@@ -7,11 +9,41 @@ from ._keys import key_parts
 from ._stream import Query, Scan  # noqa: F401 - module surface
 from .exception import ParamError
 
+def _c_style_arguments(fn):
+    """Argument errors of ``fn`` worded as the official's C functions word them (code that
+    tests for them keeps passing). Only for module functions: it costs a call layer."""
+    code = fn.__code__
+    names = code.co_varnames[:code.co_argcount]
+    required = len(names) - len(fn.__defaults__ or ())
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if len(args) + len(kwargs) > len(names):
+            raise TypeError("%s() takes at most %d argument%s (%d given)" % (
+                name, len(names), "" if len(names) == 1 else "s", len(args) + len(kwargs)))
+        for pos in range(len(args), required):
+            if names[pos] not in kwargs:
+                raise TypeError("%s() missing required argument '%s' (pos %d)"
+                                % (name, names[pos], pos + 1))
+        for key in kwargs:
+            if key not in names:
+                raise TypeError("'%s' is an invalid keyword argument for %s()" % (key, name))
+            pos = names.index(key)
+            if pos < len(args):
+                raise TypeError("argument for %s() given by name ('%s') and position (%d)"
+                                % (name, key, pos + 1))
+        return fn(*args, **kwargs)
+
+    return call
+
+
 def client(config):
     """A Client for ``config``, connected (as the official aerospike.client())."""
     return Client(config)
 
 
+@_c_style_arguments
 def calc_digest(ns, set, key):  # noqa: A002 - official parameter name
     """The 20-byte RIPEMD-160 digest (bytearray) of a key, as the server computes it."""
     # As the official: argument types are TypeErrors here.
@@ -29,11 +61,19 @@ def calc_digest(ns, set, key):  # noqa: A002 - official parameter name
     return bytearray(ffi.buffer(digest, 20))
 
 
-def get_partition_id(digest):
-    """The partition (0..4095) a digest belongs to."""
-    if not isinstance(digest, (bytes, bytearray)) or len(digest) != 20:
+def get_partition_id(*digest):
+    """The partition (0..4095) of a 20-byte digest (``get_partition_id(digest)``).
+
+    Its argument errors are the official's TypeErrors; unlike the official (which reads a
+    str and answers from memory it does not own) it takes the digest calc_digest gives."""
+    if len(digest) != 1:
+        raise TypeError("argument must be sequence of length 1, not %d" % len(digest))
+    digest = digest[0]
+    if not isinstance(digest, (bytes, bytearray)):
+        raise TypeError("argument 1 must be bytearray, not %s" % type(digest).__name__)
+    if len(digest) != 20:
         raise ParamError(-2, "digest must be a 20-byte bytearray")
-    return int.from_bytes(bytes(digest[:2]), "little") & 4095
+    return (digest[0] | digest[1] << 8) & 4095
 
 
 def set_log_level(loglevel):

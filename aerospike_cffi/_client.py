@@ -45,7 +45,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
         self._packer = _marshal.Packer(settings.send_bool_as, self._serializers)
         self._bool_as_bool = settings.send_bool_as == _marshal.SEND_BOOL_AS_AS_BOOL
         self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
-                                          _marshal.SERIALIZER_PYTHON)
+                                          _marshal.SERIALIZER_PYTHON,
+                                          strict_types=settings.strict_types)
         self._unpacker = _marshal.Unpacker(settings.deserializer)
         self._marshal_records = _MARSHAL_RECORDS and settings.deserializer is None
         pols = cfg.policies

@@ -65,6 +65,9 @@ class ClientSettings:
         self.use_shared_connection = False
         self.user = None
         self.password = None
+        self.strict_types = True
+        # Policy kinds whose config policy has deserialize False (raw list/map bytes).
+        self.raw_kinds = frozenset()
 
 
 def build(config):
@@ -126,7 +129,19 @@ def build(config):
     if isinstance(policies, dict):
         if validate:
             _check(policies, POLICIES_KEYS)
+        if "metrics" in policies:
+            from aerospike_helpers.metrics import MetricsPolicy
+
+            if not isinstance(policies["metrics"], MetricsPolicy):
+                raise _err("metrics must be an aerospike_helpers.metrics.MetricsPolicy class "
+                           "instance. But a %s was received instead"
+                           % type(policies["metrics"]).__name__)
         _set_policies(cfg, policies, validate, keep)
+        settings.raw_kinds = frozenset(
+            kind for kind in ("read", "operate", "batch", "query")
+            if isinstance(policies.get(kind), dict) and
+            isinstance(policies[kind].get("deserialize", True), int) and
+            not policies[kind].get("deserialize", True))
 
     for name, field in (("thread_pool_size", "thread_pool_size"),
                         ("max_threads", "max_conns_per_node"),
@@ -140,6 +155,9 @@ def build(config):
         if value is not None:
             setattr(cfg, field, value & 0xFFFFFFFF)
     settings.use_shared_connection = bool(config.get("use_shared_connection", False))
+    if "strict_types" in config:
+        # As the official: only False turns the checks off (any other value keeps them).
+        settings.strict_types = config["strict_types"] is not False
     send_bool_as = _int(config, "send_bool_as")
     if send_bool_as in (0, 1):
         settings.send_bool_as = send_bool_as
@@ -153,7 +171,9 @@ def build(config):
                                  config["cluster_name"].encode())
     app_id = config.get("app_id")
     if app_id is not None:
-        lib.as_config_set_string(ffi.addressof(cfg, "app_id"), str(app_id).encode())
+        if not isinstance(app_id, str):
+            raise TypeError("%s is not a Python unicode object" % (app_id,))  # as the official
+        lib.as_config_set_string(ffi.addressof(cfg, "app_id"), app_id.encode())
     _set_rack(cfg, config)
     if "use_services_alternate" in config:
         value = config["use_services_alternate"]
@@ -297,7 +317,7 @@ def _set_policies(cfg, policies, validate, keep):
             target = ffi.addressof(pols, member)
             try:
                 exp = _policy.apply_dict(member if kind != "batch_parent_write" else "batch",
-                                         target, sub, validate)
+                                         target, sub, validate, config=True)
             except ParamError as exc:
                 if exc.msg.endswith("dictionary key"):
                     raise

@@ -86,11 +86,34 @@ def _compile_failed():
     return ClientError(-1, "as_exp_compile failed.")
 
 
+class _Fixed(dict):
+    """A node's fixed operands: a missing one is the official's ParamError, not a KeyError."""
+
+    __slots__ = ()
+
+    def __missing__(self, name):
+        raise _param("Operation missing required entry %s" % (name,))
+
+
 class _Node:
     __slots__ = ("op", "rt", "fixed", "children")
 
     def __init__(self, op, rt, fixed, children):
-        self.op, self.rt, self.fixed, self.children = op, rt, fixed or {}, children
+        self.op, self.rt, self.fixed, self.children = op, rt, _Fixed(fixed or ()), children
+
+
+def _known_ops():
+    """Every op code a compiled expression may hold (others: the official's ParamError)."""
+    ops = set(range(0, 10)) | set(range(16, 42)) | {50, 51} | set(range(64, 75))
+    ops |= set(range(80, 84)) | {100, 101, 102} | set(range(123, 129)) | set(range(139, 145))
+    ops |= {150, 151, 152, 153, 200, 1042, 1043, 2102, 2108, 2109, 2110}
+    ops |= set(range(1200, 1240)) | set(range(3000, 3012))
+    for table in (_LIST_CALLS, _MAP_CALLS, _BIT_CALLS, _HLL_CALLS):
+        ops |= set(table)
+    return frozenset(ops)
+
+
+_KNOWN_OPS = _known_ops()
 
 
 def _tree(expr):
@@ -108,12 +131,27 @@ def _tree(expr):
         if not isinstance(item, tuple) or len(item) != 4:
             raise _param(EXPR_TUPLE_MSG)
         op, rt, fixed, n = item
-        if not isinstance(op, int) or not isinstance(n, int) or (fixed is not None and not isinstance(fixed, dict)):
-            raise _param(EXPR_TYPE_MSG)
+        # The official's checks and words, in its order.
+        if not isinstance(op, int):
+            raise _param("Failed to get op from expression tuple, op must be an int.")
+        if rt is not None and not isinstance(rt, int):
+            raise _param("Failed to get result_type from expression tuple, rt must be an int.")
+        if fixed is not None and not isinstance(fixed, dict):
+            raise _param("Failed to get fixed dictionary from expression tuple, fixed must be "
+                         "a dict.")
+        if not isinstance(n, int):
+            raise _param("Failed to get num_children from expression tuple, num_children "
+                         "must be an int.")
+        if op not in _KNOWN_OPS:
+            raise _param("Unrecognised expression op type.")
+        if (op == VAL or op == AS_VAL) and (fixed is None or "val" not in fixed):
+            raise ClientError(-1, "py_obj value is null")
         children = [take() for _ in range(n)]
         return _Node(op, rt, fixed, [c for c in children if c.op != END_OF_VA_ARGS])
 
     root = take()
+    if pos != len(expr):
+        raise _param(EXPR_TYPE_MSG)  # child counts that do not add up (the official sends it)
     return root
 
 

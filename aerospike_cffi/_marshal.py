@@ -13,7 +13,9 @@ a handful of struct calls per bin.
 import io
 import pickle
 import struct
+import sys
 import threading
+import warnings
 from operator import itemgetter
 
 from .exception import BinNameError, ClientError, ParamError
@@ -106,14 +108,17 @@ def serialize(value, client_serializers, mode, explicit=False):
 class Packer:
     """Packs values for one command; knows the client's bool and serializer settings."""
 
-    __slots__ = ("send_bool_as", "serializers", "mode", "explicit")
+    __slots__ = ("send_bool_as", "serializers", "mode", "explicit", "strict_types")
 
     def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None,
-                 explicit=False):
+                 explicit=False, strict_types=True):
         self.send_bool_as = send_bool_as
         self.serializers = serializers
         self.mode = mode
         self.explicit = explicit  # the call named its serializer
+        # The config's strict_types: False skips the client-side checks of append, prepend
+        # and increment values (the server answers instead), as the official.
+        self.strict_types = strict_types
 
     # -------------------------------------------------- top-level bin values
 
@@ -212,9 +217,10 @@ class Packer:
             for e in v:
                 pack_into(out, e)
         elif t is dict:
-            _container_header(out, len(v), 0x80, b"\xde", b"\xdf")
+            items = sorted_items(v)
+            _container_header(out, len(items), 0x80, b"\xde", b"\xdf")
             pack_into = self._pack_into
-            for k, e in sorted_items(v):
+            for k, e in items:
                 pack_into(out, k)
                 pack_into(out, e)
         elif t is float:
@@ -229,9 +235,10 @@ class Packer:
             out.append(0xC0)
         elif t is KeyOrderedDict:
             # Key-ordered map: one more element, the ext flags pair (flags 1, nil).
-            _container_header(out, len(v) + 1, 0x80, b"\xde", b"\xdf")
+            items = sorted_items(v)
+            _container_header(out, len(items) + 1, 0x80, b"\xde", b"\xdf")
             out += b"\xc7\x00\x01\xc0"
-            for k, e in sorted_items(v):
+            for k, e in items:
                 self._pack_into(out, k)
                 self._pack_into(out, e)
         elif t is bytes or t is bytearray:
@@ -329,6 +336,36 @@ def _key_order(item):
     return rank, k
 
 
+def _invalid_key_text(k):
+    """A refused map key as the official's warning shows it (the C client's text)."""
+    if k is None:
+        return "NIL"
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    return "%.16g" % k
+
+
+def _drop_invalid_keys(d):
+    """As the official 19.3: float, bool and None map keys (the server refuses them) are
+    left out, each with a DeprecationWarning (pointing, as the official's, one frame above
+    the call into the client)."""
+    level = 3
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in (
+            "aerospike_cffi", "aerospike_helpers"):
+        frame = frame.f_back
+        level += 1
+    kept = []
+    for item in d.items():
+        k = item[0]
+        if k is None or isinstance(k, (float, bool)):
+            warnings.warn("Attempted to store a map with key %s, which is an invalid type"
+                          % _invalid_key_text(k), DeprecationWarning, stacklevel=level)
+        else:
+            kept.append(item)
+    return kept
+
+
 def sorted_items(d):
     items = list(d.items())
     if len(items) > 1:
@@ -340,7 +377,15 @@ def sorted_items(d):
             else:  # one key type: its own order
                 items.sort(key=_first)
                 return items
+        for k in d:
+            if k is None or isinstance(k, (float, bool)):
+                items = _drop_invalid_keys(d)
+                break
         items.sort(key=_key_order)
+    elif items:
+        k = items[0][0]
+        if k is None or isinstance(k, (float, bool)):
+            items = _drop_invalid_keys(d)
     return items
 
 
@@ -668,6 +713,18 @@ class Unpacker:
             v, pos = self.unpack_from(buf, pos)
             out.append(None if type(v) is _Ext else v)
         return out, pos
+
+
+class RawCollectionsUnpacker(Unpacker):
+    """Unpacker of reads with ``deserialize`` False: as the official, list and map bins come
+    back as their raw msgpack ``bytes``."""
+
+    __slots__ = ()
+
+    def particle(self, ptype, buf, start, end):
+        if ptype == P_MAP or ptype == P_LIST:
+            return bytes(buf[start:end])
+        return Unpacker.particle(self, ptype, buf, start, end)
 
 
 _NO_KEY = object()

@@ -581,7 +581,10 @@ def _encode_generic(op, code, pk):
     value = op.get("val")
     if "val" in op:
         if code in _TYPED_VALUE_OPS:
-            _check_value_type(code, value)
+            if pk.strict_types:
+                _check_value_type(code, value)
+            elif value is None and code != PY_TOUCH:
+                raise ClientError(-1, "Unable to serialize unknown Python native type.")
     elif code not in _NO_VALUE_OPS:
         raise _param("Value should be given")
     if "key" not in op and code in _KEY_OPS:
@@ -867,7 +870,43 @@ def _encode(op, pk):
         return _encode_hll(op, code, pk)
     if code in (2200, 2201):
         return _encode_expr_op(op, code, pk)
+    if code in (_PATH_SELECT, _PATH_MODIFY):
+        return _encode_path(op, code, pk)
     return _encode_generic(op, code, pk)
+
+
+# Path operations (operations.select_by_path / modify_by_path): the official's op codes,
+# sent as the C client's as_operations_select_by_path / _modify_by_path pack them.
+_PATH_SELECT, _PATH_MODIFY = 2, 3
+_CONTEXT_SELECT = 0xFE
+_PATH_APPLY_FLAG = 4
+
+
+def _encode_path(op, code, pk):
+    bin_name = op.get("bin")
+    if isinstance(bin_name, bytearray):
+        bin_name = bin_name.decode("utf-8", "replace")
+    if not isinstance(bin_name, str):
+        raise _param("Bin name should be of type string")
+    if len(bin_name.encode("utf-8")) > BIN_NAME_MAX:
+        raise BinNameError(21, "A bin name should not exceed 15 characters limit")
+    ctx = _ctx_items(pk, op.get("ctx"))
+    if not ctx:
+        raise _param("Context is empty")
+    flags = op.get("cdt_flags", 0)
+    if not isinstance(flags, int) or not 0 <= flags <= UINT64_MASK:
+        raise _param("cdt_flags must be an integer")
+    if code == _PATH_SELECT:
+        body = (b"\x93" + _uint(_CONTEXT_SELECT) + _pack_ctx(ctx) +
+                _uint(flags & ~_PATH_APPLY_FLAG))
+        return CDT_READ, bin_name, P_BLOB, body, None
+    if "mod_exp" not in op:
+        raise _param("Operation missing required entry mod_exp")
+    from ._expr import compile_expression
+
+    body = (b"\x94" + _uint(_CONTEXT_SELECT) + _pack_ctx(ctx) +
+            _uint(flags | _PATH_APPLY_FLAG) + compile_expression(op["mod_exp"], pk))
+    return CDT_MODIFY, bin_name, P_BLOB, body, None
 
 
 def encode_operation(op, packer=None):

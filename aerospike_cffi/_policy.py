@@ -146,8 +146,21 @@ def compile_exp(expressions):
     return exp, memory
 
 
-def apply_dict(kind, target, policy, validate_keys=True, extra_keys=()):
-    """Set the fields of ``policy`` onto the C struct ``target``; returns objects to keep alive."""
+def _config_range(kind, name, vkind, value):
+    """The official's stricter reading of a client config's policies: unsigned fields and
+    enums must fit their C type (a command's policy dict is cast instead)."""
+    if value is None and name == "gen":
+        return False  # ignored there
+    if vkind in (_U32, _ENUM) or (vkind == _U16 and kind == "batch_remove"):
+        high = 0xFFFF if vkind == _U16 else 0xFFFFFFFF
+        if not isinstance(value, int) or not 0 <= value <= high:
+            raise ParamError(-2, "Invalid Policy setting value")
+    return True
+
+
+def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=False):
+    """Set the fields of ``policy`` onto the C struct ``target``; returns objects to keep alive.
+    ``config``: the dict comes from the client config (checked as the official does there)."""
     table = _F[kind]
     if validate_keys:
         for key in policy:
@@ -159,6 +172,8 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=()):
         if spec is None:
             continue
         path, vkind = spec
+        if config and not _config_range(kind, name, vkind, value):
+            continue
         if vkind == "exp":
             if value is None:
                 continue

@@ -51,8 +51,15 @@ class _Stream:
 
     # -------------------------------------------------------- settings
 
+    _selected = False
+
     def select(self, *bins):
         """Return only the named bins; no names selects every bin, as the official."""
+        if self._is_query and self._selected:
+            # The official's Query takes one select() (its Scan takes any number).
+            raise ClientError(-1, "Query.select() cannot be called more than once on the "
+                                  "same instance.")
+        self._selected = True  # even when the names are refused, as the official
         for name in bins:
             if not isinstance(name, str):
                 raise ParamError(-2, "Bin name should be of type string")
@@ -121,10 +128,27 @@ class _Stream:
         return (conn or client._conn(), scratch()[0], stream, pol, max_records,
                 _node_arg(nodename), begin, count, digest, parts, n_parts), keep
 
+    def _raw(self, policy):
+        """True when a query's policy (or the config's) has deserialize False: list and map
+        bins then come back as raw msgpack bytes, as the official's."""
+        if not self._is_query:
+            return False
+        value = policy.get("deserialize") if policy else None
+        if value is None:
+            return "query" in self._client._settings.raw_kinds
+        return not value
+
     def _run(self, stream, policy, max_records, nodename, partition_filter):
         """Every record of one run, in the calling thread."""
         args, _keep = self._run_args(stream, policy, max_records, nodename, partition_filter)
         out = scratch()[1]
+        if self._raw(policy):
+            out.want_marshal = 0
+            if lib.shim_stream_run(*args, out):
+                raise_error(args[1])
+            records = []
+            self._feed(out_bytes(out), records.append, raw=True)
+            return records
         self._client._want_marshal(out)
         if lib.shim_stream_run(*args, out):
             raise_error(args[1])
@@ -149,12 +173,16 @@ class _Stream:
         self._feed(buf, records.append)
         return records
 
-    def _feed(self, buf, callback):
+    def _feed(self, buf, callback, raw=False):
         """Hand each record of a page in the packed layout to ``callback`` as soon as it is
         decoded (under foreach, a record dies young); False once the callback returned False.
-        Namespace, set and bin names equal to the previous record's come as NAME_REPEAT."""
-        record = self._client._unpacker.record
-        particle = self._client._unpacker.particle
+        Namespace, set and bin names equal to the previous record's come as NAME_REPEAT.
+        ``raw``: list and map bins as their msgpack bytes (deserialize False)."""
+        unpacker = self._client._unpacker
+        if raw:
+            unpacker = _marshal.RawCollectionsUnpacker(unpacker.deserializer)
+        record = unpacker.record
+        particle = unpacker.particle
         names = []
         ns = set_name = None
         pos, end = 0, len(buf)
@@ -216,10 +244,22 @@ class _Stream:
             raise ClientError(-1, "Unable to fetch long value from policy field")
         return _unsigned(value, 64)
 
+    def _usable_filter(self, partition_filter):
+        """The official's scans ignore a partition_filter they cannot read (and scan every
+        partition); its queries raise the error (in _partition_args)."""
+        if self._is_query or partition_filter is None:
+            return partition_filter
+        try:
+            _partition_args(partition_filter)
+        except ParamError:
+            return None
+        return partition_filter
+
     def _results(self, policy, options, nodename):
         """Every matching record as (key, meta, bins), in one list."""
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
+        partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
             return self._run(stream, policy, max_records, nodename, partition_filter)
@@ -230,6 +270,10 @@ class _Stream:
             raise ClientError(-1, self._callback_failed)
         no_bins = self._no_bins(options)
         policy, max_records, partition_filter = self._split_policy(policy)
+        if partition_filter is not None:
+            # As the official: a partition run hands over (partition id, record).
+            callback = _with_partition_id(callback)
+            partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
             client = self._client
@@ -387,6 +431,13 @@ class Query(_Stream):
             value_size))
 
 
+def _with_partition_id(callback):
+    def call(record):
+        digest = record[0][3]
+        return callback((digest[0] | digest[1] << 8) & 4095, record)
+    return call
+
+
 def _node_arg(nodename):
     if nodename is not None and not isinstance(nodename, str):
         raise ParamError(-2, "nodename must be a string")
@@ -412,52 +463,92 @@ def _expression_bytes(expr):
     return compile_expression(expr)
 
 
+# The official's messages (its C source continues their lines, hence the tabs).
+_TABS = "\t" * 6
+_BAD_BEGIN = "invalid partition_filter policy begin, begin must " + _TABS + \
+    "be an int between 0 and 4095 inclusive"
+_BAD_COUNT = "invalid partition_filter policy count, count must " + _TABS + \
+    "be an int between 1 and 4096 inclusive"
+
+
+def _filter_int(value, default, low, high, message):
+    if value is None:
+        return default
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ParamError(-2, message)
+    return int(value)
+
+
 def _partition_args(partition_filter):
-    """(begin, count, digest, packed statuses, n) of a policy's partition_filter dict."""
+    """(begin, count, digest, packed statuses, n) of a policy's partition_filter dict.
+
+    Validated in the official's order and words. A ``digest`` ({"init": .., "value": ..})
+    resumes that record's partition after it, as the official's documentation says (the
+    official reads ``value`` only when it is a str, and then sets it on the range's first
+    partition)."""
     if partition_filter is None:
         return 0, 4096, ffi.NULL, ffi.NULL, 0
     if not isinstance(partition_filter, dict):
-        raise ParamError(-2, "partition_filter must be a dict")
-    begin = partition_filter.get("begin", 0)
-    count = partition_filter.get("count", 4096)
-    if not isinstance(begin, int) or not isinstance(count, int) or not (
-            0 <= begin < 4096 and 0 < count <= 4096 - begin):
-        raise ParamError(-2, "Invalid partition filter range")
-    digest = partition_filter.get("digest")
-    if isinstance(digest, dict):
-        digest = digest.get("value") if digest.get("init") else None
-    if digest is not None:
-        if not isinstance(digest, (bytes, bytearray)) or len(digest) != 20:
-            raise ParamError(-2, "partition filter digest must be 20 bytes")
-        digest = bytes(digest)
-    else:
-        digest = ffi.NULL
+        raise ParamError(-2, "invalid partition_filter policy, partition_filter must be a dict")
     status = partition_filter.get("partition_status")
+    if status is not None and not isinstance(status, dict):
+        raise ParamError(-2, "invalid partition_filter policy, partition_status must be a dict")
+    begin = _filter_int(partition_filter.get("begin"), 0, 0, 4095, _BAD_BEGIN)
+    count = _filter_int(partition_filter.get("count"), 4096, 1, 4096, _BAD_COUNT)
+    if begin + count > 4096:
+        raise ParamError(-2, "invalid partition filter range," + _TABS +
+                         "begin: %d count: %d, valid range when begin + count <= 4096"
+                         % (begin, count))
+    first = None  # the digest the first partition starts after
+    digest = partition_filter.get("digest")
+    if isinstance(digest, dict) and isinstance(digest.get("init"), int) and digest["init"]:
+        value = digest.get("value")
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        first = bytes(value)[:20] if isinstance(value, (bytes, bytearray)) else b""
     if status is None:
-        return begin, count, digest, ffi.NULL, 0
-    if not isinstance(status, dict):
-        raise ParamError(-2, "partition_status must be a dict")
+        if first is None:
+            return begin, count, ffi.NULL, ffi.NULL, 0
+        status = {"done": False, "retry": True}
     for name in ("done", "retry"):
         if name not in status:
             raise ParamError(-2, "partition_status dict missing key '%s'" % name)
         if not isinstance(status[name], int):
             raise ParamError(-2, "partition_status dict key '%s' must be an int" % name)
-    parts = [_status_entry(part_id, status.get(part_id)) for part_id in range(begin, begin + count)]
-    return begin, count, digest, b"".join(parts), count
+    parts = []
+    # The digest's own partition resumes after it (the server refuses it in another one).
+    first_part = (first[0] | first[1] << 8) & 4095 if first and len(first) == 20 else begin
+    for part_id in range(begin, begin + count):
+        fresh = (part_id, first is not None and part_id == first_part, True, first, 0)
+        parts.append(_status_entry(part_id, status.get(part_id), fresh))
+    return begin, count, ffi.NULL, b"".join(parts), count
 
 
-def _status_entry(part_id, entry):
-    """One partition's packed status; a partition the dict lacks starts afresh, as the official."""
-    if not isinstance(entry, tuple) or len(entry) < 4:
-        return _pack_part(part_id, False, True, None, 0)
-    init, retry, digest = entry[1:4]
-    bval = entry[4] if len(entry) > 4 else 0
-    if not isinstance(init, int) or not isinstance(retry, int):
-        raise ParamError(-2, "invalid init or retry for part_id: %d" % part_id)
-    if not isinstance(digest, (bytes, bytearray)) or len(digest) != 20:
-        raise ParamError(-2, "invalid digest value for part_id: %d" % part_id)
-    if not isinstance(bval, int) or not 0 <= bval < (1 << 64):
-        raise ParamError(-2, "invalid bval for part_id: %d" % part_id)
+def _status_entry(part_id, entry, fresh):
+    """One partition's packed status from its tuple in a partition_status dict; a
+    partition the dict lacks (or holds no tuple for) starts as ``fresh``, as the official."""
+    _, init, retry, digest, bval = fresh
+    if isinstance(entry, tuple):
+        n = len(entry)
+        if n > 1:
+            init = entry[1]
+            if not isinstance(init, int):
+                raise ParamError(-2, "invalid init for part_id: %d" % part_id)
+        if n > 2:
+            retry = entry[2]
+            if not isinstance(retry, int):
+                raise ParamError(-2, "invalid retry for part_id: %d" % part_id)
+        if n > 3:
+            digest = entry[3]
+            if type(digest) is not bytearray:
+                raise ParamError(-2, "invalid digest value for part_id: %d" % part_id)
+        if n > 4:
+            bval = entry[4]
+            if not isinstance(bval, int):
+                raise ParamError(-2, "invalid bval for part_id: %d" % part_id)
+            if not 0 <= bval < (1 << 64):
+                raise ParamError(-2, "invalid bval for partition id: %d, bval must fit in "
+                                     "unsigned long long" % part_id)
     return _pack_part(part_id, init, retry, digest, bval)
 
 

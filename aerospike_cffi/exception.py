@@ -6,12 +6,37 @@ error never changes what another instance shows.  ``RecordError`` adds ``key``/`
 ``IndexError`` adds ``name``, ``UDFError`` adds ``module``/``func``.
 """
 
+import os
+import sys
+
+# Modules whose (code, msg) errors are the client's own: their args gain (file, line, in_doubt).
+_OWN_PACKAGES = ("aerospike_cffi", "aerospike_helpers")
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _where(frame):
+    """(file relative to the install root, line) of the frame that built the error."""
+    path = frame.f_code.co_filename
+    try:
+        path = os.path.relpath(path, _ROOT)
+    except ValueError:  # another drive (Windows)
+        pass
+    return path.replace(os.sep, "/"), frame.f_lineno
+
+
 class AerospikeError(Exception):
     """Base class of every error the client raises; args are (code, msg, file, line, in_doubt)."""
 
     code = None
 
     def __init__(self, *args):
+        if len(args) == 2:
+            # An error the client raises from Python: as the official's (which name its C
+            # source), args carry where it was raised and in_doubt False. Errors an
+            # application builds itself keep the args it gave.
+            frame = sys._getframe(1)
+            if frame.f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
+                args = args + _where(frame) + (False,)
         super().__init__(*args)
         fields = args + (None,) * (5 - len(args))
         code, self.msg, self.file, self.line, in_doubt = fields[:5]

@@ -2,48 +2,78 @@
 
 import json
 
-from .exception import ParamError
+from .exception import ClientError, ParamError
+
+
+_NOT_GIVEN = object()
+_NOT_GEO = "Geospatial data should be a dictionary or raw GeoJSON string"
 
 
 class GeoJSON:
-    """A GeoJSON value: stored in a GeoJSON bin, used in geo queries and expressions."""
+    """A GeoJSON value: stored in a GeoJSON bin, used in geo queries and expressions.
+
+    Errors as the official's: the data is a dict or JSON text of an object (else
+    ParamError); text that is no JSON at all is a ClientError; wrap() and loads() return 0.
+    """
 
     __slots__ = ("geo_data",)
 
-    def __init__(self, geo_data=None):
+    def __init__(self, geo_data=_NOT_GIVEN, *extra):
         self.geo_data = None
-        if geo_data is not None:
-            self.wrap(geo_data) if isinstance(geo_data, dict) else self.loads(geo_data)
+        if geo_data is _NOT_GIVEN or extra:
+            raise ParamError(-2, "GeoJSON() expects exactly 1 parameter")
+        if isinstance(geo_data, str):
+            self.geo_data = self._object(_parse(geo_data))
+        else:
+            self.geo_data = self._object(geo_data)
 
-    def wrap(self, geo_data):
-        if not isinstance(geo_data, dict):
-            raise ParamError(-2, "Geospatial data should be a dictionary or raw GeoJSON string")
-        self.geo_data = geo_data
+    @staticmethod
+    def _object(data):
+        if not isinstance(data, dict):
+            raise ParamError(-2, _NOT_GEO)
+        return data
+
+    def wrap(self, geodata):
+        self.geo_data = self._object(geodata)
+        return 0
 
     def unwrap(self):
         return self.geo_data
 
-    def loads(self, raw_geo):
-        if not isinstance(raw_geo, str):
-            raise ParamError(-2, "Geospatial data should be a dictionary or raw GeoJSON string")
-        try:
-            self.geo_data = json.loads(raw_geo)
-        except ValueError:
-            raise ParamError(-2, "String is not GeoJSON serializable") from None
+    def loads(self, geodata):
+        if not isinstance(geodata, str):
+            raise ParamError(-2, "Argument should be a GeoJSON string")
+        self.geo_data = self._object(_parse(geodata))
+        return 0
 
     def dumps(self):
-        return json.dumps(self.geo_data)
+        return _dump(self.geo_data, "Unable to call dumps function")
 
     def __str__(self):
-        return self.dumps()
+        return _dump(self.geo_data, "Unable to call get data in str format")
 
     def __repr__(self):
-        return repr(self.dumps())
+        return repr(_dump(self.geo_data, "Unable to call get data in str format"))
 
     def __eq__(self, other):
         return type(other) is GeoJSON and other.geo_data == self.geo_data
 
     __hash__ = None
+
+
+def _parse(text):
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ClientError(-1, "String is not GeoJSON serializable -> Unable to load GeoJSON") \
+            from None
+
+
+def _dump(data, message):
+    try:
+        return json.dumps(data)
+    except (TypeError, ValueError):
+        raise ClientError(-1, message) from None
 
 
 GeoJSON.__name__ = GeoJSON.__qualname__ = "Geospatial"

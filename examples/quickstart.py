@@ -11,7 +11,7 @@ from aerospike_cffi.testing import Server
 from aerospike_helpers.operations import list_operations, operations
 
 
-def demo(host, port):
+def demo(host: str, port: int) -> None:
     with aerospike.client({"hosts": [(host, port)]}) as client:
         key = ("test", "demo", "quickstart")
         client.put(key, {"name": "Ada", "visits": 1, "tags": ["math"]})

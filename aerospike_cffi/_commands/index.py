@@ -1,5 +1,7 @@
 """Secondary indexes, truncate and background job status."""
 
+import warnings
+
 from .._native import ffi, lib, raise_error, scratch
 from ..exception import ParamError
 
@@ -9,23 +11,42 @@ _NULL = ffi.NULL
 _INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
 
 
+def _index_int(value, what):
+    """An index type or datatype as the C int the official casts it to (its words)."""
+    if not isinstance(value, int):
+        if what is None:  # index_expr_create reads them as plain ints
+            raise TypeError("'%s' object cannot be interpreted as an integer"
+                            % type(value).__name__)
+        raise ParamError(-2, "%s must be an integer." % what)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise ParamError(-2, "%s too large for C long." % (what or "index_datatype"))
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= (1 << 31) else value
+
+
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
     def _index_create(self, ns, set, bin, name, index_type, datatype, policy, ctx=None,  # noqa: A002
                       expressions=None):
-        for value, what in ((ns, "Namespace"), (name, "Index name")):
-            if not isinstance(value, str):
-                raise ParamError(-2, "%s should be a string" % what)
-        if set is not None and not isinstance(set, str):
-            raise ParamError(-2, "Set should be a string")
-        if expressions is None and not isinstance(bin, str):
-            raise ParamError(-2, "Bin should be a string")
-        for value, what in ((index_type, "index type"), (datatype, "index datatype")):
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 16:
-                raise ParamError(-2, "Invalid %s" % what)
+        # The official's checks, in its order: types first, then the connection, the
+        # policy and the names. Any int is a type (the C client sends an unknown one as
+        # its default: STRING / DEFAULT).
+        plain = expressions is not None
+        index_type = _index_int(index_type, None if plain else "index_type")
+        datatype = _index_int(datatype, None if plain else "index_datatype")
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
+        if not isinstance(ns, str):
+            raise ParamError(-2, "Namespace should be a string")
+        if set is not None and not isinstance(set, str):
+            raise ParamError(-2, "Set should be string, unicode or None")
+        if isinstance(bin, bytearray):
+            bin = bin.decode("utf-8", "replace")  # noqa: A001 - the official takes it too
+        if expressions is None and not isinstance(bin, str):
+            raise ParamError(-2, "Bin should be a string")
+        if not isinstance(name, str):
+            raise ParamError(-2, "Index name should be string or unicode")
         ctx_b64 = _NULL
         if ctx is not None and not isinstance(ctx, list):
             raise ParamError(-2, "Failed to convert ctx")
@@ -40,7 +61,9 @@ class IndexCommands:
             exp_bytes = compile_expression(expressions)
             exp_size = len(exp_bytes)
         err, _ = scratch()
-        if lib.shim_index_create(conn, err, pol, ns.encode(), (set or "").encode(),
+        # No set (None) sends no "set=" at all: the server refuses an empty one.
+        if lib.shim_index_create(conn, err, pol, ns.encode(),
+                                 set.encode() if set is not None else _NULL,
                                  bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
                                  index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
             raise_error(err)
@@ -75,6 +98,9 @@ class IndexCommands:
 
     def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
                          policy=None):
+        warnings.warn("index_cdt_create() is deprecated. Please use one of the other "
+                      "non-deprecated index_*_create() methods instead", DeprecationWarning,
+                      stacklevel=2)
         if ctx is None:
             raise ParamError(-2, "ctx cannot be None")
         return self._index_create(ns, set, bin, name, index_type, index_datatype, policy, ctx)

@@ -24,6 +24,7 @@ _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
+_KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 
 
 class RecordCommands:
@@ -31,21 +32,40 @@ class RecordCommands:
 
     # ------------------------------------------------------------ reads
 
+    def _raw_collections(self, kind, policy):
+        """True when a read's policy (or the config's) has deserialize False."""
+        default = kind in self._settings.raw_kinds
+        if policy is None or type(policy) is not dict:
+            return default
+        value = policy.get("deserialize", None)
+        return default if value is None else not value
+
+    def _record_raw(self, out, pairs=False):
+        """_record() with list and map bins as raw msgpack bytes (deserialize False)."""
+        unpacker = _marshal.RawCollectionsUnpacker(self._unpacker.deserializer)
+        buf = out_bytes(out)
+        gen, ttl, bins, _ = (unpacker.record_pairs if pairs else unpacker.record)(buf)
+        return buf[:20], gen, ttl, bins
+
     def get(self, key, policy=None):
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
         conn = self._conn()
         p = key_parts(key)
         pol, _keep = self._policy("read", policy)
+        raw = self._raw_collections("read", policy)
         err, out = scratch()
-        self._want_marshal(out)
+        if not raw:
+            self._want_marshal(out)
         if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
             raise_error(err, key=key)
-        return self._get_result(p, out)
+        return self._get_result(p, out, pol, raw)
 
-    def _get_result(self, p, out):
-        digest, gen, ttl, bins = self._record(out)
-        # As the official get(): the returned key carries no user key.
-        return (p[6], p[7], None, bytearray(digest)), {"ttl": ttl, "gen": gen}, bins
+    def _get_result(self, p, out, pol, raw):
+        digest, gen, ttl, bins = self._record_raw(out) if raw else self._record(out)
+        # As the official get(): the returned key carries the given user key only when the
+        # read policy sends keys (POLICY_KEY_SEND), else None.
+        return ((p[6], p[7], p[8] if pol.key == _KEY_SEND else None, bytearray(digest)),
+                {"ttl": ttl, "gen": gen}, bins)
 
     def select(self, key, bins, policy=None):
         """(key, meta, bins) with only the named bins."""
@@ -53,11 +73,13 @@ class RecordCommands:
         p = key_parts(key)
         packed, n = self._select_names(bins)
         pol, _keep = self._policy("read", policy)
+        raw = self._raw_collections("read", policy)
         err, out = scratch()
-        self._want_marshal(out)
+        if not raw:
+            self._want_marshal(out)
         if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out):
             raise_error(err, key=key)
-        return self._select_result(p, out)
+        return self._select_result(p, out, raw)
 
     @staticmethod
     def _select_names(bins):
@@ -73,8 +95,8 @@ class RecordCommands:
             names.append(_marshal.utf8(name)[:_marshal.BIN_NAME_MAX])
         return b"\0".join(names) + b"\0", len(names)
 
-    def _select_result(self, p, out):
-        digest, gen, ttl, found = self._record(out)
+    def _select_result(self, p, out, raw):
+        digest, gen, ttl, found = self._record_raw(out) if raw else self._record(out)
         return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, found
 
     def exists(self, key, policy=None):
@@ -201,18 +223,18 @@ class RecordCommands:
     # ------------------------------------------------------------ operate
 
     def _operate(self, key, ops, meta, policy, ordered):
-        conn, p, packed, n, ttl, gen, pol, _keep = self._operate_args(key, ops, meta, policy,
-                                                                      ordered)
+        conn, p, packed, n, ttl, gen, pol, _keep, raw = self._operate_args(key, ops, meta,
+                                                                           policy, ordered)
         err, out = scratch()
-        if not ordered:
+        if not ordered and not raw:
             self._want_marshal(out)  # its marshal form is a dict
         if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
                             len(packed), n, ttl, gen, out):
             raise_error(err, key=key)
-        return self._operate_result(p, out, ordered)
+        return self._operate_result(p, out, ordered, raw)
 
     def _operate_args(self, key, ops, meta, policy, ordered):
-        """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive)."""
+        """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive, raw)."""
         conn = self._conn()
         p = key_parts(key)
         try:
@@ -226,12 +248,14 @@ class RecordCommands:
         if plan.touch_ttl is not None:
             ttl = plan.touch_ttl & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
-        return conn, p, packed, n, ttl, gen, pol, _keep
+        raw = self._raw_collections("operate", policy)
+        return conn, p, packed, n, ttl, gen, pol, _keep, raw
 
-    def _operate_result(self, p, out, ordered):
+    def _operate_result(self, p, out, ordered, raw):
         if out.len <= 20:
             return self._key_tuple(p, out_bytes(out)), None, {} if not ordered else []
-        digest, gen, ttl, bins = self._record(out, ordered)
+        digest, gen, ttl, bins = (self._record_raw(out, ordered) if raw else
+                                  self._record(out, ordered))
         return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, bins
 
     def _pack_ops(self, ops, ordered):
@@ -288,18 +312,26 @@ class RecordCommands:
         pol, _keep = self._policy("operate", policy)
         return conn, p, packed, ttl, gen, pol, _keep
 
+    def _unchecked(self, value):
+        """strict_types False: the value goes to the server unchecked (None cannot)."""
+        if self._op_packer.strict_types:
+            return False
+        if value is None:
+            raise ClientError(-1, "Unable to serialize unknown Python native type.")
+        return True
+
     def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
+        if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_APPEND, bin, val, meta, policy)
 
     def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
+        if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_PREPEND, bin, val, meta, policy)
 
     def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
-        if not isinstance(offset, (int, float)):
+        if not isinstance(offset, (int, float)) and not self._unchecked(offset):
             raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
         if type(offset) is bool:
             offset = int(offset)  # a bool increments as 0/1 (as the official)

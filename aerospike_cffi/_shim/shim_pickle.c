@@ -369,9 +369,10 @@ msgpack_map(const parser* ps, const node* nd, shim_buf* out, bool bool_as_bool, 
         pairs[k].value = &ps->nodes[ps->nodes[id].next];
         pairs[k].index = k;
         id = ps->nodes[ps->nodes[id].next].next;
-        if (pairs[k].key->kind == N_FLOAT && pairs[k].key->d != pairs[k].key->d) {
+        int kind = pairs[k].key->kind;
+        if (kind == N_FLOAT || kind == N_BOOL || kind == N_NONE) {
             free(pairs);
-            return false;  /* a NaN key has no order */
+            return false;  /* the Packer drops these keys with the official's warning */
         }
     }
     qsort(pairs, n, sizeof(pair), pair_cmp);

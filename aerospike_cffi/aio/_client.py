@@ -60,13 +60,14 @@ def _want(core):
 def _fin_get(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    return ctx[0]._get_result(ctx[2], cmd.out)
+    pol, raw = ctx[3]
+    return ctx[0]._get_result(ctx[2], cmd.out, pol, raw)
 
 
 def _fin_select(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    return ctx[0]._select_result(ctx[2], cmd.out)
+    return ctx[0]._select_result(ctx[2], cmd.out, ctx[3])
 
 
 def _fin_exists(cmd, ctx):
@@ -82,7 +83,8 @@ def _fin_write(cmd, ctx):
 def _fin_operate(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    return ctx[0]._operate_result(ctx[2], cmd.out, ctx[3])
+    ordered, raw = ctx[3]
+    return ctx[0]._operate_result(ctx[2], cmd.out, ordered, raw)
 
 
 def _threaded(name, doc=None):
@@ -214,11 +216,12 @@ class AsyncClient:
         conn = core._conn()
         p = key_parts(key)
         pol, keep = core._policy("read", policy)
+        raw = core._raw_collections("read", policy)
         return await self._done.submit(
             lib.shim_async_get,
             (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0,
-             _want(core)),
-            _fin_get, (core, key, p, None, keep))
+             0 if raw else _want(core)),
+            _fin_get, (core, key, p, (pol, raw), keep))
 
     async def select(self, key, bins, policy=None):
         core = self._ready()
@@ -226,11 +229,12 @@ class AsyncClient:
         p = key_parts(key)
         packed, n = core._select_names(bins)
         pol, keep = core._policy("read", policy)
+        raw = core._raw_collections("read", policy)
         return await self._done.submit(
             lib.shim_async_get,
             (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n,
-             _want(core)),
-            _fin_select, (core, key, p, None, keep))
+             0 if raw else _want(core)),
+            _fin_select, (core, key, p, raw, keep))
 
     async def exists(self, key, policy=None):
         core = self._ready()
@@ -292,13 +296,13 @@ class AsyncClient:
 
     def _operate(self, key, ops, meta, policy, ordered):
         core = self._ready()
-        conn, p, packed, n, ttl, gen, pol, keep = core._operate_args(key, ops, meta, policy,
-                                                                     ordered)
+        conn, p, packed, n, ttl, gen, pol, keep, raw = core._operate_args(key, ops, meta,
+                                                                          policy, ordered)
         return self._done.submit(
             lib.shim_async_operate,
             (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
-             n, ttl, gen, 0 if ordered else _want(core)),
-            _fin_operate, (core, key, p, ordered, keep))
+             n, ttl, gen, 0 if ordered or raw else _want(core)),
+            _fin_operate, (core, key, p, (ordered, raw), keep))
 
     async def operate(self, key, list, meta=None, policy=None):  # noqa: A002
         return await self._operate(key, list, meta, policy, False)
@@ -315,23 +319,23 @@ class AsyncClient:
             _fin_write, (self._core, key, p, bin_name, keep))
 
     async def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
-            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         core = self._ready()
+        if not isinstance(val, (str, bytes, bytearray)) and not core._unchecked(val):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return await self._single(core._single_args(key, 9, bin, val, meta, policy), key, bin)
 
     async def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
-        if not isinstance(val, (str, bytes, bytearray)):
-            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         core = self._ready()
+        if not isinstance(val, (str, bytes, bytearray)) and not core._unchecked(val):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return await self._single(core._single_args(key, 10, bin, val, meta, policy), key, bin)
 
     async def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
-        if not isinstance(offset, (int, float)):
+        core = self._ready()
+        if not isinstance(offset, (int, float)) and not core._unchecked(offset):
             raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
         if type(offset) is bool:
             offset = int(offset)
-        core = self._ready()
         return await self._single(core._single_args(key, 5, bin, offset, meta, policy), key,
                                   bin)
 

@@ -16,9 +16,11 @@ def main(argv=None):
     parser.add_argument("--namespace", action="append", dest="namespaces",
                         help="namespace to serve (repeatable; default: test and bar)")
     parser.add_argument("--cluster-name", default="null")
+    parser.add_argument("--edition", choices=("community", "enterprise"), default="community",
+                        help="what to behave as where editions differ (compression)")
     args = parser.parse_args(argv)
     server = Server(args.host, args.port, tuple(args.namespaces or ("test", "bar")),
-                    cluster_name=args.cluster_name)
+                    cluster_name=args.cluster_name, edition=args.edition)
     # The handler goes in before the "listening" line: whoever reads it may stop us at once.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())

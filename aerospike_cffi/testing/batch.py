@@ -142,7 +142,10 @@ def handle(server, msg):
     chunk = []
     size = 0
     for index, sub in records:
-        body = with_index(commands.guarded(run_record, server.store, sub), index)
+        command = run_record
+        if wire.FIELD_UDF_FUNCTION in sub.fields:
+            command = commands.udf_record(server)  # a record UDF (batch apply)
+        body = with_index(commands.guarded(command, server.store, sub), index)
         chunk.append(body)
         size += len(body)
         if size >= FRAME_TARGET:

@@ -100,6 +100,9 @@ def handle(server, msg):
     """Yield the response bodies for one request message."""
     if wire.FIELD_DIGEST in msg.fields or wire.FIELD_KEY in msg.fields:
         if wire.FIELD_BATCH_INDEX not in msg.fields:
+            if wire.FIELD_UDF_FUNCTION in msg.fields:
+                yield guarded(udf_record(server), server.store, msg)
+                return
             yield guarded(single_record, server.store, msg)
             return
     try:
@@ -108,6 +111,13 @@ def handle(server, msg):
         yield error_reply(e.code)
         return
     yield from multi(server, msg)
+
+
+def udf_record(server):
+    """The single-record command of a record UDF on ``server`` (lua/apply.py)."""
+    def command(store, msg):
+        return engine("lua.apply", "single")(server, store, msg)
+    return command
 
 
 def guarded(command, store, msg):
@@ -223,10 +233,14 @@ def read(ns, digest, set_name, key, msg):
     return reply
 
 
-def read_ops(ctx, msg):
-    """Encoded result ops of a read-only message on ``ctx``."""
-    if msg.info1 & wire.INFO1_GET_ALL or not msg.ops:
+def read_ops(ctx, msg, no_ops_reads_all=False):
+    """Encoded result ops of a read-only message on ``ctx``.  Without ops a
+    single-record read must ask for all bins; a scan or query reads them all."""
+    if msg.info1 & wire.INFO1_GET_ALL or (no_ops_reads_all and not msg.ops):
         return all_bins(ctx.bins)
+    if not msg.ops:
+        # neither "all bins" nor any bin named (select(key, [])): the server refuses it
+        raise ServerError(PARAMETER, "bin op(s) expected, none present")
     respond_all = bool(msg.info2 & wire.INFO2_RESPOND_ALL_OPS)
     results = []
     for op in msg.ops:
@@ -280,9 +294,9 @@ def run_op(ctx, op, respond_all, results):
         return
     if code == wire.OP_WRITE:
         if op.ptype == values.P_NULL:
-            bins.pop(name, None)
+            remove_bin(bins, name)
         else:
-            bins[name] = check_geojson(op.value())
+            bins[name] = check_map_keys(check_hll(check_geojson(op.value())))
     elif code == wire.OP_INCR:
         bins[name] = increment(bins.get(name, values.MISSING), op)
     elif code in (wire.OP_APPEND, wire.OP_PREPEND):
@@ -318,7 +332,7 @@ def run_engine(ctx, op, respond_all, results):
         result, new_value = fn(payload, copy_value(current), write)
     if write and new_value is not values.MISSING:
         if new_value is None:
-            ctx.bins.pop(name, None)
+            remove_bin(ctx.bins, name)
         else:
             ctx.bins[name] = new_value
     if code == wire.OP_EXP_MODIFY:
@@ -330,11 +344,55 @@ def run_engine(ctx, op, respond_all, results):
         results.append(wire.encode_op(wire.OP_READ, name, result))
 
 
+def remove_bin(bins, name):
+    """Delete bin ``name`` from ``bins`` (in order) as the server does: its last bin
+    moves into the freed place (as_bin_remove), which a later get shows."""
+    if name not in bins:
+        return
+    names = list(bins)
+    last = names[-1]
+    if last == name:
+        del bins[name]
+        return
+    moved = bins[last]
+    reordered = [(last, moved) if n == name else (n, bins[n]) for n in names[:-1]]
+    bins.clear()
+    bins.update(reordered)
+
+
 def check_geojson(value):
     """``value``, refused with GEO_INVALID_GEOJSON when it is GeoJSON the
     server would not parse (the expression engine owns the GeoJSON parser)."""
     if isinstance(value, values.GeoJSON) and engine("expr", "_geo_parse")(value) is None:
         raise ServerError(GEO_INVALID_GEOJSON)
+    return value
+
+
+def check_map_keys(value):
+    """``value``, refused with SERVER_ERROR when a map in it (at any depth) has a key
+    that is not an integer, string or blob (a float, bool or nil key), as a server 8.1
+    refuses such a bin when it is written whole."""
+    if _bad_map_key(value):
+        raise ServerError(SERVER_ERROR, "bad map key")
+    return value
+
+
+def _bad_map_key(value):
+    if isinstance(value, values.MapValue):
+        for k, v in value.items:
+            if isinstance(k, (bool, float)) or k is None or _bad_map_key(v):
+                return True
+        return False
+    if isinstance(value, values.ListValue):
+        return any(_bad_map_key(v) for v in value)
+    return False
+
+
+def check_hll(value):
+    """``value``, refused with PARAMETER when it is an HLL bin whose header and size
+    do not describe a sketch (hll_from_wire)."""
+    if isinstance(value, values.HLL) and not engine("cdt.hll", "_is_valid_hll")(value):
+        raise ServerError(PARAMETER, "bad hll")
     return value
 
 

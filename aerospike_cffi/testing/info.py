@@ -45,6 +45,12 @@ def handle(server, body):
     return "".join(out).encode("utf-8")
 
 
+def edition(server):
+    if getattr(server, "edition", "community") == "enterprise":
+        return "Aerospike Enterprise Edition"
+    return EDITION
+
+
 def parse_params(text):
     """'a=1;b=2' -> {'a': '1', 'b': '2'}."""
     params = {}
@@ -68,8 +74,19 @@ def answer(server, name):
         job = _scan_module()
         if job is not None and command in job.INFO_COMMANDS:
             return job.INFO_COMMANDS[command](server, arg)
+        udf = _udf_module()
+        if udf is not None and command in udf.INFO_COMMANDS:
+            return udf.INFO_COMMANDS[command](server, arg)
         return UNKNOWN
     return fn(server, arg)
+
+
+def _udf_module():
+    try:
+        from .lua import registry
+    except ImportError:
+        return None
+    return registry
 
 
 def _sindex_module():
@@ -202,8 +219,10 @@ def statistics(server, _arg):
 def truncate(server, arg):
     params = parse_params(arg)
     ns = server.store.namespace(params.get("namespace", ""))
-    if ns is None:
-        return "ERROR:4:namespace not found"
+    if not params.get("namespace"):
+        return "ERROR:20:missing 'namespace'"
+    if params.get("set") == "":
+        return "ERROR:4:missing 'set' value"
     lut = params.get("lut")
     try:
         lut_ns = int(lut) if lut else None
@@ -211,6 +230,9 @@ def truncate(server, arg):
         return "ERROR:4:bad lut"
     if lut_ns is not None and lut_ns > store_mod.now_ns():
         return "ERROR:4:lut is in the future"
+    if ns is None:
+        # server 8.1 stores the command for the cluster without checking the namespace
+        return "ok"
     with server.store.lock:
         ns.truncate(params.get("set") or None, lut_ns)
     return "ok"
@@ -295,14 +317,13 @@ _COMMANDS = {
     "racks": constant(ENTERPRISE_ONLY),
     "rack-ids": lambda server, arg: ";".join("%s:0" % ns for ns in _namespaces(server)),
     "build": constant(BUILD),
-    "version": constant("%s build %s" % (EDITION, BUILD)),
-    "edition": constant(EDITION),
+    "version": lambda server, arg: "%s build %s" % (edition(server), BUILD),
+    "edition": lambda server, arg: edition(server),
     "namespaces": lambda server, arg: ";".join(_namespaces(server)),
     "namespace": namespace_info,
     "sets": sets,
     "bins": bins,
     "statistics": statistics,
-    "udf-list": constant(""),
     "truncate": truncate,
     "truncate-namespace": truncate_namespace,
     "status": constant("ok"),

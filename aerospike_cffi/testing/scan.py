@@ -21,7 +21,9 @@ bval per resume digest.  Filter expressions (43) apply to every record.
 
 A message with the write flag runs its operations on every matching record in
 the background (all partitions when it names none); here the job runs to
-completion before the answer, and ``query-show`` reports it done.
+completion before the answer, and ``query-show`` reports it done.  A message
+naming a UDF (fields 30-33: a background record UDF or a stream aggregation) is
+run by ``lua/aggregate.py``.
 """
 
 import logging
@@ -45,8 +47,10 @@ INDEX_BURST = 100
 class Job:
     """A finished background job, as ``query-show`` reports it."""
 
-    def __init__(self, job_id, ns, set_name, succeeded, failed, filtered):
+    def __init__(self, job_id, ns, set_name, succeeded, failed, filtered,
+                 job_type="background-ops"):
         self.id = job_id
+        self.job_type = job_type
         self.ns = ns
         self.set_name = set_name
         self.succeeded = succeeded
@@ -55,7 +59,7 @@ class Job:
 
     def describe(self):
         fields = [
-            ("trid", self.id), ("job-type", "background-ops"), ("ns", self.ns),
+            ("trid", self.id), ("job-type", self.job_type), ("ns", self.ns),
             ("set", self.set_name or "NULL"), ("priority", 0), ("rps", 0),
             ("active-threads", 0), ("status", "done(ok)"), ("job-progress", "100.00"),
             ("run-time", 0), ("time-since-done", 0), ("recs-throttled", 0),
@@ -150,11 +154,14 @@ class Plan:
         self.ns = server.store.namespace(ns_name) if ns_name else None
         if self.ns is None:
             raise ServerError(NAMESPACE_NOT_FOUND)
-        if wire.FIELD_UDF_FUNCTION in msg.fields:
-            raise ServerError(UNSUPPORTED_FEATURE, "UDFs are not supported")
         self.msg = msg
+        # A UDF (aggregation or background record UDF) is run by lua/aggregate.py.
+        self.udf = wire.FIELD_UDF_FUNCTION in msg.fields
         foreground = not msg.info2 & wire.INFO2_WRITE
-        if foreground and not msg.info3 & wire.INFO3_PARTITION_DONE:
+        if not foreground and not msg.ops and not self.udf:
+            # a background job with neither write ops nor a UDF: nothing to run
+            raise ServerError(UNSUPPORTED_FEATURE, "background job without ops or UDF")
+        if foreground and not self.udf and not msg.info3 & wire.INFO3_PARTITION_DONE:
             raise ServerError(UNSUPPORTED_FEATURE, "only partition scans and queries")
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
         self.max_records = _u64(msg.field(wire.FIELD_MAX_RECORDS))
@@ -258,7 +265,14 @@ def foreground(server, plan):
             with server.store.lock:
                 if not plan.selects(ctx):
                     continue
-                results = [] if msg.info1 & wire.INFO1_NOBINDATA else commands.read_ops(ctx, msg)
+                if msg.info1 & wire.INFO1_NOBINDATA:
+                    results = []
+                else:
+                    results = commands.read_ops(ctx, msg, no_ops_reads_all=True)
+                    if msg.ops and not results:
+                        # the named bins are all missing: the server sends no record
+                        # (apply_ops_make_response)
+                        continue
             body = record_reply(plan.ns, digest, rec, results, bval)
             chunk.append(body)
             size += len(body)
@@ -311,6 +325,17 @@ def handle(server, msg):
     than cutting the connection."""
     try:
         plan = Plan(server, msg)
+        if plan.udf:
+            from .lua import aggregate as udf
+            if msg.info2 & wire.INFO2_WRITE:
+                counts = udf.background(server, plan)
+                with _jobs_lock:
+                    server.jobs[plan.job_id] = Job(plan.job_id, plan.ns.name, plan.set_name,
+                                                   *counts, job_type="background-udf")
+                yield wire.build_message(info3=wire.INFO3_LAST)
+                return
+            yield from udf.foreground(server, plan)
+            return
         if msg.info2 & wire.INFO2_WRITE:
             background(server, plan)
             yield wire.build_message(info3=wire.INFO3_LAST)

@@ -14,7 +14,7 @@ import threading
 import time
 
 from . import commands, info, wire
-from .errors import PARAMETER
+from .errors import ENTERPRISE_ONLY, PARAMETER
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ SECURITY_NOT_ENABLED = 52
 ADMIN_HEADER_SIZE = 16
 # Replies to clients asking for compression are compressed above this size.
 COMPRESS_THRESHOLD = 128
+EDITIONS = ("community", "enterprise")
 
 
 class Server:
@@ -31,10 +32,16 @@ class Server:
     ``namespaces`` are names or ``store.Namespace`` objects (for a default TTL or
     record-size limit).  ``port=0`` picks a free port; read ``.port`` after
     ``start()``.  Use as a context manager or call ``start()`` / ``stop()``.
+    ``edition`` is ``"community"`` (the default, like the server the suite is checked
+    against) or ``"enterprise"``: only Enterprise accepts compressed requests and
+    compresses its replies.
     """
 
     def __init__(self, host="127.0.0.1", port=0, namespaces=("test", "bar"),
-                 cluster_name="null"):
+                 cluster_name="null", edition="community"):
+        if edition not in EDITIONS:
+            raise ValueError("edition must be one of %s" % ", ".join(EDITIONS))
+        self.edition = edition
         self.host = host
         self.port = port
         self.cluster_name = cluster_name
@@ -132,6 +139,12 @@ class Server:
     def answer(self, ptype, body):
         """Yield the reply frames (bytes) to one request frame."""
         if ptype == wire.TYPE_COMPRESSED:
+            if self.edition != "enterprise":
+                # Community Edition cannot uncompress (as_proto_uncompress answers
+                # ENTERPRISE_ONLY): the request is refused, the connection stays.
+                yield wire.proto(wire.TYPE_MSG, wire.build_message(
+                    result_code=ENTERPRISE_ONLY, info3=wire.INFO3_LAST))
+                return
             ptype, body = wire.decompress(body)
         if ptype == wire.TYPE_INFO:
             yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
@@ -145,7 +158,8 @@ class Server:
                 yield wire.proto(wire.TYPE_MSG, wire.build_message(
                     result_code=PARAMETER, info3=wire.INFO3_LAST))
                 return
-            compress = msg.info1 & wire.INFO1_COMPRESS_RESPONSE
+            # Community Edition ignores the request to compress its reply.
+            compress = msg.info1 & wire.INFO1_COMPRESS_RESPONSE and self.edition == "enterprise"
             for reply in commands.handle(self, msg):
                 frame = wire.proto(wire.TYPE_MSG, reply)
                 if compress and len(frame) > COMPRESS_THRESHOLD:

@@ -19,7 +19,8 @@ import math
 import struct
 
 from . import commands, values
-from .errors import INDEX_FOUND, INDEX_NOT_FOUND, PARAMETER, ServerError
+from .errors import (INDEX_FOUND, INDEX_NOT_FOUND, NAMESPACE_NOT_FOUND, PARAMETER,
+                     ServerError)
 
 KEY_TYPES = ("numeric", "string", "blob", "geo2dsphere")
 INDEX_TYPES = ("default", "list", "mapkeys", "mapvalues")
@@ -48,7 +49,7 @@ class SecondaryIndex:
 
     def describe(self):
         fields = [
-            ("ns", self.namespace), ("indexname", self.name), ("set", self.set_name or "NULL"),
+            ("ns", self.namespace), ("indexname", self.name), ("set", self.set_name or "null"),
             ("bin", self.bin or "NULL"), ("type", self.key_type), ("indextype", self.index_type),
             ("context", _b64(self.context)), ("exp", _b64(self.expression)), ("state", "RW"),
         ]
@@ -427,8 +428,10 @@ def create(server, arg):
     name = p.get("indexname")
     if not ns or not name:
         return _error(PARAMETER, "missing namespace or indexname")
-    if server.store.namespace(ns) is None:
-        return _error(PARAMETER, "namespace not found")
+    if p.get("set") == "":
+        return _error(PARAMETER, "missing 'set' value")
+    # An unknown namespace is not checked here: server 8.1 stores the definition for the
+    # cluster and answers "ok"; sindex-stat then answers NAMESPACE_NOT_FOUND.
     bin_name, key_type = p.get("bin"), p.get("type")
     if "indexdata" in p:
         bin_name, _, key_type = p["indexdata"].partition(",")
@@ -447,35 +450,54 @@ def create(server, arg):
         return _error(PARAMETER, "missing bin")
     ix = SecondaryIndex(name, ns, p.get("set"), bin_name if expression is None else None,
                         key_type, index_type, context, expression)
+    # As server 8.1 keeps them (system metadata keyed by the definition, valued by the
+    # name): the same name and definition again is "ok"; the name with another definition
+    # is INDEX_FOUND; the definition under another name renames the index.
     with server.store.lock:
-        if (ns, name) in server.sindexes:
-            return _error(INDEX_FOUND, "index already exists")
-        for other in server.sindexes.values():
-            if (other.namespace, other.set_name, other.bin, other.key_type, other.index_type,
-                    other.context, other.expression) == (ns, ix.set_name, ix.bin, key_type,
-                                                         index_type, context, expression):
-                return _error(INDEX_FOUND, "index already exists")
+        same_name = server.sindexes.get((ns, name))
+        if same_name is not None:
+            if _definition(same_name) == _definition(ix):
+                return "ok"
+            return _error(INDEX_FOUND, "'indexname' already exists with different definition")
+        for key, other in list(server.sindexes.items()):
+            if _definition(other) == _definition(ix):
+                del server.sindexes[key]
         server.sindexes[(ns, name)] = ix
     return "ok"
+
+
+def _definition(ix):
+    return (ix.namespace, ix.set_name or None, ix.bin, ix.key_type, ix.index_type, ix.context,
+            ix.expression)
 
 
 def delete(server, arg):
     p = _params(arg)
     key = (p.get("namespace") or p.get("ns"), p.get("indexname"))
     with server.store.lock:
-        if server.sindexes.pop(key, None) is None:
-            return _error(INDEX_NOT_FOUND, "no index")
+        server.sindexes.pop(key, None)  # a missing index is "ok" too, as on server 8.1
     return "ok"
+
+
+def _no_namespace(server, ns):
+    """The error of a sindex command naming a namespace this node does not have."""
+    if ns and server.store.namespace(ns) is None:
+        return _error(NAMESPACE_NOT_FOUND, "namespace not found on node")
+    return None
 
 
 def listing(server, arg):
     ns = _params(arg).get("ns") or _params(arg).get("namespace")
+    if _no_namespace(server, ns):
+        return _no_namespace(server, ns) + ";" + _no_namespace(server, ns)
     return "".join(ix.describe() + ";" for ix in list(server.sindexes.values())
                    if not ns or ix.namespace == ns)
 
 
 def exists(server, arg):
     p = _params(arg)
+    if _no_namespace(server, p.get("namespace") or p.get("ns")):
+        return _no_namespace(server, p.get("namespace") or p.get("ns"))
     return "true" if (p.get("namespace") or p.get("ns"), p.get("indexname")) in server.sindexes \
         else "false"
 
@@ -494,6 +516,8 @@ def stat_path(server, arg):
 
 
 def _stat(server, ns, name):
+    if _no_namespace(server, ns):
+        return _no_namespace(server, ns)
     ix = server.sindexes.get((ns, name))
     if ix is None:
         return _error(INDEX_NOT_FOUND, "no index")

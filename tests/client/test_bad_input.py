@@ -114,9 +114,12 @@ def test_bad_select_bins(client, key, bins, cls, message):
     check(info, cls, message)
 
 
-def test_select_of_no_bins_reads_every_bin(client, key):
+def test_select_of_no_bins_is_refused_by_the_server(client, key):
+    # the read names no bin and does not ask for all: server 8.1 answers PARAMETER
     client.put(key, {"a": 1, "b": 2})
-    assert client.select(key, [])[2] == {"a": 1, "b": 2}
+    with pytest.raises(ex.InvalidRequest) as info:
+        client.select(key, [])
+    assert info.value.code == 4
 
 
 @pytest.mark.parametrize("names,cls,message", [

@@ -67,7 +67,7 @@ def put_by_packer(client, key, bins, monkeypatch):
 EXTRA = [
     {"m": {"b": 1, "a": 2, "c": {"z": 1, "y": [1, 2]}}},            # keys sorted as the C client
     {"m": {2: "x", -1: "y", 10 ** 12: "z"}}, {"m": {b"b": 1, b"a": 2}},
-    {"m": {1: "int", "s": "str", None: 0, 2.5: "f", b"b": 1, True: "t"}},  # ranks by type
+    {"m": {1: "int", "s": "str", b"b": 1, "t": [1]}},                # ranks by type
     {"l": [True, False, None, 1.5, bytearray(b"ba"), [], {}]},
     {"b": bytearray(b"\x00\x01"), "t": True, "f": False},
     {"s": "x" * 40, "u": "é" * 200, "big": list(range(2000)), "n": -2 ** 63, "x": 2 ** 63 - 1},

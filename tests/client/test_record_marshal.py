@@ -28,7 +28,7 @@ PLAIN = [
     b"", b"\x00\xff", b"\x01" * 1000, True, False,
     [], [1, "a", 2.5, b"x", None, True], [[1, [2, [3, []]]], {"k": [1]}],
     {}, {"a": 1, "b": "two", "c": 3.0}, {1: "x", 2: "y", 300: "z"}, {-5: 1, 7: 2},
-    {b"k": 1, b"l": 2}, {1.5: 2, 2.5: 3}, {"n": {"m": {"o": [1, 2]}}}, {"": None},
+    {b"k": 1, b"l": 2}, {-7: 2.5, 9: 3}, {"n": {"m": {"o": [1, 2]}}}, {"": None},
     {"é": 1, "日": 2}, list(range(100)), {str(i): i for i in range(50)},
 ]
 
@@ -37,7 +37,6 @@ FALLBACK = [
     aerospike.KeyOrderedDict({"b": 1, "a": 2}),
     aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]}),
     [aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]})],
-    {True: 1, False: 2},
 ]
 
 

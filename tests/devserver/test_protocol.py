@@ -93,29 +93,56 @@ def test_ttl_expiry_and_touch(sock):
     assert rc.request(sock, short)[0] == 2  # touch needs a live record
 
 
-def test_compressed_request(sock):
-    digest = os.urandom(20)
-    assert put_int(sock, digest, "c", 99, compress=True)[0] == 0
-    assert get_all(sock, digest)[3][0][3] == struct.pack(">q", 99)
+ENTERPRISE_ONLY = 25
 
 
-def test_compressed_response_when_asked(aerospike_server, sock):
+def test_compressed_request_is_enterprise_only(sock):
+    # Community Edition cannot uncompress a request: ENTERPRISE_ONLY, nothing written, and
+    # the connection keeps serving.
     digest = os.urandom(20)
-    text = b"z" * 2000
+    assert put_int(sock, digest, "c", 99, compress=True)[0] == ENTERPRISE_ONLY
+    assert get_all(sock, digest)[0] == 2  # KEY_NOT_FOUND
+
+
+def get_all_compressed_response(sock, digest, text):
     body = rc.message(rc.key_fields(NS, SET, digest), [rc.op(OP_WRITE, "big", P_STRING, text)],
                       info2=WRITE)
     assert rc.request(sock, body)[0] == 0
     sock.sendall(rc.frame(rc.MSG, rc.message(rc.key_fields(NS, SET, digest),
                                              info1=READ | GET_ALL | COMPRESS_RESPONSE)))
-    ptype, reply = rc.recv_frame(sock)
-    if ptype == rc.COMPRESSED:
-        inner = zlib.decompress(reply[8:])
-        assert struct.unpack(">Q", reply[:8])[0] == len(inner)
-        ptype, reply = inner[1], inner[8:]
-    else:
-        assert not aerospike_server.is_dev_server  # the dev server compresses when asked
+    return rc.recv_frame(sock)
+
+
+def test_compressed_response_refused_by_community_edition(sock):
+    # the flag is accepted and ignored: the reply is a plain message
+    text = b"z" * 2000
+    ptype, reply = get_all_compressed_response(sock, os.urandom(20), text)
     assert ptype == rc.MSG
     assert rc.parse_reply(reply)[3] == [(OP_READ, P_STRING, "big", text)]
+
+
+@pytest.fixture
+def enterprise_sock():
+    from aerospike_cffi.testing import Server
+
+    with Server(edition="enterprise") as server:
+        with rc.connect(server) as s:
+            yield s
+
+
+@pytest.mark.devserver_only  # a dev server of its own, as Enterprise Edition
+def test_enterprise_edition_compresses(enterprise_sock):
+    digest = os.urandom(20)
+    assert put_int(enterprise_sock, digest, "c", 99, compress=True)[0] == 0
+    assert get_all(enterprise_sock, digest)[3][0][3] == struct.pack(">q", 99)
+    text = b"z" * 2000
+    ptype, reply = get_all_compressed_response(enterprise_sock, digest, text)
+    assert ptype == rc.COMPRESSED
+    inner = zlib.decompress(reply[8:])
+    assert struct.unpack(">Q", reply[:8])[0] == len(inner)
+    assert inner[1] == rc.MSG
+    assert rc.parse_reply(inner[8:])[3] == [(OP_READ, P_INTEGER, "c", struct.pack(">q", 99)),
+                                            (OP_READ, P_STRING, "big", text)]
 
 
 def test_pipelined_requests_answered_in_order(sock):

@@ -39,3 +39,15 @@ def test_crashers_leave_the_server_running(aerospike_server):
     replay(aerospike_server, "crashers.jsonl")
     with rawclient.connect(aerospike_server) as sock:
         assert rawclient.info(sock, "namespaces")["namespaces"]
+
+
+def test_recorded_calls(aerospike_server):
+    # calls.jsonl: select, remove_bin order, compression, HLL bins, query select, index and
+    # truncate answers of the real server, through the official client (replay_calls.py)
+    path = os.path.join(CASES, "calls.jsonl")
+    proc = run_official([os.path.join(CASES, "replay_calls.py"), "--host", aerospike_server.host,
+                         "--port", aerospike_server.port, "-v", path])
+    total = re.search(r"TOTAL: (\d+) matched, (\d+) differed", proc.stdout)
+    assert total, proc.stdout + proc.stderr
+    assert (int(total.group(1)), int(total.group(2))) == (count_cases("calls.jsonl"), 0), \
+        proc.stdout[-5000:]

@@ -1,0 +1,26 @@
+"""Type stubs of aerospike_cffi.predicates: secondary-index predicates for Query.where()."""
+
+from typing import Any, Optional, Tuple, Union
+
+from . import GeoJSON
+
+PREDICATE_EQUAL: int
+PREDICATE_RANGE: int
+INDEX_STRING: int
+INDEX_GEO2DSPHERE: int
+INDEX_BLOB: int
+INDEX_NUMERIC: int
+INDEX_TYPE_DEFAULT: int
+
+_Predicate = Tuple[Any, ...]
+_Geo = Union[str, GeoJSON]
+
+def equals(bin: Optional[str], val: Union[str, int, bytes, bytearray]) -> _Predicate: ...
+def between(bin: Optional[str], min: int, max: int) -> _Predicate: ...
+def contains(bin: Optional[str], index_type: int, val: Union[str, int, bytes, bytearray]) -> _Predicate: ...
+def range(bin: Optional[str], index_type: int, min: int, max: int) -> _Predicate: ...
+def geo_within_geojson_region(bin: Optional[str], shape: _Geo, index_type: int = ...) -> _Predicate: ...
+def geo_within_radius(bin: Optional[str], long: float, lat: float, radius_meters: float,
+                      index_type: int = ...) -> _Predicate: ...
+def geo_contains_geojson_point(bin: Optional[str], point: _Geo, index_type: int = ...) -> _Predicate: ...
+def geo_contains_point(bin: Optional[str], long: float, lat: float, index_type: int = ...) -> _Predicate: ...

@@ -1,0 +1,1 @@
+"""Type stubs of aerospike_helpers.batch."""
