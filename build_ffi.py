@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.join(HERE, "libs"))
 
 # The C client's own dependencies: libaerospike declares none of them itself.
 C_CLIENT_DEPS = ["ssl", "crypto", "z", "yaml", "m", "pthread", "rt"]
+# The C client is built with its async API over libev (libs/build_c_client.py, EVENT_LIB).
+C_CLIENT_DEPS.append("ev")
 
 
 def _read(name):
@@ -74,8 +76,9 @@ ffibuilder.set_source(
     sources=[os.path.join("aerospike_cffi", "_shim", name) for name in ("shim.c", "shim_batch.c", "shim_stream.c", "shim_admin.c",
                                                                   "shim_marshal.c", "shim_pickle.c",
                                                                   "shim_txn.c", "shim_metrics.c",
-                                                                  "shim_udf.c")],
-    extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"],
+                                                                  "shim_udf.c", "shim_async.c")],
+    extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"] +
+    ["-DAS_USE_LIBEV"],  # the C client's headers describe its libev build
     **_link_options()
 )
 

@@ -78,18 +78,27 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         with self._lock:
             if self._as != _NULL:
                 return
+            err = ffi.new("as_error*")
+            # The C client's event loop (used by aerospike_cffi.aio) must exist before any
+            # cluster is made: the C client cannot close a cluster made without it once it
+            # exists. Made once per process; later calls only check.
+            if lib.shim_async_init(err, 1) != 0:
+                raise_error(err)
             cfg = _config.for_connection(self._config)
+            self._tune_connection(cfg)
             if user is not None and password is not None:
                 _config.set_user(cfg, user, password)
             # aerospike_new copies the struct and owns its heap fields from here on.
             conn = lib.aerospike_new(cfg)
             if conn == _NULL:
                 raise ClientError(-1, "Failed to create the C client")
-            err = ffi.new("as_error*")
             if lib.aerospike_connect(conn, err) != 0:
                 lib.aerospike_destroy(conn)
                 raise_error(err)
             self._as = conn
+
+    def _tune_connection(self, cfg):
+        """Last changes to a connection's as_config (the async client sets its pools)."""
 
     def connect(self, username=None, password=None):
         """Connect (again, after close()); returns the client.

@@ -250,3 +250,55 @@ int shim_job_wait(aerospike* as, as_error* err, const as_policy_info* policy, co
 /* Point the C client's process-wide Lua settings (where aggregations load modules) at
  * user_path. */
 void shim_lua_configure(const char* user_path);
+
+/* The async path (shim_async.c; aerospike_cffi.aio). shim_async_init creates the C
+ * client's event loop thread once per process (before the first async connection). A
+ * queue collects finished commands and signals its eventfd (shim_async_queue_fd) when it
+ * goes from empty to not empty; shim_async_drain takes up to `max` of them (clearing the
+ * fd once it took the last) and shim_async_release frees them after Python read `rc`,
+ * `err` and `out` (the sync commands' output layouts, marshal form included; an exists
+ * answer of a missing record has rc 2). Submits return 0 once the command is on its way
+ * (it then comes back through the queue with `id`), else an error in `err` and nothing
+ * comes back; shim_async_put_pickled may answer SHIM_NOT_PLAIN, having done nothing. */
+typedef struct shim_async_queue shim_async_queue;
+typedef struct shim_async_cmd {
+    uint64_t id;
+    int rc;
+    as_error err;
+    shim_buf out;
+    int want_marshal;
+    shim_async_queue* queue;
+    struct shim_async_cmd* next;
+} shim_async_cmd;
+
+int shim_async_init(as_error* err, uint32_t n_loops);
+shim_async_queue* shim_async_queue_new(void);
+int shim_async_queue_fd(shim_async_queue* q);
+void shim_async_queue_free(shim_async_queue* q);
+uint32_t shim_async_drain(shim_async_queue* q, shim_async_cmd** out, uint32_t max);
+void shim_async_release(shim_async_cmd** cmds, uint32_t n);
+int shim_async_get(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                   const as_policy_read* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                   const char* bin_names, uint32_t n_bins, int want_marshal);
+int shim_async_exists(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                      const as_policy_read* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint);
+int shim_async_put(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                   const as_policy_write* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                   const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl,
+                   uint16_t gen);
+int shim_async_put_pickled(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                           const as_policy_write* policy,
+                           const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                           const char* pickled, uint32_t size, int bool_as_bool, uint32_t ttl,
+                           uint16_t gen);
+int shim_async_remove(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                      const as_policy_remove* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint);
+int shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                       const as_policy_operate* policy,
+                       const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                       const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,
+                       uint16_t gen, int want_marshal);

@@ -118,3 +118,15 @@ int stream_record_marshal(const as_record* rec, marshal_refs* refs, shim_buf* ou
  * written as a one-bin record (bin "v") in the record layout of shim.h. */
 as_status udf_arglist(as_error* err, const uint8_t* args, uint32_t size, as_list** out);
 as_status udf_value_out(as_error* err, as_val* val, shim_buf* out);
+
+/* Shared by the sync commands (shim.c) and their async twins (shim_async.c). */
+as_status command_begin(as_error* err, as_key* key, KEY_PARAMS, shim_buf* out,
+                        int* want_marshal);
+as_status command_record_out(as_error* err, const as_record* rec, shim_buf* out,
+                             int want_marshal);
+as_status record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t size,
+                             uint32_t n_bins);
+/* shim_pickle.c: a pickled dict of plain values -> packed bins (shim.h); false when a value
+ * needs the Python packer. `bins` is the caller's to free either way. */
+bool pickled_bins(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* bins,
+                  uint32_t* n_bins);
