@@ -20,8 +20,8 @@ def test_index_set_create_and_remove(client):
 
 @pytest.mark.parametrize("args, message", [
     ((1, "s", "n"), "Namespace should be a string"),
-    (("test", 1, "n"), "Set should be a string"),
-    (("test", "s", None), "Index name should be a string"),
+    (("test", 1, "n"), "Set should be string, unicode or None"),
+    (("test", "s", None), "Index name should be string or unicode"),
 ])
 def test_index_set_create_checks(client, args, message):
     with pytest.raises(exception.ParamError, match=message):
