@@ -316,6 +316,7 @@ _COMMANDS = {
     "cluster-name": lambda server, arg: server.cluster_name,
     "cluster-stable": lambda server, arg: server.cluster_key,
     "racks": constant(ENTERPRISE_ONLY),
+    "xdr-set-filter": constant(ENTERPRISE_ONLY),  # an ee_only command (thr_info.c)
     "rack-ids": lambda server, arg: ";".join("%s:0" % ns for ns in _namespaces(server)),
     "build": constant(BUILD),
     "version": lambda server, arg: "%s build %s" % (edition(server), BUILD),

@@ -48,6 +48,9 @@ class SecondaryIndex:
         self.expression = expression  # expression wire bytes or None
 
     def describe(self):
+        if self.index_type == "set":  # as server 8.1 lists a set index: no bin, no type
+            return "ns=%s:indexname=%s:set=%s:indextype=set" % (self.namespace, self.name,
+                                                                self.set_name)
         fields = [
             ("ns", self.namespace), ("indexname", self.name), ("set", self.set_name or "null"),
             ("bin", self.bin or "NULL"), ("type", self.key_type), ("indextype", self.index_type),
@@ -441,6 +444,11 @@ def create(server, arg):
     if key_type == "integer":
         key_type = "numeric"
     index_type = (p.get("indextype") or "default").lower()
+    if index_type == "set":
+        # A set index (server 8.1): the records of one set, no bin and no value type.
+        if not p.get("set"):
+            return _error(PARAMETER, "missing 'set' value")
+        return _store(server, SecondaryIndex(name, ns, p["set"], None, None, "set"))
     if key_type not in KEY_TYPES or index_type not in INDEX_TYPES:
         return _error(PARAMETER, "bad index type")
     try:
@@ -452,6 +460,12 @@ def create(server, arg):
         return _error(PARAMETER, "missing bin")
     ix = SecondaryIndex(name, ns, p.get("set"), bin_name if expression is None else None,
                         key_type, index_type, context, expression)
+    return _store(server, ix)
+
+
+def _store(server, ix):
+    """Keep a new index definition; the sindex-create answer."""
+    ns, name = ix.namespace, ix.name
     # As server 8.1 keeps them (system metadata keyed by the definition, valued by the
     # name): the same name and definition again is "ok"; the name with another definition
     # is INDEX_FOUND; the definition under another name renames the index.
