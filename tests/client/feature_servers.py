@@ -39,6 +39,12 @@ def _start_dev_server(option):
                                                                    strong_consistency=True),
                                                    "bar")))
         attempts.append(lambda: Server(strong_consistency=True))
+    elif option == "security":
+        # Quotas on, as on an Enterprise server configured with enable-quotas: the
+        # admin tests set role quotas (without it a non-zero quota is refused with
+        # QUOTAS_NOT_ENABLED, as the server does).
+        attempts.append(lambda: Server(security={"enable_quotas": True}))
+        attempts.append(lambda: Server(security=True))
     else:
         attempts.append(lambda: Server(**{option: True}))
     for attempt in attempts:
