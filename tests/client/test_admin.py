@@ -219,10 +219,17 @@ def test_login_and_a_forbidden_command(admin, security_server):
             reader.close()
         with pytest.raises(exception.AerospikeError):
             admin_client(security_server, user, "pw-1")
-        again = aerospike.client({"hosts": [security_server]})
+        # connect(user, password) logs in as that user, whatever the config said.
+        # (A client with no user cannot even be created: the server refuses the
+        # cluster tend's info requests on an unauthenticated connection.)
+        again = admin_client(security_server)
         again.close()
         assert again.connect(user, "pw-2") is again
-        again.close()
+        try:
+            with pytest.raises(exception.RoleViolation):
+                again.put(("test", "cffi-sec", user), {"a": 1})
+        finally:
+            again.close()
     finally:
         admin.admin_drop_user(user)
 
