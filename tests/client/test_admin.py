@@ -2,9 +2,9 @@
 
 Argument checks need only a connection (they fail before anything is sent, with the
 official's classes and messages). On a server without security every admin command gets
-the server's answer (Community Edition and the plain dev server: SecurityNotEnabled).
+the server's answer (Community Edition and the plain dev server: SecurityNotSupported).
 The rest runs on a server with security (feature_servers.security_server): Enterprise
-Edition with security on, or the dev server once it offers security=True.
+Edition with security on, or a dev server started with security (and quotas) on.
 """
 
 import itertools

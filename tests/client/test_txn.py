@@ -3,8 +3,8 @@
 
 The type, its checks and empty transactions need no server feature (the C client ends an
 empty transaction without asking the server). Transactions with records need a
-strong-consistency namespace (feature_servers.sc_client): Enterprise Edition, or the dev
-server once it offers one; elsewhere those tests skip with that reason.
+strong-consistency namespace (feature_servers.sc_client): Enterprise Edition, or a dev
+server started with one; elsewhere (Community Edition) those tests skip with that reason.
 """
 
 import itertools
