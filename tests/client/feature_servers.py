@@ -11,6 +11,20 @@ import pytest
 
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin"  # a fresh server's superuser
 
+# Generous timeouts for the clients made here: a dev server started for one module, on
+# a loaded machine (or PyPy warming up), can take more than the default second to answer
+# the first commands of a transaction (monitor write, then the write itself).
+_SLOW_OK = {kind: {"total_timeout": 20000, "socket_timeout": 20000}
+            for kind in ("read", "write", "apply", "operate", "remove", "batch", "scan",
+                         "query", "txn_verify", "txn_roll")}
+_SLOW_OK["admin"] = _SLOW_OK["info"] = {"timeout": 20000}
+
+
+def _config(address, **extra):
+    config = {"hosts": [address], "policies": dict(_SLOW_OK, login_timeout_ms=20000)}
+    config.update(extra)
+    return config
+
 
 def _info_value(answer):
     # "request\tvalue\n" or just the value
@@ -39,6 +53,12 @@ def _start_dev_server(option):
                                                                    strong_consistency=True),
                                                    "bar")))
         attempts.append(lambda: Server(strong_consistency=True))
+    elif option == "security":
+        # Quotas on, as on an Enterprise server configured with enable-quotas: the
+        # admin tests set role quotas (without it a non-zero quota is refused with
+        # QUOTAS_NOT_ENABLED, as the server does).
+        attempts.append(lambda: Server(security={"enable_quotas": True}))
+        attempts.append(lambda: Server(security=True))
     else:
         attempts.append(lambda: Server(**{option: True}))
     for attempt in attempts:
@@ -64,7 +84,7 @@ def sc_client(aerospike_server, aerospike_client):
     server = _start_dev_server("strong_consistency")
     client = None
     try:
-        client = aerospike_cffi.client({"hosts": [(server.host, server.port)]})
+        client = aerospike_cffi.client(_config((server.host, server.port)))
         ns = sc_namespace(client)
         if ns is None:
             pytest.skip("the dev server's namespaces do not report strong-consistency")
@@ -102,7 +122,7 @@ def admin_client(address, user=ADMIN_USER, password=ADMIN_PASSWORD):
     from aerospike_cffi import exception
 
     try:
-        return aerospike_cffi.client({"hosts": [address], "user": user, "password": password})
+        return aerospike_cffi.client(_config(address, user=user, password=password))
     except exception.AerospikeError as exc:
         if user == ADMIN_USER:
             pytest.skip("cannot log in as %s: %r" % (user, exc))
