@@ -49,32 +49,38 @@ def _bins(spec, size):
     return {name: value(v) for name, v in spec.items()}
 
 
+def _key(case):
+    return ("test", "rtbig", case["key"]) if "key" in case else BIG_KEY
+
+
 def _put(client, case, size):
     policy = {"key": aerospike.POLICY_KEY_SEND} if case.get("key_send") else None
-    client.put(BIG_KEY, _bins(case["bins"], size), case.get("meta"), policy)
+    client.put(_key(case), _bins(case["bins"], size), case.get("meta"), policy)
 
 
 def _case_id(case):
     return "-".join("%s=%r" % kv for kv in sorted(case["bins"].items())) + (
-        "-ttl" if case.get("meta") else "") + ("-keysend" if case.get("key_send") else "")
+        "-ttl" if case.get("meta") else "") + ("-keysend" if case.get("key_send") else "") + (
+        "-key=%r" % case["key"] if "key" in case else "")
 
 
 # ------------------------------------------------------------ record too big
 
 @pytest.mark.parametrize("case", TOO_BIG["limits"], ids=_case_id)
 def test_largest_record_that_fits(client, case):
-    _remove(client, BIG_KEY)
+    key = _key(case)
+    _remove(client, key)
     try:
         _put(client, case, case["fits"])
-        assert client.get(BIG_KEY)[1]["gen"] == 1
-        _remove(client, BIG_KEY)
+        assert client.get(key)[1]["gen"] == 1
+        _remove(client, key)
         with pytest.raises(aerospike.exception.RecordTooBig) as info:
             _put(client, case, case["fits"] + 1)
         assert info.value.code == 13
         with pytest.raises(aerospike.exception.RecordNotFound):
-            client.get(BIG_KEY)
+            client.get(key)
     finally:
-        _remove(client, BIG_KEY)
+        _remove(client, key)
 
 
 @pytest.mark.parametrize("case", TOO_BIG["grow"], ids=lambda c: c["call"])
