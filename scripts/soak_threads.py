@@ -8,13 +8,15 @@ result.  Exit status 0 when no thread saw an error and no increment was lost.
 
     python scripts/soak_threads.py [--server HOST:PORT] [--threads 16] [--ops 100000]
 
-Without --server it starts the embedded dev server in this process.
+Without --server it starts the dev server in another process.
 """
 
 import argparse
 import importlib.util
 import os
 import platform
+import re
+import subprocess
 import sys
 import time
 
@@ -32,6 +34,9 @@ def load_workload():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", help="HOST:PORT of a server (default: start the dev server)")
+    parser.add_argument("--namespace", default="test",
+                        help="namespace of the records (on a shared server, one that nobody "
+                             "truncates meanwhile)")
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--ops", type=int, default=100000, help="operations per thread")
     parser.add_argument("--timeout-ms", type=int, default=20000,
@@ -45,9 +50,10 @@ def main(argv=None):
         host, _, port = args.server.rpartition(":")
         port = int(port)
     else:
-        from aerospike_cffi.testing import Server
-        server = Server().start()
-        host, port = server.host, server.port
+        server = subprocess.Popen([sys.executable, "-m", "aerospike_cffi.testing", "--port", "0"],
+                                  stdout=subprocess.PIPE, text=True)
+        found = re.search(r"listening on (\S+):(\d+)", server.stdout.readline())
+        host, port = found.group(1), int(found.group(2))
     # Generous timeouts: on a loaded machine the default 1 s total timeout turns slowness
     # into errors that say nothing about the client.
     timeouts = {"total_timeout": args.timeout_ms, "socket_timeout": args.timeout_ms}
@@ -58,11 +64,12 @@ def main(argv=None):
     start = time.time()
     try:
         acked, doubt, value, errors = run_workload(client, args.threads, args.ops,
-                                                   prefix="soak")
+                                                   prefix="soak", namespace=args.namespace)
     finally:
         client.close()
         if server is not None:
-            server.stop()
+            server.terminate()
+            server.wait(10)
     elapsed = time.time() - start
     ok = not errors and acked <= value <= acked + doubt
     print("%s %s: %d threads x %d ops against %s in %.0f s: %d errors, counter %d for "

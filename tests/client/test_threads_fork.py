@@ -53,11 +53,11 @@ def _increment(client, key):
             raise
 
 
-def run_workload(client, n_threads, ops_per_thread, prefix="w"):
+def run_workload(client, n_threads, ops_per_thread, prefix="w", namespace="test"):
     """Run the mixed workload; return (acknowledged increments, increments in doubt,
     counter value, errors).  The counter must lie between the acknowledged increments
     and those plus the ones in doubt."""
-    counter = ("test", SET, "%s-counter-%d" % (prefix, os.getpid()))
+    counter = (namespace, SET, "%s-counter-%d" % (prefix, os.getpid()))
     try:
         client.remove(counter)
     except ex.RecordNotFound:
@@ -73,7 +73,7 @@ def run_workload(client, n_threads, ops_per_thread, prefix="w"):
             doubt[tid] += 1
 
     def worker(tid):
-        keys = [("test", SET, "%s-%d-%d-%d" % (prefix, os.getpid(), tid, i)) for i in range(4)]
+        keys = [(namespace, SET, "%s-%d-%d-%d" % (prefix, os.getpid(), tid, i)) for i in range(4)]
         last = {}  # key index -> step of the last write that was acknowledged
         try:
             for n in range(ops_per_thread):
