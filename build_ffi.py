@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.join(HERE, "libs"))
 
 # The C client's own dependencies: libaerospike declares none of them itself.
 C_CLIENT_DEPS = ["ssl", "crypto", "z", "yaml", "m", "pthread", "rt"]
+# The C client is built with its async API over libev (libs/build_c_client.py, EVENT_LIB).
+C_CLIENT_DEPS.append("ev")
 
 
 def _read(name):
@@ -55,6 +57,11 @@ ffibuilder.cdef("""
     extern "Python+C" void _aerospike_cffi_log(int level, const char* func, const char* file,
                                                uint32_t line, const char* msg);
 """)
+# Metrics listener events (shim_metrics.c), called from the C client's threads.
+ffibuilder.cdef("""
+    extern "Python+C" int _aerospike_cffi_metrics(int event, uint64_t handle, const uint8_t* data,
+                                                  size_t len, char* message, size_t message_size);
+""")
 
 ffibuilder.set_source(
     "aerospike_cffi._aerospike_cffi",
@@ -67,8 +74,11 @@ ffibuilder.set_source(
     #include "shim.h"
     """,
     sources=[os.path.join("aerospike_cffi", "_shim", name) for name in ("shim.c", "shim_batch.c", "shim_stream.c", "shim_admin.c",
-                                                                  "shim_marshal.c", "shim_pickle.c")],
-    extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"],
+                                                                  "shim_marshal.c", "shim_pickle.c",
+                                                                  "shim_txn.c", "shim_metrics.c",
+                                                                  "shim_udf.c", "shim_async.c")],
+    extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"] +
+    ["-DAS_USE_LIBEV"],  # the C client's headers describe its libev build
     **_link_options()
 )
 

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _CLIENT_NAMES = (
     "Client", "Scan", "Query", "client", "calc_digest", "get_partition_id",
     "set_log_level", "set_log_handler", "set_serializer", "set_deserializer",
-    "unset_serializers",
+    "unset_serializers", "Transaction",
 )
 
 

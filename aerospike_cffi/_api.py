@@ -7,6 +7,7 @@ from ._native import ffi, lib, raise_error, scratch
 from ._client import Client
 from ._keys import key_parts
 from ._stream import Query, Scan  # noqa: F401 - module surface
+from ._txn import Transaction  # noqa: F401 - module surface
 from .exception import ParamError
 
 def _c_style_arguments(fn):

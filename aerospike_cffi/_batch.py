@@ -24,6 +24,7 @@ _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
 _result_head = struct.Struct("<IBB").unpack_from
+_detail_head = struct.Struct("<IH").unpack_from  # subcode, message size
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
 
@@ -108,23 +109,36 @@ class BatchCall:
                   policy_index=NO_POLICY):
         self.add(WRITE, key, _write_head(ttl, gen) + packed_ops, policy_index)
 
-    def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
-        if not isinstance(module, str) or not isinstance(function, str):
-            raise ParamError(-2, "module and function must be strings")
+    def apply_body(self, module, function, args):
+        """What follows the key of an apply (shared by every key of a batch_apply)."""
+        if not isinstance(module, str):
+            raise ParamError(-2, "module must be a string")
+        if not isinstance(function, str):
+            raise ParamError(-2, "function must be a string")
         if not isinstance(args, list):
-            raise ParamError(-2, "args must be a list")
-        packed_args = self.client._op_packer.pack(args)
-        body = (_name(module.encode() + b"\0") + _name(function.encode() + b"\0") +
+            raise ParamError(-2, "args must be a list of arguments for the UDF")
+        from ._commands.udf import pack_args
+
+        packed_args = pack_args(self.client._op_packer, args)
+        module_b, function_b = _marshal.utf8(module), _marshal.utf8(function)
+        if len(module_b) > 63 or len(function_b) > 63:  # the C client's UDF name limits
+            raise ParamError(-2, "UDF module and function names are at most 63 bytes")
+        return (_name(module_b + b"\0") + _name(function_b + b"\0") +
                 struct.pack("<I", len(packed_args)) + packed_args)
-        self.add(APPLY, key, body, policy_index)
+
+    def add_apply(self, key, module, function, args, policy_index=NO_POLICY):
+        self.add(APPLY, key, self.apply_body(module, function, args), policy_index)
 
     def add_remove(self, key, policy_index=NO_POLICY):
         self.add(REMOVE, key, b"", policy_index)
 
     def run(self, policy):
-        """[(result, in_doubt, key tuple, record or None)] per record, and the batch's status."""
+        """[(result, in_doubt, key tuple, record or None, message, subcode)] per record, and
+        the batch's status (message and subcode: the row's error detail, when it failed)."""
         conn = self.client._conn()
-        pol, _keep = self.client._policy("batch", policy)
+        # As the C client: a batch with writes starts from the batch_parent_write defaults.
+        pol, _keep = self.client._policy("batch_parent_write" if self.has_write else "batch",
+                                         policy)
         packed = b"".join(self.parts)
         err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
@@ -145,7 +159,13 @@ class BatchCall:
         append = results.append
         for parts, (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
             key = (parts[6], parts[7], parts[8], bytearray(digest))
-            append((code, in_doubt, key, None if meta is None else (key, meta, bins)))
+            if meta is None:  # no record: bins holds (subcode, message) of the error
+                subcode, message = bins
+                append((code, in_doubt, key, None,
+                        None if message is None else message.decode("utf-8", "replace"),
+                        subcode))
+            else:
+                append((code, in_doubt, key, (key, meta, bins), None, 0))
         return results
 
     def _decode(self, buf):
@@ -157,11 +177,18 @@ class BatchCall:
             code, in_doubt, has_record = _result_head(buf, pos)
             key = (parts[6], parts[7], parts[8], bytearray(buf[pos + 6:pos + 26]))
             pos += 26
-            record = None
+            record = message = None
+            subcode = 0
             if has_record:
                 gen, ttl, bins, pos = unpacker.record(buf, pos, names)
                 record = (key, {"ttl": ttl, "gen": gen}, bins)
-            results.append((code, bool(in_doubt), key, record))
+            else:  # the row's error detail
+                subcode, size = _detail_head(buf, pos)
+                pos += 6
+                if size:
+                    message = buf[pos:pos + size].decode("utf-8", "replace")
+                    pos += size
+            results.append((code, bool(in_doubt), key, record, message, subcode))
         return results
 
 
@@ -174,10 +201,11 @@ def _records_from(results, status, header_only=False):
     records = _records_module()
     out = records.BatchRecords([])
     out.result = status
-    for code, in_doubt, key, record in results:
+    for code, in_doubt, key, record, message, subcode in results:
         rec = records.BatchRecord(key)
         rec.result = code
         rec.in_doubt = in_doubt
+        rec.message, rec.subcode = message, subcode
         if record is not None:
             rec.record = record[:2] if header_only else record
         out.batch_records.append(rec)
@@ -243,11 +271,26 @@ def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
 
 def batch_apply(client, keys, module, function, args, policy_batch=None,
                 policy_batch_apply=None):
+    """The same record UDF on every key (checks in the official's order)."""
     _check_keys(keys)
     call = BatchCall(client)
-    index = call.policy_index("batch_apply", policy_batch_apply)
+    for name, value in (("module", module), ("function", function)):
+        if not isinstance(value, str):
+            raise ParamError(-2, "%s must be a string" % name)
+    if not isinstance(args, list):
+        raise ParamError(-2, "args must be a list of arguments for the UDF")
+    client._conn()
     for i, key in enumerate(keys):
-        call.add_apply(key, module, function, args, index)
+        if not isinstance(key, tuple):
+            raise ParamError(-2, "key should be an aerospike key tuple")
+        try:
+            call.key_parts(key)
+        except ParamError:
+            raise ParamError(-2, "failed to convert key at index: %d" % i) from None
+    index = call.policy_index("batch_apply", policy_batch_apply)
+    body = call.apply_body(module, function, args)  # packed once for every key
+    for key in keys:
+        call.add(APPLY, key, body, index)
     results, status = call.run(policy_batch)
     return _records_from(results, status)
 
@@ -285,9 +328,10 @@ def batch_write(client, batch_records, policy_batch=None):
             raise ParamError(-2, "batch_type unknown: %r" % (kind,))
     results, status = call.run(policy_batch)
     batch_records.result = status
-    for item, (code, in_doubt, _key, record) in zip(items, results):
+    for item, (code, in_doubt, _key, record, message, subcode) in zip(items, results):
         item.result = code
         item.in_doubt = in_doubt
+        item.message, item.subcode = message, subcode
         if code == 0:
             item.record = record
     return batch_records

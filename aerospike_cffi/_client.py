@@ -11,7 +11,8 @@ import platform
 import threading
 
 from . import _config, _marshal, _stream
-from ._commands import BatchCommands, IndexCommands, InfoCommands, RecordCommands
+from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
+                        MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
@@ -31,7 +32,8 @@ def _destroy_connection(conn):
         lib.aerospike_destroy(conn)
 
 
-class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
+class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFCommands,
+             AdminCommands, TxnCommands, MetricsCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
     def __init__(self, config):
@@ -58,7 +60,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
                                          ("batch_apply", "batch_apply"),
                                          ("batch_remove", "batch_remove"), ("scan", "scan"),
                                          ("query", "query"), ("info", "info"),
-                                         ("admin", "admin"))}
+                                         ("admin", "admin"),
+                                         ("batch_parent_write", "batch_parent_write"))}
         self._batch_read_default = ffi.new("as_policy_batch_read*")
         lib.as_policy_batch_read_init(self._batch_read_default)
         defaults["batch_read"] = self._batch_read_default
@@ -75,18 +78,27 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands):
         with self._lock:
             if self._as != _NULL:
                 return
+            err = ffi.new("as_error*")
+            # The C client's event loop (used by aerospike_cffi.aio) must exist before any
+            # cluster is made: the C client cannot close a cluster made without it once it
+            # exists. Made once per process; later calls only check.
+            if lib.shim_async_init(err, 1) != 0:
+                raise_error(err)
             cfg = _config.for_connection(self._config)
+            self._tune_connection(cfg)
             if user is not None and password is not None:
                 _config.set_user(cfg, user, password)
             # aerospike_new copies the struct and owns its heap fields from here on.
             conn = lib.aerospike_new(cfg)
             if conn == _NULL:
                 raise ClientError(-1, "Failed to create the C client")
-            err = ffi.new("as_error*")
             if lib.aerospike_connect(conn, err) != 0:
                 lib.aerospike_destroy(conn)
                 raise_error(err)
             self._as = conn
+
+    def _tune_connection(self, cfg):
+        """Last changes to a connection's as_config (the async client sets its pools)."""
 
     def connect(self, username=None, password=None):
         """Connect (again, after close()); returns the client.

@@ -31,10 +31,13 @@ POLICIES_KEYS = frozenset((
 # Policy kinds a config "policies" sub-dict may set, and the as_policies member it fills.
 POLICY_MEMBERS = {
     "read": "read", "write": "write", "operate": "operate", "remove": "remove",
-    "apply": "apply", "batch": "batch", "batch_parent_write": "batch",
+    "apply": "apply", "batch": "batch", "batch_parent_write": "batch_parent_write",
     "batch_write": "batch_write", "batch_apply": "batch_apply", "batch_remove": "batch_remove",
     "scan": "scan", "query": "query", "info": "info", "admin": "admin",
+    "txn_verify": "txn_verify", "txn_roll": "txn_roll",
 }
+# Config kinds whose struct is an as_policy_batch (checked and set as "batch").
+_BATCH_LIKE = ("batch_parent_write", "txn_verify", "txn_roll")
 _AUTH_MODES = (0, 1, 2, 3)
 _BASE_KINDS = ("read", "write", "operate", "remove", "apply", "batch", "scan", "query")
 
@@ -316,7 +319,7 @@ def _set_policies(cfg, policies, validate, keep):
         if isinstance(sub, dict):
             target = ffi.addressof(pols, member)
             try:
-                exp = _policy.apply_dict(member if kind != "batch_parent_write" else "batch",
+                exp = _policy.apply_dict(member if kind not in _BATCH_LIKE else "batch",
                                          target, sub, validate, config=True)
             except ParamError as exc:
                 if exc.msg.endswith("dictionary key"):
@@ -328,7 +331,7 @@ def _set_policies(cfg, policies, validate, keep):
 
 # as_policies members (those we can set) with the filter expression in .base, or directly.
 _BASE_EXP_MEMBERS = ("read", "write", "operate", "remove", "apply", "batch",
-                     "batch_parent_write", "scan", "query")
+                     "batch_parent_write", "scan", "query", "txn_verify", "txn_roll")
 _DIRECT_EXP_MEMBERS = ("batch_write", "batch_apply", "batch_remove")
 
 

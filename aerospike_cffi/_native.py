@@ -15,6 +15,10 @@ from .exception import class_for_code
 
 _local = threading.local()
 
+# As the official: the C client names this client "python" in its user agent and metrics
+# files, with the module's version.
+lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
+
 
 class _Scratch:
     __slots__ = ("err", "out", "__weakref__")
@@ -37,6 +41,28 @@ def scratch():
 def out_bytes(out):
     """A copy of what the last call wrote into ``out``."""
     return ffi.buffer(out.data, out.len)[:]
+
+
+class NulFields:
+    """Reads, in order, the NUL-ended text fields a shim call wrote (admin and metrics
+    answers: strings, and numbers in decimal)."""
+
+    __slots__ = ("_items", "_at")
+
+    def __init__(self, data):
+        self._items = data.split(b"\0")
+        self._at = 0
+
+    def more(self):
+        return self._at < len(self._items) - 1
+
+    def text(self):
+        item = self._items[self._at]
+        self._at += 1
+        return item.decode("utf-8", "replace")
+
+    def number(self):
+        return int(self.text())
 
 
 def _cstr(p):

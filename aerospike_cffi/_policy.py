@@ -21,9 +21,9 @@ _BASE = {
     "sleep_between_retries": ("base.sleep_between_retries", _U32),
     "compress": ("base.compress", _BOOL),
     "connect_timeout": ("base.connect_timeout", _U32),
-    "error_detail_verbosity": (None, _U8),
+    "error_detail_verbosity": ("base.error_detail_verbosity", _U8),
     "expressions": ("base.filter_exp", "exp"),
-    "txn": (None, None),
+    "txn": ("base.txn", "txn"),
 }
 
 
@@ -94,10 +94,13 @@ _F = {
              "check_bounds": ("check_bounds", _BOOL)},
     "admin": {"timeout": ("timeout", _U32)},
 }
+# The defaults of a batch with writes: an as_policy_batch of its own, with the batch keys.
+_F["batch_parent_write"] = _F["batch"]
 
 C_TYPES = {
     "read": "as_policy_read", "write": "as_policy_write", "operate": "as_policy_operate",
     "remove": "as_policy_remove", "apply": "as_policy_apply", "batch": "as_policy_batch",
+    "batch_parent_write": "as_policy_batch",
     "batch_write": "as_policy_batch_write", "batch_read": "as_policy_batch_read",
     "batch_apply": "as_policy_batch_apply", "batch_remove": "as_policy_batch_remove",
     "scan": "as_policy_scan", "query": "as_policy_query", "info": "as_policy_info",
@@ -177,8 +180,18 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=F
         if vkind == "exp":
             if value is None:
                 continue
-            exp, keep = compile_exp(value)
+            exp, memory = compile_exp(value)
+            keep = memory if keep is None else (keep, memory)
             _set_path(target, path, exp)
+            continue
+        if vkind == "txn":
+            from ._txn import Transaction
+
+            if type(value) is not Transaction:
+                raise ParamError(-2, "txn is not of type aerospike.Transaction")
+            _set_path(target, path, value._txn)
+            # The policy struct holds its pointer: the Transaction lives as long as it.
+            keep = value if keep is None else (keep, value)
             continue
         if vkind is None:
             continue
@@ -222,3 +235,58 @@ class PolicySet:
                 self._cache.clear()
             self._cache[cache_key] = result
         return result
+
+
+# ------------------------------------------------------------------ get_policies
+
+# What client.get_policies() reports per kind: the base fields (flattened) where the kind
+# has a base, then its own fields; booleans as bool, the rest as int.
+_DESCRIBED_BASE = ("total_timeout", "connect_timeout", "socket_timeout", "timeout_delay",
+                   "max_retries", "sleep_between_retries", "compress",
+                   "error_detail_verbosity")
+_BATCH_FIELDS = ("concurrent", "allow_inline", "deserialize", "read_mode_ap", "read_mode_sc",
+                 "replica", "read_touch_ttl_percent")
+_DESCRIBED = {
+    "read": (True, ("key", "replica", "deserialize", "read_mode_ap", "read_mode_sc",
+                    "read_touch_ttl_percent")),
+    "write": (True, ("key", "replica", "commit_level", "gen", "exists", "ttl",
+                     "compression_threshold", "durable_delete")),
+    "apply": (True, ("key", "replica", "ttl", "commit_level", "durable_delete")),
+    "remove": (True, ("key", "replica", "commit_level", "gen", "durable_delete")),
+    "query": (True, ("deserialize", "replica", "expected_duration")),
+    "scan": (True, ("durable_delete", "ttl", "replica")),
+    "operate": (True, ("key", "replica", "commit_level", "ttl", "gen", "durable_delete",
+                       "deserialize", "read_mode_ap", "read_mode_sc", "read_touch_ttl_percent")),
+    "info": (False, ("timeout",)),
+    "admin": (False, ("timeout",)),
+    "batch_apply": (False, ("commit_level", "durable_delete", "key", "ttl")),
+    "batch_remove": (False, ("commit_level", "durable_delete", "gen", "generation", "key")),
+    "batch_write": (False, ("commit_level", "durable_delete", "exists", "ttl", "gen", "key")),
+    "batch": (True, _BATCH_FIELDS),
+    "batch_parent_write": (True, _BATCH_FIELDS),
+    "txn_verify": (True, _BATCH_FIELDS),
+    "txn_roll": (True, _BATCH_FIELDS),
+}
+
+
+def _plain(value):
+    return value if isinstance(value, bool) else int(value)
+
+
+def describe_policies(policies, deserialize):
+    """{kind: {field: value}} of an as_policies struct (``deserialize``: kind -> bool, what
+    the config asked for, since our structs always hold False there)."""
+    result = {}
+    for kind, (has_base, fields) in _DESCRIBED.items():
+        struct = getattr(policies, kind)
+        entry = {}
+        if has_base:
+            for name in _DESCRIBED_BASE:
+                entry[name] = _plain(getattr(struct.base, name))
+        for name in fields:
+            if name == "deserialize":
+                entry[name] = deserialize.get(kind, True)
+            else:
+                entry[name] = _plain(getattr(struct, name))
+        result[kind] = entry
+    return result

@@ -73,8 +73,73 @@ class _Stream:
         self._ops = ops
         return self
 
-    def apply(self, module, function, arguments=None):
-        raise ParamError(-2, "Stream UDF aggregation is not supported yet")
+    _udf = None  # (module, function, packed argument list or None) once apply() was called
+
+    def apply(self, module, function, arguments=None, policy=None):
+        """A stream UDF: on a query, an aggregation (results() / foreach() give the values of
+        its last stage) or, with execute_background(), a record UDF on every match; on a
+        scan, a record UDF run in the background. Returns the object, as the official."""
+        from ._commands.udf import pack_args, udf_error
+
+        try:
+            if not isinstance(module, str):
+                raise ClientError(-1, "udf module argument must be a string or unicode string")
+            if not isinstance(function, str):
+                raise ClientError(-1, "udf function argument must be a string or unicode "
+                                      "string")
+            if arguments is None and self._is_query:
+                packed = None
+            elif not isinstance(arguments, list):
+                raise ClientError(-1, "udf function arguments must be enclosed in a list")
+            else:
+                if _unsupported_udf_args(arguments):
+                    raise ClientError(-1, "udf function argument type must be supported by "
+                                          "Aerospike")
+                packed = pack_args(self._client._op_packer, arguments)
+            if len(_marshal.utf8(module)) > 63 or len(_marshal.utf8(function)) > 63:
+                raise ParamError(-2, "UDF module and function names are at most 63 bytes")
+        except ClientError as exc:
+            raise udf_error(exc, None, module, function) from None
+        except ParamError as exc:
+            raise udf_error(exc, None, module, function) from None
+        self._udf = (_marshal.utf8(module), _marshal.utf8(function), packed)
+        if self._c is not None:  # a kept (paginated) stream takes it too
+            self._set_udf(self._c)
+        return self
+
+    def _set_udf(self, stream):
+        module, function, packed = self._udf
+        err, _ = scratch()
+        if lib.shim_stream_apply(err, stream, module, function,
+                                 packed if packed is not None else ffi.NULL,
+                                 len(packed) if packed is not None else 0):
+            raise_error(err)
+
+    def _aggregate(self, policy):
+        """The values of an aggregation's last stage (the reduce and what follows it run
+        here, in the C client's Lua, with the modules of the config's lua user_path)."""
+        from ._commands.udf import udf_error
+
+        policy, _max_records, _partition_filter = self._split_policy(policy)
+        client = self._client
+        with self._lock:
+            stream = self._new_c_stream(paginate=False)
+            conn = client._conn()
+            pol, _keep = client._policy("query", policy)
+            err, out = scratch()
+            _use_lua_path(client._cfg.lua.user_path)
+            if lib.shim_stream_aggregate(conn, err, stream, pol, out):
+                module, function = self._udf[0].decode(), self._udf[1].decode()
+                from ._native import error_from
+
+                raise udf_error(error_from(err), None, module, function)
+            buf = out_bytes(out)
+        values = []
+        pos, end = 0, len(buf)
+        while pos < end:
+            value, pos = client._udf_value(buf, pos)
+            values.append(value)
+        return values
 
     def paginate(self):
         self._paginate = True
@@ -117,6 +182,8 @@ class _Stream:
         for args in self._predicates:
             if lib.shim_stream_where(err, stream, *args):
                 raise_error(err)
+        if self._udf is not None:
+            self._set_udf(stream)
         return stream
 
     def _run_args(self, stream, policy, max_records, nodename, partition_filter, conn=None):
@@ -162,9 +229,13 @@ class _Stream:
         some as bytes in the packed layout."""
         if mixed:
             return [self._decode(item)[0] if item.__class__ is bytes else
-                    ((item[0], item[1], item[2], bytearray(item[3])), item[4], item[5])
+                    ((item[0], item[1], _blob_key(item[2]), bytearray(item[3])), item[4],
+                     item[5])
                     for item in page]
-        return [((ns, set_name, pk, bytearray(digest)), meta, bins)
+        # A stored blob key reads back as a bytearray, as the official (then remove(key) of
+        # a scanned key finds its record).
+        return [((ns, set_name, pk if pk.__class__ is not bytes else bytearray(pk),
+                  bytearray(digest)), meta, bins)
                 for ns, set_name, pk, digest, meta, bins in page]
 
     def _decode(self, buf):
@@ -200,6 +271,8 @@ class _Stream:
             ptype, size = _key_head(buf, pos)
             pos += 5
             pk = particle(ptype, buf, pos, pos + size) if ptype else None
+            if pk.__class__ is bytes:
+                pk = bytearray(pk)  # a stored blob key, as in _from_marshal
             pos += size
             digest = bytearray(buf[pos:pos + 20])
             gen, ttl, bins, pos = record(buf, pos + 20, names)
@@ -365,11 +438,22 @@ class Query(_Stream):
     _callback_failed = "Callback function contains an error"
 
     def results(self, policy=None, options=None):
-        """Every matching record as (key, meta, bins), in one list."""
+        """Every matching record as (key, meta, bins), in one list (after apply(): the
+        aggregation's values)."""
+        if self._udf is not None:
+            return self._aggregate(policy)
         return self._results(policy, options, None)
 
     def foreach(self, callback, policy=None, options=None):
-        """Call ``callback((key, meta, bins))`` per record; returning False stops early."""
+        """Call ``callback((key, meta, bins))`` per record; returning False stops early
+        (after apply(): ``callback(value)`` per value of the aggregation)."""
+        if self._udf is not None:
+            if not callable(callback):
+                raise ClientError(-1, self._callback_failed)
+            for value in self._aggregate(policy):
+                if not self._deliver(callback, value):
+                    break
+            return None
         return self._foreach(callback, policy, options, None)
 
     def where(self, predicate, ctx=None):
@@ -436,6 +520,46 @@ def _with_partition_id(callback):
         digest = record[0][3]
         return callback((digest[0] | digest[1] << 8) & 4095, record)
     return call
+
+
+# The C client's Lua settings are process-wide (set at the first connect); an aggregation
+# runs with its own client's lua user_path, so clients configured differently each find
+# their modules (two such clients aggregating at the same moment may still cross).
+_lua_lock = threading.Lock()
+_lua_path = [None]
+
+
+def _unsupported_udf_args(arguments):
+    """Whether a stream UDF's arguments hold a value the official refuses there (it walks
+    lists and dict values; anything but the plain scalar types is refused)."""
+    from .types import CDTInfinite, CDTWildcard, GeoJSON, null
+
+    todo = list(arguments)
+    seen = set()  # containers already walked: a list holding itself ends the walk
+    while todo:
+        value = todo.pop()
+        if isinstance(value, (list, dict)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            todo.extend(value.values() if isinstance(value, dict) else value)
+        elif not (value is None or isinstance(value, (int, float, str, bytes, bytearray,
+                                                      GeoJSON, null, CDTWildcard,
+                                                      CDTInfinite))):
+            return True
+    return False
+
+
+def _use_lua_path(user_path):
+    path = ffi.string(user_path)
+    with _lua_lock:
+        if _lua_path[0] != path:
+            lib.shim_lua_configure(path)
+            _lua_path[0] = path
+
+
+def _blob_key(pk):
+    return bytearray(pk) if pk.__class__ is bytes else pk
 
 
 def _node_arg(nodename):

@@ -20,7 +20,7 @@ Where the source comes from, first found wins:
     python libs/build_c_client.py            # prints the cache folder when done
 
 Cache folder: ``$AEROSPIKE_CFFI_C_CACHE`` or ``libs/.cache/aerospike-client-c-7.6.1``.
-Needs Debian's ``libssl-dev zlib1g-dev libyaml-dev`` and a C compiler.
+Needs Debian's ``libssl-dev zlib1g-dev libyaml-dev libev-dev`` and a C compiler.
 """
 
 import configparser
@@ -41,6 +41,7 @@ SDIST = "aerospike==19.3.0"
 SDIST_FILE = "aerospike-19.3.0.tar.gz"
 SDIST_SHA256 = "d9f25a50f4944799b31a320fcd3a56846d3e5a9090b514ca73efd5a1eebcaf07"
 C_CLIENT_VERSION = "7.6.1"
+EVENT_LIB = "libev"  # the event library the async API is built for (Debian libev-dev)
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENDORED = os.path.join(HERE, "aerospike-client-c")
 DEFAULT_INDEX = "https://pypi.org/simple"
@@ -56,8 +57,9 @@ def cache_dir():
 
 
 def is_built(path):
-    return os.path.exists(os.path.join(path, "lib", "libaerospike.a")) and os.path.isdir(
-        os.path.join(path, "include", "aerospike"))
+    return (os.path.exists(os.path.join(path, "lib", "libaerospike.a"))
+            and os.path.isdir(os.path.join(path, "include", "aerospike"))
+            and os.path.exists(os.path.join(path, "EVENT_LIB")))
 
 
 # --- finding the official sdist --------------------------------------------------------
@@ -243,14 +245,18 @@ def build(dest=None):
         src = _fetch_source(workdir)
         jobs = str(os.cpu_count() or 2)
         # EXT_CFLAGS keeps the library position independent for linking into a shared object.
-        subprocess.check_call(["make", "-j" + jobs, "EXT_CFLAGS=-fPIC"], cwd=src,
-                              stdout=subprocess.DEVNULL)
+        # EVENT_LIB=libev compiles the C client's async API (aerospike_cffi.aio drives it from
+        # one event-loop thread in the shim); the extension then links -lev.
+        subprocess.check_call(["make", "-j" + jobs, "EXT_CFLAGS=-fPIC", "EVENT_LIB=" + EVENT_LIB],
+                              cwd=src, stdout=subprocess.DEVNULL)
         target = glob.glob(os.path.join(src, "target", "*"))[0]
         tmp_dest = dest + ".partial"
         shutil.rmtree(tmp_dest, ignore_errors=True)
         os.makedirs(os.path.join(tmp_dest, "lib"))
         shutil.copy(os.path.join(target, "lib", "libaerospike.a"), os.path.join(tmp_dest, "lib"))
         shutil.copytree(os.path.join(target, "include"), os.path.join(tmp_dest, "include"))
+        with open(os.path.join(tmp_dest, "EVENT_LIB"), "w") as f:  # marks a build with async
+            f.write(EVENT_LIB + "\n")
         shutil.rmtree(dest, ignore_errors=True)
         os.rename(tmp_dest, dest)
     finally:

@@ -12,7 +12,7 @@ PY=${PYTHON:-python3}
 PYPY=${PYPY:-pypy3}
 
 need_apt=()
-for pkg in build-essential libssl-dev zlib1g-dev libyaml-dev pypy3 pypy3-dev pypy3-venv; do
+for pkg in build-essential libssl-dev zlib1g-dev libyaml-dev libev-dev pypy3 pypy3-dev pypy3-venv; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ! "$PY" -m venv --help >/dev/null 2>&1; then need_apt+=(python3-venv python3-dev); fi

@@ -6,9 +6,14 @@ connection and helpers that _client.Client provides (``_conn``, ``_policy``, ``_
 tests.
 """
 
+from .admin import AdminCommands
 from .batch import BatchCommands
 from .index import IndexCommands
 from .info import InfoCommands
+from .metrics import MetricsCommands
 from .records import RecordCommands
+from .txn import TxnCommands
+from .udf import UDFCommands
 
-__all__ = ["BatchCommands", "IndexCommands", "InfoCommands", "RecordCommands"]
+__all__ = ["AdminCommands", "BatchCommands", "IndexCommands", "InfoCommands",
+           "MetricsCommands", "RecordCommands", "TxnCommands", "UDFCommands"]

@@ -9,6 +9,7 @@ _NULL = ffi.NULL
 
 # as_index_datatype values of the C client.
 _INDEX_STRING, _INDEX_GEO2DSPHERE, _INDEX_BLOB, _INDEX_NUMERIC = 0, 2, 3, 4
+_INDEX_TYPE_SET = 4  # as_index_type: an index of a set's records, no bin
 
 
 def _index_int(value, what):
@@ -24,11 +25,19 @@ def _index_int(value, what):
     return value - (1 << 32) if value >= (1 << 31) else value
 
 
+def _bin_name(bin):  # noqa: A002
+    if isinstance(bin, str):
+        return bin.encode()
+    if isinstance(bin, (bytes, bytearray)):
+        return bytes(bin).split(b"\0", 1)[0]
+    return _NULL
+
+
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
     def _index_create(self, ns, set, bin, name, index_type, datatype, policy, ctx=None,  # noqa: A002
-                      expressions=None):
+                      expressions=None, set_index=False):
         # The official's checks, in its order: types first, then the connection, the
         # policy and the names. Any int is a type (the C client sends an unknown one as
         # its default: STRING / DEFAULT).
@@ -41,9 +50,8 @@ class IndexCommands:
             raise ParamError(-2, "Namespace should be a string")
         if set is not None and not isinstance(set, str):
             raise ParamError(-2, "Set should be string, unicode or None")
-        if isinstance(bin, bytearray):
-            bin = bin.decode("utf-8", "replace")  # noqa: A001 - the official takes it too
-        if expressions is None and not isinstance(bin, str):
+        # the official also takes a bytes/bytearray bin name (up to its first NUL)
+        if expressions is None and not set_index and not isinstance(bin, (str, bytes, bytearray)):
             raise ParamError(-2, "Bin should be a string")
         if not isinstance(name, str):
             raise ParamError(-2, "Index name should be string or unicode")
@@ -61,10 +69,10 @@ class IndexCommands:
             exp_bytes = compile_expression(expressions)
             exp_size = len(exp_bytes)
         err, _ = scratch()
-        # No set (None) sends no "set=" at all: the server refuses an empty one.
-        if lib.shim_index_create(conn, err, pol, ns.encode(),
-                                 set.encode() if set is not None else _NULL,
-                                 bin.encode() if isinstance(bin, str) else _NULL, name.encode(),
+        # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
+        set_name = _NULL if set is None else set.encode()
+        if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
+                                 _bin_name(bin), name.encode(),
                                  index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
             raise_error(err)
         return 0
@@ -109,6 +117,11 @@ class IndexCommands:
                           policy=None):
         return self._index_create(ns, set, None, name, index_type, index_datatype, policy,
                                   expressions=expressions)
+
+    def index_set_create(self, ns, set, name, policy=None):  # noqa: A002
+        """An index of the records of one set (AS_INDEX_TYPE_SET; server 8.1+)."""
+        return self._index_create(ns, set, None, name, _INDEX_TYPE_SET, _INDEX_STRING, policy,
+                                  set_index=True)
 
     def index_remove(self, ns, name, policy=None):
         if not isinstance(ns, str) or not isinstance(name, str):

@@ -68,3 +68,21 @@ class InfoCommands:
         """[(address, port)] of the cluster's nodes."""
         self._conn()
         return [(n["address"], n["port"]) for n in self.get_node_names()]
+
+    def set_xdr_filter(self, data_center, namespace, expression_filter, policy=None):
+        """Set (or with None, remove) the XDR filter expression of a datacenter and
+        namespace; returns the server's answer (Enterprise Edition with XDR)."""
+        if not isinstance(data_center, str):
+            raise ParamError(-2, "Data_center should be a string.")
+        if not isinstance(namespace, str):
+            raise ParamError(-2, "Namespace should be a string.")
+        if expression_filter is None:
+            encoded = "null"  # the server's word for "no filter"
+        else:
+            from .._expr import expression_base64
+
+            encoded = expression_base64(expression_filter)
+        if policy is not None:
+            self._policy("info", policy)
+        return self._info("xdr-set-filter:dc=%s;namespace=%s;exp=%s"
+                          % (data_center, namespace, encoded), policy, _NULL)

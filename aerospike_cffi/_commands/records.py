@@ -2,7 +2,9 @@
 operate_ordered, append, prepend, increment, touch.
 
 Each is validate -> marshal -> one shim call -> unmarshal (see _client.Client for the
-connection and the record decoding helpers this mixin relies on).
+connection and the record decoding helpers this mixin relies on). The validate+marshal
+part (``_*_args``) and the decode part (``_*_result``) are methods of their own, so the
+async client (aerospike_cffi.aio) runs the same code around its own shim calls.
 """
 
 import builtins
@@ -56,6 +58,9 @@ class RecordCommands:
             self._want_marshal(out)
         if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
             raise_error(err, key=key)
+        return self._get_result(p, out, pol, raw)
+
+    def _get_result(self, p, out, pol, raw):
         digest, gen, ttl, bins = self._record_raw(out) if raw else self._record(out)
         # As the official get(): the returned key carries the given user key only when the
         # read policy sends keys (POLICY_KEY_SEND), else None.
@@ -66,6 +71,19 @@ class RecordCommands:
         """(key, meta, bins) with only the named bins."""
         conn = self._conn()
         p = key_parts(key)
+        packed, n = self._select_names(bins)
+        pol, _keep = self._policy("read", policy)
+        raw = self._raw_collections("read", policy)
+        err, out = scratch()
+        if not raw:
+            self._want_marshal(out)
+        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out):
+            raise_error(err, key=key)
+        return self._select_result(p, out, raw)
+
+    @staticmethod
+    def _select_names(bins):
+        """(NUL-separated names, count) of select()'s bin names, validated."""
         if not isinstance(bins, (list, tuple)):
             raise ParamError(-2, "not a list or tuple")
         names = []
@@ -75,15 +93,9 @@ class RecordCommands:
                                  else "not string type")
             # As the official: longer names are cut to the 15-byte limit.
             names.append(_marshal.utf8(name)[:_marshal.BIN_NAME_MAX])
-        pol, _keep = self._policy("read", policy)
-        raw = self._raw_collections("read", policy)
-        err, out = scratch()
-        packed = b"\0".join(names) + b"\0"
-        if not raw:
-            self._want_marshal(out)
-        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(names),
-                        out):
-            raise_error(err, key=key)
+        return b"\0".join(names) + b"\0", len(names)
+
+    def _select_result(self, p, out, raw):
         digest, gen, ttl, found = self._record_raw(out) if raw else self._record(out)
         return self._key_tuple(p, digest), {"ttl": ttl, "gen": gen}, found
 
@@ -94,6 +106,9 @@ class RecordCommands:
         pol, _keep = self._policy("read", policy)
         err, out = scratch()
         rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        return self._exists_result(rc, err, out, p, key)
+
+    def _exists_result(self, rc, err, out, p, key):
         if rc == 2:
             return self._key_tuple(p, out_bytes(out)), None
         if rc:
@@ -112,20 +127,8 @@ class RecordCommands:
 
     def _put(self, key, bins, meta, policy, serializer, error_bin):
         """put(); record errors carry ``error_bin`` as their ``bin``."""
-        conn = self._conn()
-        p = key_parts(key)
-        pickled = None
-        if _PICKLE_BINS and serializer is None and type(bins) is dict:
-            pickled = _marshal.pickle_bins(bins)
-        if pickled is None:
-            packed, n = self._pack_bins(key, bins, serializer, error_bin)
-        try:
-            ttl, gen = parse_meta(meta, self._settings.validate_keys)
-            pol, _keep = self._policy("write", policy)
-        except AerospikeError:
-            if pickled is not None:
-                self._pack_bins(key, bins, serializer, error_bin)  # bins errors come first
-            raise
+        conn, p, pickled, packed, n, ttl, gen, pol, _keep = self._put_args(
+            key, bins, meta, policy, serializer, error_bin)
         err, out = scratch()
         if pickled is not None:
             rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
@@ -140,6 +143,28 @@ class RecordCommands:
             raise_error(err, key=key, bin=error_bin)
         return 0
 
+    def _put_args(self, key, bins, meta, policy, serializer, error_bin):
+        """(conn, key parts, pickled bins or None, packed bins or None, count, ttl, gen, C
+        policy, keep-alive) of a put; the packed form comes only without a pickled one (and
+        after the pickled one fell back, the caller packs: _pack_bins)."""
+        conn = self._conn()
+        p = key_parts(key)
+        pickled = None
+        if _PICKLE_BINS and serializer is None and type(bins) is dict:
+            pickled = _marshal.pickle_bins(bins)
+        if pickled is None:
+            packed, n = self._pack_bins(key, bins, serializer, error_bin)
+        try:
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            pol, _keep = self._policy("write", policy)
+        except AerospikeError:
+            if pickled is not None:
+                self._pack_bins(key, bins, serializer, error_bin)  # bins errors come first
+            raise
+        if pickled is not None:
+            return conn, p, pickled, None, 0, ttl, gen, pol, _keep
+        return conn, p, None, packed, n, ttl, gen, pol, _keep
+
     def _pack_bins(self, key, bins, serializer, error_bin):
         """(packed bins, count) by the Packer; bin name errors carry the key and bin."""
         packer = self._packer if serializer is None else self._packer_for(serializer)
@@ -151,6 +176,14 @@ class RecordCommands:
 
     def remove(self, key, meta=None, policy=None):
         """Delete a record; returns 0."""
+        conn, p, pol, _keep = self._remove_args(key, meta, policy)
+        err, out = scratch()
+        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
+            raise_error(err, key=key)
+        return 0
+
+    def _remove_args(self, key, meta, policy):
+        """(conn, key parts, C policy, keep-alive) of a remove."""
         conn = self._conn()
         p = key_parts(key)
         pol, _keep = self._policy("remove", policy)
@@ -160,14 +193,17 @@ class RecordCommands:
             _, gen = parse_meta({"gen": gen})
             copy = ffi.new("as_policy_remove*", pol[0])
             copy.generation = gen
-            pol = copy
-        err, out = scratch()
-        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
-            raise_error(err, key=key)
-        return 0
+            pol = _keep = copy
+        return conn, p, pol, _keep
 
     def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Delete the named bins of a record; returns 0."""
+        if not self._remove_bin_check(key, list, policy):
+            return 0
+        return self._put(key, dict.fromkeys(list), meta, policy, None, None)
+
+    def _remove_bin_check(self, key, list, policy):  # noqa: A002
+        """remove_bin()'s own checks; False when the official returns without writing."""
         if type(list) is not builtins.list:
             raise ParamError(-2, "Bins should be a list")
         self._conn()
@@ -181,12 +217,24 @@ class RecordCommands:
                 raise ClientError(-1, "Invalid bin name, bin name should be a string or "
                                       "unicode string")
             if len(_marshal.utf8(name)) > _marshal.BIN_NAME_MAX:
-                return 0  # the official returns here without writing anything
-        return self._put(key, dict.fromkeys(list), meta, policy, None, None)
+                return False  # the official returns here without writing anything
+        return True
 
     # ------------------------------------------------------------ operate
 
     def _operate(self, key, ops, meta, policy, ordered):
+        conn, p, packed, n, ttl, gen, pol, _keep, raw = self._operate_args(key, ops, meta,
+                                                                           policy, ordered)
+        err, out = scratch()
+        if not ordered and not raw:
+            self._want_marshal(out)  # its marshal form is a dict
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), n, ttl, gen, out):
+            raise_error(err, key=key)
+        return self._operate_result(p, out, ordered, raw)
+
+    def _operate_args(self, key, ops, meta, policy, ordered):
+        """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive, raw)."""
         conn = self._conn()
         p = key_parts(key)
         try:
@@ -201,12 +249,9 @@ class RecordCommands:
             ttl = plan.touch_ttl & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
         raw = self._raw_collections("operate", policy)
-        err, out = scratch()
-        if not ordered and not raw:
-            self._want_marshal(out)  # its marshal form is a dict
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), n, ttl, gen, out):
-            raise_error(err, key=key)
+        return conn, p, packed, n, ttl, gen, pol, _keep, raw
+
+    def _operate_result(self, p, out, ordered, raw):
         if out.len <= 20:
             return self._key_tuple(p, out_bytes(out)), None, {} if not ordered else []
         digest, gen, ttl, bins = (self._record_raw(out, ordered) if raw else
@@ -241,6 +286,16 @@ class RecordCommands:
         return self._operate(key, list, meta, policy, True)
 
     def _single(self, key, op_type, bin_name, value, meta, policy):
+        conn, p, packed, ttl, gen, pol, _keep = self._single_args(key, op_type, bin_name, value,
+                                                                  meta, policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key, bin=bin_name)
+        return 0
+
+    def _single_args(self, key, op_type, bin_name, value, meta, policy):
+        """(conn, key parts, the one packed op, ttl, gen, C policy, keep-alive)."""
         if not isinstance(bin_name, str):
             raise ParamError(-2, "Bin name should be of type string")
         conn = self._conn()
@@ -255,11 +310,7 @@ class RecordCommands:
             raise _marshal.unicode_error() from None
         ttl, gen = parse_meta(meta, self._settings.validate_keys)
         pol, _keep = self._policy("operate", policy)
-        err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
-            raise_error(err, key=key, bin=bin_name)
-        return 0
+        return conn, p, packed, ttl, gen, pol, _keep
 
     def _unchecked(self, value):
         """strict_types False: the value goes to the server unchecked (None cannot)."""
@@ -288,6 +339,15 @@ class RecordCommands:
 
     def touch(self, key, val=0, meta=None, policy=None):
         """Reset a record's time to live to ``val`` seconds (meta's ttl does not count)."""
+        conn, p, packed, ttl, gen, pol, _keep = self._touch_args(key, val, meta, policy)
+        err, out = scratch()
+        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), 1, ttl, gen, out):
+            raise_error(err, key=key)
+        return 0
+
+    def _touch_args(self, key, val, meta, policy):
+        """(conn, key parts, the touch op, ttl, gen, C policy, keep-alive)."""
         if not isinstance(val, int):
             raise ParamError(-2, "Unsupported operand type(s) for touch : only int or long "
                                  "allowed")
@@ -301,8 +361,4 @@ class RecordCommands:
             _, gen = parse_meta(meta, self._settings.validate_keys)
         ttl = val & 0xFFFFFFFF
         pol, _keep = self._policy("operate", policy)
-        err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
-            raise_error(err, key=key)
-        return 0
+        return conn, p, packed, ttl, gen, pol, _keep

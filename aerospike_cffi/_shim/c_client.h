@@ -44,6 +44,8 @@ typedef struct as_policy_base_s {
     uint32_t sleep_between_retries;
     as_exp* filter_exp;
     bool compress;
+    struct as_txn* txn;
+    uint8_t error_detail_verbosity;
     ...;
 } as_policy_base;
 
@@ -216,6 +218,8 @@ typedef struct as_policies_s {
     as_policy_query query;
     as_policy_info info;
     as_policy_admin admin;
+    as_policy_batch txn_verify;
+    as_policy_batch txn_roll;
     ...;
 } as_policies;
 

@@ -75,6 +75,21 @@ buf_put_u32(shim_buf* buf, uint32_t v)
     return buf_put(buf, &v, 4);
 }
 
+int
+buf_put_field(shim_buf* buf, const char* s)
+{
+    s = s ? s : "";
+    return buf_put(buf, s, strlen(s) + 1);
+}
+
+int
+buf_put_number(shim_buf* buf, int64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof(text), "%lld", (long long)v);
+    return buf_put_field(buf, text);
+}
+
 /* ------------------------------------------------------------------ keys */
 
 as_status
@@ -204,7 +219,7 @@ bin_set_item(as_bin* bin, const packed_item* item)
     bin->valuep = &bin->value;
 }
 
-static as_status
+as_status
 record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t size, uint32_t n_bins)
 {
     const uint8_t* p = (const uint8_t*)bins;
@@ -369,7 +384,7 @@ record_out(as_error* err, const as_record* rec, shim_buf* out, page_names* names
 }
 
 /* The record of a single-record command: marshal form when asked for and possible. */
-static as_status
+as_status
 command_record_out(as_error* err, const as_record* rec, shim_buf* out, int want_marshal)
 {
     if (want_marshal) {
@@ -394,7 +409,7 @@ command_record_out(as_error* err, const as_record* rec, shim_buf* out, int want_
 /* What every single-record command does first: reset the error and the output, build the
  * key and write its digest at the start of the output. Returns the caller's marshal wish
  * (see shim_marshal.c) through want_marshal when asked. */
-static as_status
+as_status
 command_begin(as_error* err, as_key* key, KEY_PARAMS, shim_buf* out, int* want_marshal)
 {
     as_error_reset(err);

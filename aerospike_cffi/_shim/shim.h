@@ -84,11 +84,12 @@ int shim_operate(aerospike* as, as_error* err, const as_policy_operate* policy,
  *   remove: nothing more                           u32 size + msgpack argument list
  * OPS = u16 n_ops, u32 size, packed operations.
  * Output per record: u32 result, u8 in_doubt, u8 has_record, digest[20], and when
- * has_record the record layout above (without its digest).
+ * has_record the record layout above (without its digest), else the row's error detail:
+ * u32 subcode, u16 length + message (length 0: none).
  * Marshal form (want_marshal set and every value allows it; sets is_marshal = 1): one
  * marshal list with per record the tuple (result, in_doubt, digest bytes,
- * {"ttl": ttl, "gen": gen} or None, {bin: value} or None); the dicts are None when the
- * record has no result record. One value it cannot express makes the whole batch packed. */
+ * {"ttl": ttl, "gen": gen} or None, {bin: value} or (subcode, message bytes or None));
+ * the meta is None when the record has no result record, and the pair then follows. One value it cannot express makes the whole batch packed. */
 int shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
                const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
                uint32_t n_policies, shim_buf* out);
@@ -163,3 +164,141 @@ int shim_nodes(aerospike* as, shim_buf* out);
 
 /* Route C client log lines at or above `level` to _aerospike_cffi_log (or stop: level < 0). */
 void shim_log_enable(int level);
+
+/* Transactions (shim_txn.c). A Transaction owns its as_txn (shim_txn_new, NULL when
+ * its tables cannot be allocated) and frees it once with shim_txn_free; commands join it
+ * through the `txn` field of their policy's base. Commit / abort set *status to the C
+ * client's as_commit_status / as_abort_status and return the as_status. */
+struct as_txn* shim_txn_new(uint32_t reads_capacity, uint32_t writes_capacity);
+void shim_txn_free(struct as_txn* txn);
+void shim_txn_info(struct as_txn* txn, uint64_t* id, int* state, int* in_doubt,
+                   uint32_t* timeout);
+void shim_txn_set_timeout(struct as_txn* txn, uint32_t timeout);
+int shim_txn_commit(aerospike* as, as_error* err, struct as_txn* txn, int* status);
+int shim_txn_abort(aerospike* as, as_error* err, struct as_txn* txn, int* status);
+
+/* Security administration (shim_admin.c). Lists are packed as NUL-ended names one after
+ * another; privileges as `codes` with "ns\0set\0" per privilege in `scopes`.
+ * shim_admin_query (roles 0: users, 1: roles; name NULL: all) writes per user
+ *   name, read_info, write_info, conns_in_use, n_roles, role*
+ * and per role
+ *   name, read_quota, write_quota, n_whitelist, address*, n_privileges, (code, ns, set)*
+ * as NUL-ended fields, numbers in decimal text. */
+#define SHIM_ADMIN_CREATE_USER 0
+#define SHIM_ADMIN_CREATE_PKI_USER 1
+#define SHIM_ADMIN_DROP_USER 2
+#define SHIM_ADMIN_SET_PASSWORD 3
+#define SHIM_ADMIN_CHANGE_PASSWORD 4
+#define SHIM_ADMIN_GRANT_ROLES 5
+#define SHIM_ADMIN_REVOKE_ROLES 6
+#define SHIM_ADMIN_CREATE_ROLE 10
+#define SHIM_ADMIN_DROP_ROLE 11
+#define SHIM_ADMIN_GRANT_PRIVILEGES 12
+#define SHIM_ADMIN_REVOKE_PRIVILEGES 13
+#define SHIM_ADMIN_SET_WHITELIST 14
+#define SHIM_ADMIN_SET_QUOTAS 15
+int shim_admin_user(aerospike* as, as_error* err, const as_policy_admin* policy, int op,
+                    const char* user, const char* password, const char* roles, uint32_t n_roles);
+int shim_admin_role(aerospike* as, as_error* err, const as_policy_admin* policy, int op,
+                    const char* role, const int* codes, const char* scopes,
+                    uint32_t n_privileges, const char* whitelist, uint32_t n_whitelist,
+                    int read_quota, int write_quota);
+int shim_admin_query(aerospike* as, as_error* err, const as_policy_admin* policy, int roles,
+                     const char* name, shim_buf* out);
+
+/* Metrics and statistics (shim_metrics.c; layouts there). With listeners, events go to
+ * the Python+C callback _aerospike_cffi_metrics(event, handle, ...) with these events;
+ * without, the C client writes its metrics files into report_dir. Labels are packed as
+ * "name\0value\0" pairs. shim_stats returns non-zero when out of memory. */
+#define SHIM_METRICS_ENABLE 0
+#define SHIM_METRICS_SNAPSHOT 1
+#define SHIM_METRICS_NODE_CLOSE 2
+#define SHIM_METRICS_DISABLE 3
+int shim_metrics_enable(aerospike* as, as_error* err, const char* report_dir,
+                        uint64_t report_size_limit, uint32_t interval, uint8_t latency_columns,
+                        uint8_t latency_shift, const char* labels, uint32_t n_labels,
+                        int with_listeners, uint64_t handle);
+int shim_metrics_disable(aerospike* as, as_error* err);
+int shim_stats(aerospike* as, shim_buf* out);
+/* The client's name and version in the C client's user agent and metrics files. */
+void shim_client_identity(const char* language, const char* version);
+
+/* User-defined functions (shim_udf.c; stream UDFs in shim_stream.c). `args`/`size`: the
+ * UDF argument list as one msgpack list (NULL, 0: none). The value a UDF returns comes back
+ * as a one-bin record (bin "v"): the record layout above without a digest.
+ * shim_udf_list writes per module: u8 type, u8 name_len, name, hash[40] (hex text). */
+int shim_apply(aerospike* as, as_error* err, const as_policy_apply* policy,
+               const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+               int64_t kint, const char* module, const char* function, const uint8_t* args,
+               uint32_t args_size, shim_buf* out);
+int shim_udf_put(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 const uint8_t* content, uint32_t size);
+int shim_udf_remove(aerospike* as, as_error* err, const as_policy_info* policy,
+                    const char* filename);
+int shim_udf_get(aerospike* as, as_error* err, const as_policy_info* policy, const char* filename,
+                 int udf_type, shim_buf* out);
+int shim_udf_list(aerospike* as, as_error* err, const as_policy_info* policy, shim_buf* out);
+/* A stream UDF: on a query, run by shim_stream_aggregate (values of the last stage, each a
+ * one-bin record as above, in one page) or in the background (shim_stream_background); on a
+ * scan, a background record UDF. shim_job_wait waits until a background job completed. */
+int shim_stream_apply(as_error* err, shim_stream* s, const char* module, const char* function,
+                      const uint8_t* args, uint32_t size);
+int shim_stream_aggregate(aerospike* as, as_error* err, shim_stream* s,
+                          const as_policy_query* policy, shim_buf* out);
+int shim_job_wait(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+                  uint64_t job_id);
+/* Point the C client's process-wide Lua settings (where aggregations load modules) at
+ * user_path. */
+void shim_lua_configure(const char* user_path);
+
+/* The async path (shim_async.c; aerospike_cffi.aio). shim_async_init creates the C
+ * client's event loop thread once per process (before the first async connection). A
+ * queue collects finished commands and signals its eventfd (shim_async_queue_fd) when it
+ * goes from empty to not empty; shim_async_drain takes up to `max` of them (clearing the
+ * fd once it took the last) and shim_async_release frees them after Python read `rc`,
+ * `err` and `out` (the sync commands' output layouts, marshal form included; an exists
+ * answer of a missing record has rc 2). Submits return 0 once the command is on its way
+ * (it then comes back through the queue with `id`), else an error in `err` and nothing
+ * comes back; shim_async_put_pickled may answer SHIM_NOT_PLAIN, having done nothing. */
+typedef struct shim_async_queue shim_async_queue;
+typedef struct shim_async_cmd {
+    uint64_t id;
+    int rc;
+    as_error err;
+    shim_buf out;
+    int want_marshal;
+    shim_async_queue* queue;
+    struct shim_async_cmd* next;
+} shim_async_cmd;
+
+int shim_async_init(as_error* err, uint32_t n_loops);
+shim_async_queue* shim_async_queue_new(void);
+int shim_async_queue_fd(shim_async_queue* q);
+void shim_async_queue_free(shim_async_queue* q);
+uint32_t shim_async_drain(shim_async_queue* q, shim_async_cmd** out, uint32_t max);
+void shim_async_release(shim_async_cmd** cmds, uint32_t n);
+int shim_async_get(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                   const as_policy_read* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                   const char* bin_names, uint32_t n_bins, int want_marshal);
+int shim_async_exists(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                      const as_policy_read* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint);
+int shim_async_put(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                   const as_policy_write* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                   const char* bins, uint32_t bins_size, uint32_t n_bins, uint32_t ttl,
+                   uint16_t gen);
+int shim_async_put_pickled(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                           const as_policy_write* policy,
+                           const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                           const char* pickled, uint32_t size, int bool_as_bool, uint32_t ttl,
+                           uint16_t gen);
+int shim_async_remove(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                      const as_policy_remove* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint);
+int shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                       const as_policy_operate* policy,
+                       const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
+                       const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,
+                       uint16_t gen, int want_marshal);

@@ -8,6 +8,7 @@
 
 #include <aerospike/aerospike.h>
 #include <aerospike/aerospike_batch.h>
+#include <aerospike/as_arraylist.h>
 #include <aerospike/as_msgpack.h>
 #include <aerospike/as_operations.h>
 #include <aerospike/as_serializer.h>
@@ -192,19 +193,15 @@ take_record(reader* r, as_error* err, as_batch_records* records, void* const* po
         if (!r->ok) {
             return false;
         }
-        as_serializer ser;
-        as_msgpack_init(&ser);
-        as_buffer buffer = {.data = (uint8_t*)args, .size = args_size, .capacity = args_size};
-        as_val* arglist = NULL;
-        as_serializer_deserialize(&ser, &buffer, &arglist);
-        as_serializer_destroy(&ser);
-        if (!arglist || as_val_type(arglist) != AS_LIST) {
-            as_val_destroy(arglist);
-            as_error_update(err, AEROSPIKE_ERR_PARAM, "Batch apply arguments must be a list");
+        as_list* arglist = NULL;
+        if (udf_arglist(err, args, args_size, &arglist) != AEROSPIKE_OK) {
             return false;
         }
+        if (!arglist) {
+            arglist = (as_list*)as_arraylist_new(0, 1);  /* Python always sends a list */
+        }
         as_vector_append(&owned->arglists, &arglist);
-        rec->arglist = (as_list*)arglist;
+        rec->arglist = arglist;
         break;
     }
     case AS_BATCH_REMOVE: {
@@ -235,6 +232,15 @@ results_out(as_error* err, as_batch_records* records, shim_buf* out)
         }
         if (flags[1] && record_out(err, &rec->record, out, &names) != AEROSPIKE_OK) {
             return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        }
+        if (!flags[1]) {
+            /* The row's error detail: u32 subcode, u16 length + message (0: none). */
+            size_t n = rec->message ? strnlen(rec->message, 0xFFFF) : 0;
+            uint16_t len = (uint16_t)n;
+            if (buf_put_u32(out, rec->subcode) != 0 || buf_put(out, &len, 2) != 0 ||
+                (n && buf_put(out, rec->message, n) != 0)) {
+                return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+            }
         }
     }
     return AEROSPIKE_OK;

@@ -65,6 +65,10 @@ bool utf8_valid(const uint8_t* s, uint32_t n, bool* ascii);
 uint8_t* buf_reserve(shim_buf* buf, size_t n);
 int buf_put(shim_buf* buf, const void* src, size_t n);
 int buf_put_u32(shim_buf* buf, uint32_t v);
+/* NUL-ended text fields (admin and metrics answers, see shim.h): a string (NULL as ""),
+ * a number in decimal. Non-zero when out of memory. */
+int buf_put_field(shim_buf* buf, const char* s);
+int buf_put_number(shim_buf* buf, int64_t v);
 
 as_status key_init(as_error* err, as_key* key, KEY_PARAMS);
 bool read_item(const uint8_t** pp, const uint8_t* end, packed_item* item);
@@ -109,3 +113,20 @@ typedef struct marshal_refs {
 
 int batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_buf* out);
 int stream_record_marshal(const as_record* rec, marshal_refs* refs, shim_buf* out);
+
+/* shim_udf.c: a UDF argument list from its msgpack form (NULL for none), and one value
+ * written as a one-bin record (bin "v") in the record layout of shim.h. */
+as_status udf_arglist(as_error* err, const uint8_t* args, uint32_t size, as_list** out);
+as_status udf_value_out(as_error* err, as_val* val, shim_buf* out);
+
+/* Shared by the sync commands (shim.c) and their async twins (shim_async.c). */
+as_status command_begin(as_error* err, as_key* key, KEY_PARAMS, shim_buf* out,
+                        int* want_marshal);
+as_status command_record_out(as_error* err, const as_record* rec, shim_buf* out,
+                             int want_marshal);
+as_status record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t size,
+                             uint32_t n_bins);
+/* shim_pickle.c: a pickled dict of plain values -> packed bins (shim.h); false when a value
+ * needs the Python packer. `bins` is the caller's to free either way. */
+bool pickled_bins(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* bins,
+                  uint32_t* n_bins);

@@ -566,7 +566,15 @@ batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_b
         return MARSHAL_NOMEM;
     }
     if (!has_record) {
-        return buf_put(out, "NN", 2);
+        /* No record: (subcode, message bytes or None) in the bins' place. */
+        if (w_byte(out, 'N') != 0 || w_code_u32(out, '(', 2) != 0 ||
+            w_int64(out, rec->subcode) != 0) {
+            return MARSHAL_NOMEM;
+        }
+        if (!rec->message) {
+            return w_byte(out, 'N');
+        }
+        return w_bytes(out, (const uint8_t*)rec->message, (uint32_t)strlen(rec->message));
     }
     return meta_and_bins(&rec->record, refs, out);
 }

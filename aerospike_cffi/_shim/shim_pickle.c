@@ -492,26 +492,36 @@ packed_bins(const parser* ps, shim_buf* out, bool bool_as_bool, uint32_t* n_bins
     return true;
 }
 
-int
-shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS,
-                 const char* pickled, uint32_t size, int bool_as_bool, uint32_t ttl,
-                 uint16_t gen, shim_buf* out)
+bool
+pickled_bins(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* bins,
+             uint32_t* n_bins)
 {
     parser ps;
     memset(&ps, 0, sizeof(ps));
     ps.in.p = (const uint8_t*)pickled;
     ps.in.end = ps.in.p + size;
-    shim_buf bins = {0};
-    uint32_t n_bins = 0;
-    int rc = SHIM_NOT_PLAIN;
-    if (parse(&ps) && packed_bins(&ps, &bins, bool_as_bool != 0, &n_bins) && n_bins <= 0xFFFF) {
-        rc = shim_put(as, err, policy, ns, set, ktype, kdata, klen, kint, (const char*)bins.data,
-                      (uint32_t)bins.len, n_bins, ttl, gen, out);
-    }
+    *n_bins = 0;
+    bool ok = parse(&ps) && packed_bins(&ps, bins, bool_as_bool != 0, n_bins) &&
+              *n_bins <= 0xFFFF;
     free(ps.nodes);
     free(ps.stack);
     free(ps.marks);
     free(ps.memo);
+    return ok;
+}
+
+int
+shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS,
+                 const char* pickled, uint32_t size, int bool_as_bool, uint32_t ttl,
+                 uint16_t gen, shim_buf* out)
+{
+    shim_buf bins = {0};
+    uint32_t n_bins;
+    int rc = SHIM_NOT_PLAIN;
+    if (pickled_bins(pickled, size, bool_as_bool, &bins, &n_bins)) {
+        rc = shim_put(as, err, policy, ns, set, ktype, kdata, klen, kint, (const char*)bins.data,
+                      (uint32_t)bins.len, n_bins, ttl, gen, out);
+    }
     shim_buf_free(&bins);
     return rc;
 }

@@ -28,6 +28,7 @@
 #include <aerospike/as_query.h>
 #include <aerospike/as_scan.h>
 #include <aerospike/as_serializer.h>
+#include <aerospike/as_udf.h>
 
 #include "shim.h"
 #include "shim_internal.h"
@@ -756,4 +757,97 @@ shim_job_info(aerospike* as, as_error* err, const as_policy_info* policy, const 
         *records_out = info.records_read;
     }
     return err->code;
+}
+
+/* ------------------------------------------------------------------ stream UDFs */
+
+int
+shim_stream_apply(as_error* err, shim_stream* s, const char* module, const char* function,
+                  const uint8_t* args, uint32_t size)
+{
+    as_error_reset(err);
+    if (strlen(module) > AS_UDF_MODULE_MAX_LEN || strlen(function) > AS_UDF_FUNCTION_MAX_LEN) {
+        /* as_udf_call_init would leave the call unset */
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "UDF module or function name too long");
+    }
+    as_list* arglist = NULL;
+    if (udf_arglist(err, args, size, &arglist) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    /* The scan / query owns the list from here (freed by its destroy, or by the next
+     * apply: a second apply replaces the first, as on the official objects). */
+    bool ok;
+    if (s->is_query) {
+        if (s->query.apply.arglist) {
+            as_list_destroy(s->query.apply.arglist);
+            s->query.apply.arglist = NULL;
+        }
+        ok = as_query_apply(&s->query, module, function, arglist);
+    }
+    else {
+        if (s->scan.apply_each.arglist) {
+            as_list_destroy(s->scan.apply_each.arglist);
+            s->scan.apply_each.arglist = NULL;
+        }
+        ok = as_scan_apply_each(&s->scan, module, function, arglist);
+    }
+    if (!ok) {
+        if (arglist) {
+            as_list_destroy(arglist);
+        }
+        return as_error_update(err, AEROSPIKE_ERR_PARAM, "Unable to apply UDF");
+    }
+    return AEROSPIKE_OK;
+}
+
+/* Each value the aggregation's last stage hands out, appended to the page as a one-bin
+ * record; the C client may call this from its node threads, hence the lock. */
+static bool
+aggregate_value(const as_val* val, void* udata)
+{
+    shim_stream* s = udata;
+    if (!val) {
+        return true;
+    }
+    pthread_mutex_lock(&s->lock);
+    as_error err;
+    as_error_init(&err);
+    if (!s->failed && udf_value_out(&err, (as_val*)val, s->out) != AEROSPIKE_OK) {
+        s->failed = true;
+    }
+    bool keep_going = !s->failed;
+    pthread_mutex_unlock(&s->lock);
+    return keep_going;
+}
+
+int
+shim_stream_aggregate(aerospike* as, as_error* err, shim_stream* s,
+                      const as_policy_query* policy, shim_buf* out)
+{
+    as_error_reset(err);
+    out->len = 0;
+    out->want_marshal = out->is_marshal = 0;
+    if (!s->is_query || s->running) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Not an aggregation");
+    }
+    /* The stream functions get lists and maps as Lua values: the C client must build them
+     * (the client's default query policy keeps them raw for records). */
+    as_policy_query query_policy = *policy;
+    query_policy.deserialize = true;
+    s->out = out;
+    s->failed = false;
+    aerospike_query_foreach(as, err, &query_policy, &s->query, aggregate_value, s);
+    s->out = NULL;
+    if (err->code == AEROSPIKE_OK && s->failed) {
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    return err->code;
+}
+
+int
+shim_job_wait(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,
+              uint64_t job_id)
+{
+    as_error_reset(err);
+    return aerospike_job_wait(as, err, policy, module, job_id, 0);
 }

@@ -19,10 +19,16 @@ on bins, list elements, map keys/values, CDT contexts or expressions);
 background operate jobs with ``query-show``; truncate with a cutoff; the info
 commands clients use to tend a cluster.
 
-Not supported (yet): security / users (admin commands answer "security not
-enabled"), UDFs and aggregations (refused with UNSUPPORTED_FEATURE; ``udf-list``
-is empty), strong consistency and transactions (MRT fields are ignored), XDR,
-TLS, persistence, records-per-second throttling of background jobs.
+Optionally, as an Enterprise server: security (``Server(security=True)``: users,
+roles, privileges, the admin protocol; see ``security.py``) and strong-consistency
+namespaces running multi-record transactions (``Server(namespaces={"test":
+{"strong_consistency": True}})``; see ``txn.py``).  Without these options it is
+Community Edition: admin commands answer "security not supported" and commands in
+a transaction "enterprise only".
+
+Not supported (yet): UDFs and aggregations (refused with UNSUPPORTED_FEATURE;
+``udf-list`` is empty), XDR, TLS, persistence, records-per-second throttling of
+background jobs.
 """
 
 from .server import Server

@@ -18,9 +18,22 @@ def main(argv=None):
     parser.add_argument("--cluster-name", default="null")
     parser.add_argument("--edition", choices=("community", "enterprise"), default="community",
                         help="what to behave as where editions differ (compression)")
+    parser.add_argument("--security", action="store_true",
+                        help="require logins and check roles (default user admin/admin)")
+    parser.add_argument("--enable-quotas", action="store_true",
+                        help="with --security: allow non-zero role quotas")
+    parser.add_argument("--strong-consistency", action="append", default=[], metavar="NAMESPACE",
+                        help="make a namespace strong-consistency (transactions run there; "
+                             "repeatable)")
     args = parser.parse_args(argv)
-    server = Server(args.host, args.port, tuple(args.namespaces or ("test", "bar")),
-                    cluster_name=args.cluster_name, edition=args.edition)
+    names = tuple(args.namespaces or ("test", "bar"))
+    unknown = [n for n in args.strong_consistency if n not in names]
+    if unknown:
+        parser.error("--strong-consistency names no served namespace: %s" % ", ".join(unknown))
+    namespaces = {n: {"strong_consistency": n in args.strong_consistency} for n in names}
+    security = {"enable_quotas": args.enable_quotas} if args.security else None
+    server = Server(args.host, args.port, namespaces, cluster_name=args.cluster_name,
+                    edition=args.edition, security=security)
     # The handler goes in before the "listening" line: whoever reads it may stop us at once.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())

@@ -13,6 +13,7 @@ engine that is not there answers UNSUPPORTED_FEATURE.
 import importlib
 import logging
 
+from . import security
 from . import store as store_mod
 from . import values, wire
 from .errors import (BIN_NAME, BIN_TYPE, ENTERPRISE_ONLY, FILTERED_OUT, GENERATION,
@@ -23,6 +24,7 @@ from .errors import (BIN_NAME, BIN_TYPE, ENTERPRISE_ONLY, FILTERED_OUT, GENERATI
 log = logging.getLogger(__name__)
 
 MAX_BIN_NAME = 15
+MONITOR_SET = "<ERO~MRT"  # transaction monitor records (txn.py)
 # Read-touch percentages with a special meaning (message record_ttl of a read).
 READ_TOUCH_CONFIG_DEFAULT = 0
 READ_TOUCH_NEVER = 0xFFFFFFFF
@@ -105,10 +107,16 @@ def handle(server, msg):
                 return
             yield guarded(single_record, server.store, msg)
             return
+    is_batch = wire.FIELD_BATCH_INDEX in msg.fields
     try:
-        multi = engine("batch" if wire.FIELD_BATCH_INDEX in msg.fields else "scan", "handle")
+        if not is_batch:
+            # A batch's records are checked one by one (single_record); a scan or
+            # query as a whole.
+            security.check_data(msg.str_field(wire.FIELD_NAMESPACE),
+                                msg.str_field(wire.FIELD_SET) or "", scan_permission(msg))
+        multi = engine("batch" if is_batch else "scan", "handle")
     except ServerError as e:
-        yield error_reply(e.code)
+        yield wire.build_message(result_code=e.code, info3=wire.INFO3_LAST)
         return
     yield from multi(server, msg)
 
@@ -118,6 +126,14 @@ def udf_record(server):
     def command(store, msg):
         return engine("lua.apply", "single")(server, store, msg)
     return command
+
+
+def scan_permission(msg):
+    """The permission a scan / query message needs (security mode)."""
+    udf = wire.FIELD_UDF_FUNCTION in msg.fields
+    if msg.info2 & wire.INFO2_WRITE:
+        return security.P_UDF_QUERY if udf else security.P_OPS_QUERY
+    return security.P_UDF_QUERY if udf else security.P_QUERY
 
 
 def guarded(command, store, msg):
@@ -140,6 +156,26 @@ def error_reply(code):
 def single_record(store, msg):
     """The response body of a single-record command (raises ServerError)."""
     ns, digest, set_name, key = locate(store, msg)
+    security.check_data(ns.name, set_name, record_permission(msg), set_name == MONITOR_SET)
+    if ns.strong_consistency:
+        # Transactions and their locks (txn.py) stand between the command and the record.
+        return engine("txn", "single_record")(ns, digest, set_name, key, msg, run_record)
+    if wire.FIELD_TXN_ID in msg.fields:
+        raise ServerError(ENTERPRISE_ONLY, "transactions need a strong-consistency namespace")
+    return run_record(ns, digest, set_name, key, msg)
+
+
+def record_permission(msg):
+    """The permission a single-record message needs (security mode)."""
+    if wire.FIELD_UDF_FUNCTION in msg.fields:
+        return security.P_UDF_APPLY
+    if msg.info2 & wire.INFO2_WRITE:
+        return security.P_DELETE if msg.info2 & wire.INFO2_DELETE else security.P_WRITE
+    return security.P_READ
+
+
+def run_record(ns, digest, set_name, key, msg):
+    """A single-record command on the record ``digest`` of ``ns``."""
     if msg.info2 & wire.INFO2_WRITE:
         if msg.info2 & wire.INFO2_DELETE:
             return delete(ns, digest, set_name, key, msg)

@@ -56,3 +56,8 @@ class ServerError(Exception):
         super().__init__(code, msg)
         self.code = code
         self.msg = msg
+
+
+class Hangup(BaseException):
+    """Raised to close the connection without an answer (fault injection): a
+    BaseException so that no command handler turns it into an error reply."""

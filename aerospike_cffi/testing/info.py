@@ -150,7 +150,8 @@ def namespace_info(server, arg):
         ("default-read-touch-ttl-pct", ns.default_read_touch_ttl_pct),
         ("default-ttl", ns.default_ttl),
         ("max-record-size", ns.max_record_size), ("nsup-period", 120),
-        ("replication-factor", 1), ("single-query-threads", 4), ("strong-consistency", "false"),
+        ("replication-factor", 1), ("single-query-threads", 4),
+        ("strong-consistency", "true" if ns.strong_consistency else "false"),
         ("index-type", "mem"), ("sindex-type", "mem"), ("storage-engine", "memory"),
     ]
     return ";".join("%s=%s" % kv for kv in stats)
@@ -315,6 +316,7 @@ _COMMANDS = {
     "cluster-name": lambda server, arg: server.cluster_name,
     "cluster-stable": lambda server, arg: server.cluster_key,
     "racks": constant(ENTERPRISE_ONLY),
+    "xdr-set-filter": constant(ENTERPRISE_ONLY),  # an ee_only command (thr_info.c)
     "rack-ids": lambda server, arg: ";".join("%s:0" % ns for ns in _namespaces(server)),
     "build": constant(BUILD),
     "version": lambda server, arg: "%s build %s" % (edition(server), BUILD),

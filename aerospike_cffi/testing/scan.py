@@ -161,6 +161,12 @@ class Plan:
         if not foreground and not msg.ops and not self.udf:
             # a background job with neither write ops nor a UDF: nothing to run
             raise ServerError(UNSUPPORTED_FEATURE, "background job without ops or UDF")
+        if foreground and not msg.ops and not any(
+                f in msg.fields for f in (wire.FIELD_PID_ARRAY, wire.FIELD_DIGEST_ARRAY,
+                                          wire.FIELD_INDEX_RANGE, wire.FIELD_UDF_FUNCTION)):
+            # what the C client sends for a background scan without ops: a scan naming
+            # no partitions, which server 8 no longer runs
+            raise ServerError(UNSUPPORTED_FEATURE, "scan without partitions")
         if foreground and not self.udf and not msg.info3 & wire.INFO3_PARTITION_DONE:
             raise ServerError(UNSUPPORTED_FEATURE, "only partition scans and queries")
         self.set_name = msg.str_field(wire.FIELD_SET) or ""
@@ -187,6 +193,9 @@ class Plan:
         for digest, rec in self.ns.live_records():
             if self.set_name and rec.set_name != self.set_name:
                 continue
+            if not self.set_name and self.ns.strong_consistency and \
+                    rec.set_name == commands.MONITOR_SET:
+                continue  # transaction monitors are internal: only a scan of their set sees them
             by_partition.setdefault(store_mod.partition_id(digest), []).append((digest, rec))
         for recs in by_partition.values():
             recs.sort(key=lambda dr: dr[0])

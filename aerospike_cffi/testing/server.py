@@ -14,12 +14,15 @@ import threading
 import time
 
 from . import commands, info, wire
-from .errors import ENTERPRISE_ONLY, PARAMETER
+from . import security as security_mod
+from .errors import ENTERPRISE_ONLY, PARAMETER, Hangup
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-SECURITY_NOT_ENABLED = 52
+# What Community Edition answers every admin message (a client given a user then fails
+# to connect with SecurityNotSupported, as against a real CE server).
+SECURITY_NOT_SUPPORTED = 51
 ADMIN_HEADER_SIZE = 16
 # Replies to clients asking for compression are compressed above this size.
 COMPRESS_THRESHOLD = 128
@@ -30,15 +33,20 @@ class Server:
     """An in-process Aerospike-compatible server.
 
     ``namespaces`` are names or ``store.Namespace`` objects (for a default TTL or
-    record-size limit).  ``port=0`` picks a free port; read ``.port`` after
-    ``start()``.  Use as a context manager or call ``start()`` / ``stop()``.
+    record-size limit), or a dict of name -> options, e.g.
+    ``{"test": {"strong_consistency": True}, "bar": {}}`` (transactions run on a
+    strong-consistency namespace, see txn.py).  ``security=True`` (or a dict of
+    ``security.Security`` options) asks every connection to authenticate and checks
+    users' roles, as an Enterprise server with security on (see security.py).
     ``edition`` is ``"community"`` (the default, like the server the suite is checked
     against) or ``"enterprise"``: only Enterprise accepts compressed requests and
     compresses its replies.
+    ``port=0`` picks a free port; read ``.port`` after ``start()``.  Use as a
+    context manager or call ``start()`` / ``stop()``.
     """
 
     def __init__(self, host="127.0.0.1", port=0, namespaces=("test", "bar"),
-                 cluster_name="null", edition="community"):
+                 cluster_name="null", edition="community", security=None):
         if edition not in EDITIONS:
             raise ValueError("edition must be one of %s" % ", ".join(EDITIONS))
         self.edition = edition
@@ -56,6 +64,7 @@ class Server:
         self._connections = set()
         self._conn_lock = threading.Lock()
         self._stopping = threading.Event()
+        self.security = security_mod.Security.from_option(security)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -118,26 +127,35 @@ class Server:
                              name="aerospike-devserver-conn", daemon=True).start()
 
     def _serve(self, conn):
+        session = None
         try:
+            if self.security is not None:
+                session = self.security.session(conn.getpeername()[0])
+                session.__enter__()
             while not self._stopping.is_set():
                 frame = _read_frame(conn)
                 if frame is None:
                     break
-                for reply in self.answer(*frame):
+                for reply in self.answer(*frame, session=session):
                     conn.sendall(reply)
         except wire.ProtocolError as e:
             log.debug("closing connection on bad frame: %s", e)
+        except Hangup as e:
+            log.debug("hanging up: %s", e)
         except OSError:
             pass
         except Exception:  # noqa: BLE001 - a bug closes this connection, not the server
             log.exception("connection handler failed")
         finally:
+            if session is not None:
+                session.__exit__(None, None, None)
             with self._conn_lock:
                 self._connections.discard(conn)
             _close(conn)
 
-    def answer(self, ptype, body):
-        """Yield the reply frames (bytes) to one request frame."""
+    def answer(self, ptype, body, session=None):
+        """Yield the reply frames (bytes) to one request frame (``session``: the
+        connection's security session when security is on)."""
         if ptype == wire.TYPE_COMPRESSED:
             if self.edition != "enterprise":
                 # Community Edition cannot uncompress (as_proto_uncompress answers
@@ -146,8 +164,16 @@ class Server:
                     result_code=ENTERPRISE_ONLY, info3=wire.INFO3_LAST))
                 return
             ptype, body = wire.decompress(body)
+        secure = self.security is not None and session is not None
         if ptype == wire.TYPE_INFO:
-            yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
+            if secure:
+                yield wire.proto(wire.TYPE_INFO, self.security.info(self, session, body,
+                                                                    info.handle))
+            else:
+                yield wire.proto(wire.TYPE_INFO, info.handle(self, body))
+        elif ptype == wire.TYPE_MSG and secure and not self.security.is_authenticated(session):
+            yield wire.proto(wire.TYPE_MSG, wire.build_message(
+                result_code=security_mod.NOT_AUTHENTICATED, info3=wire.INFO3_LAST))
         elif ptype == wire.TYPE_MSG:
             try:
                 msg = wire.parse_message(body)
@@ -165,10 +191,13 @@ class Server:
                 if compress and len(frame) > COMPRESS_THRESHOLD:
                     frame = wire.compress(frame)
                 yield frame
+        elif ptype == wire.TYPE_ADMIN and secure:
+            for reply in self.security.admin(session, body):
+                yield wire.proto(wire.TYPE_ADMIN, reply)
         elif ptype == wire.TYPE_ADMIN:
             # Community edition: no security, every admin command is refused.
             header = bytearray(ADMIN_HEADER_SIZE)
-            header[1] = SECURITY_NOT_ENABLED
+            header[1] = SECURITY_NOT_SUPPORTED
             yield wire.proto(wire.TYPE_ADMIN, bytes(header))
         else:
             raise wire.ProtocolError("unknown proto type %d" % ptype)

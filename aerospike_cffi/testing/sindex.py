@@ -48,6 +48,9 @@ class SecondaryIndex:
         self.expression = expression  # expression wire bytes or None
 
     def describe(self):
+        if self.index_type == "set":  # as server 8.1 lists a set index: no bin, no type
+            return "ns=%s:indexname=%s:set=%s:indextype=set" % (self.namespace, self.name,
+                                                                self.set_name)
         fields = [
             ("ns", self.namespace), ("indexname", self.name), ("set", self.set_name or "null"),
             ("bin", self.bin or "NULL"), ("type", self.key_type), ("indextype", self.index_type),
@@ -426,10 +429,12 @@ def create(server, arg):
     p = _params(arg)
     ns = p.get("namespace") or p.get("ns")
     name = p.get("indexname")
+    for param, size in _PARAM_SIZES:
+        bad = _param_error(p, param, size)
+        if bad:
+            return bad
     if not ns or not name:
         return _error(PARAMETER, "missing namespace or indexname")
-    if p.get("set") == "":
-        return _error(PARAMETER, "missing 'set' value")
     # An unknown namespace is not checked here: server 8.1 stores the definition for the
     # cluster and answers "ok"; sindex-stat then answers NAMESPACE_NOT_FOUND.
     bin_name, key_type = p.get("bin"), p.get("type")
@@ -439,6 +444,11 @@ def create(server, arg):
     if key_type == "integer":
         key_type = "numeric"
     index_type = (p.get("indextype") or "default").lower()
+    if index_type == "set":
+        # A set index (server 8.1): the records of one set, no bin and no value type.
+        if not p.get("set"):
+            return _error(PARAMETER, "missing 'set' value")
+        return _store(server, SecondaryIndex(name, ns, p["set"], None, None, "set"))
     if key_type not in KEY_TYPES or index_type not in INDEX_TYPES:
         return _error(PARAMETER, "bad index type")
     try:
@@ -450,6 +460,12 @@ def create(server, arg):
         return _error(PARAMETER, "missing bin")
     ix = SecondaryIndex(name, ns, p.get("set"), bin_name if expression is None else None,
                         key_type, index_type, context, expression)
+    return _store(server, ix)
+
+
+def _store(server, ix):
+    """Keep a new index definition; the sindex-create answer."""
+    ns, name = ix.namespace, ix.name
     # As server 8.1 keeps them (system metadata keyed by the definition, valued by the
     # name): the same name and definition again is "ok"; the name with another definition
     # is INDEX_FOUND; the definition under another name renames the index.
@@ -477,6 +493,23 @@ def delete(server, arg):
     with server.store.lock:
         server.sindexes.pop(key, None)  # a missing index is "ok" too, as on server 8.1
     return "ok"
+
+
+# Buffer sizes (with the terminating NUL) of sindex-create parameters on server 8.1.
+_PARAM_SIZES = (("ns", 32), ("namespace", 32), ("set", 64), ("indexname", 64), ("bin", 16))
+
+
+def _param_error(params, param, size):
+    """The server's answer to a parameter given empty or too long, else None."""
+    value = params.get(param)
+    if value is None:
+        return None
+    code = NAMESPACE_NOT_FOUND if param in ("ns", "namespace") else PARAMETER
+    if value == "":
+        return _error(code, "missing '%s' value" % param)
+    if len(value.encode("utf-8", "surrogateescape")) >= size:
+        return _error(code, "'%s' value too long" % param)
+    return None
 
 
 def _no_namespace(server, ns):

@@ -130,8 +130,12 @@ class Namespace:
     """A namespace and its settings (also changeable with info ``set-config``)."""
 
     def __init__(self, name, default_ttl=0, max_record_size=DEFAULT_MAX_RECORD_SIZE,
-                 default_read_touch_ttl_pct=0):
+                 default_read_touch_ttl_pct=0, strong_consistency=False, mrt_duration=10):
         self.name = name
+        # Strong consistency: transactions run here (txn.py keeps their state in .mrt).
+        self.strong_consistency = bool(strong_consistency)
+        self.mrt_duration = mrt_duration
+        self.mrt = None
         self.default_ttl = default_ttl
         self.max_record_size = max_record_size
         self.default_read_touch_ttl_pct = default_read_touch_ttl_pct
@@ -201,6 +205,9 @@ class Store:
     def __init__(self, namespaces=("test", "bar")):
         self.lock = threading.RLock()
         self.namespaces = {}
+        if isinstance(namespaces, dict):
+            # {name: {option: value}}: options of each namespace (Namespace's arguments).
+            namespaces = [Namespace(name, **(opts or {})) for name, opts in namespaces.items()]
         for ns in namespaces:
             if isinstance(ns, Namespace):
                 self.namespaces[ns.name] = ns

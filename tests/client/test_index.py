@@ -371,3 +371,10 @@ def test_truncate_argument_errors(client, args):
 def test_truncate_policy_not_a_dict(client, sets):
     with pytest.raises(ex.AerospikeError):
         client.truncate(NS, sets[0], 0, 5)
+
+
+def test_bytes_bin_name_up_to_its_first_nul(client, name):
+    # as the official client: a bytes/bytearray bin name is taken up to its first NUL
+    assert client.index_single_value_create(NS, SET, bytearray(b"n\0kj"),
+                                            aerospike.INDEX_NUMERIC, name) == 0
+    assert listed(client, name)["bin"] == "n"

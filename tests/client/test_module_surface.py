@@ -11,22 +11,8 @@ import aerospike_cffi
 
 NAMES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "official_api_names.txt")
 
-# Official names this client does not offer yet (security admin, UDFs, transactions,
-# metrics, dynamic config): each entry here is a known gap, to shrink over time.
-NOT_YET = {
-    "aerospike.Client.abort", "aerospike.Client.commit", "aerospike.Transaction",
-    "aerospike.Transaction.id", "aerospike.Transaction.in_doubt", "aerospike.Transaction.state",
-    "aerospike.Transaction.timeout", "aerospike.Client.apply", "aerospike.Client.udf_get",
-    "aerospike.Client.udf_list", "aerospike.Client.udf_put", "aerospike.Client.udf_remove",
-    "aerospike.Client.query_apply", "aerospike.Client.scan_apply",
-    "aerospike.Client.enable_metrics", "aerospike.Client.disable_metrics",
-    "aerospike.Client.get_stats", "aerospike.Client.get_policies",
-    "aerospike.Client.index_set_create", "aerospike.Client.set_xdr_filter",
-} | {"aerospike.Client.admin_" + n for n in (
-    "change_password", "create_pki_user", "create_role", "create_user", "drop_role",
-    "drop_user", "get_role", "get_roles", "grant_privileges", "grant_roles", "query_role",
-    "query_roles", "query_user_info", "query_users_info", "revoke_privileges", "revoke_roles",
-    "set_password", "set_quotas", "set_whitelist")}
+# Official names this client does not offer yet: each entry here is a known gap.
+NOT_YET = set()
 
 
 def _resolve(name):

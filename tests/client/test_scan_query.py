@@ -941,3 +941,27 @@ def test_fuzz_partition_filter(client, paged, partition_filter, max_records, str
     except (ex.AerospikeError, TypeError):
         return
     assert len(records) <= 100
+
+
+def test_a_stored_blob_key_reads_back_as_bytearray(client):
+    # As the official: then remove(key) of a scanned record's key finds the record.
+    key = ("test", "cffi_blob_pk", bytearray(b"\x00\xff"))
+    client.put(key, {"a": 1}, policy={"key": aerospike.POLICY_KEY_SEND})
+    try:
+        for records in (client.scan("test", "cffi_blob_pk").results(),
+                        _collect(client.scan("test", "cffi_blob_pk"))):
+            assert [r[0][2] for r in records] == [bytearray(b"\x00\xff")]
+            assert type(records[0][0][2]) is bytearray
+        client.remove(records[0][0])
+        assert client.scan("test", "cffi_blob_pk").results() == []
+    finally:
+        try:
+            client.remove(key)
+        except Exception:
+            pass
+
+
+def _collect(scan):
+    got = []
+    scan.foreach(got.append)
+    return got

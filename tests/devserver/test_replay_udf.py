@@ -1,10 +1,10 @@
 """Replay the recorded Lua UDF cases of a real Aerospike CE 8.1.2 server
 (tests/data/server-cases/udf.jsonl, modules in udf/) against the test server.
 
-The client that replays is a parameter: the official client (under
-$OFFICIAL_PYTHON) by default; $AEROSPIKE_UDF_REPLAY_CLIENTS (comma separated,
-``official`` and/or ``cffi``) chooses others, ``cffi`` being aerospike_cffi
-under this interpreter.  Every case must match, except the few listed in
+The client that replays is a parameter: both the official client (under
+$OFFICIAL_PYTHON) and aerospike_cffi under this interpreter by default;
+$AEROSPIKE_UDF_REPLAY_CLIENTS (comma separated, ``official`` and/or ``cffi``)
+chooses.  Every case must match, except the few listed in
 DEVSERVER_DIFFERENCES, which the dev server does not reproduce yet."""
 
 import os
@@ -18,7 +18,7 @@ from .official import run_official
 
 CASES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "server-cases")
 REPLAY = os.path.join(CASES, "replay.py")
-CLIENTS = [c.strip() for c in os.environ.get("AEROSPIKE_UDF_REPLAY_CLIENTS", "official").split(",")
+CLIENTS = [c.strip() for c in os.environ.get("AEROSPIKE_UDF_REPLAY_CLIENTS", "official,cffi").split(",")
            if c.strip()]
 
 # Cases where the dev server's answer still differs from the real server's: a

@@ -426,7 +426,9 @@ def _hll_bytes(arg):
 
 
 def _parse_hlls(op, arg):
-    if not isinstance(arg, list) or not arg:
+    if not isinstance(arg, list):
+        arg = [arg]  # the server takes one HLL in place of a list (hll_parse_hlls)
+    if not arg:
         raise ServerError(PARAMETER, "expected a non-empty list of HLLs")
     for item in arg:
         data = _hll_bytes(item)

@@ -29,7 +29,7 @@ import argparse
 import json
 import sys
 
-from replay import DEFAULT_KEY, Env, connect, match  # noqa: I001 - beside this file
+from replay import DEFAULT_KEY, Env, match  # noqa: I001 - beside this file
 
 
 def enc_record_bins(env, bins, ordered):
@@ -101,7 +101,13 @@ def main(argv=None):
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     env = Env(args.module)
-    client = connect(env.aerospike, args.host, args.port)
+    # generous timeouts: a loaded machine must not turn an answer into a TimeoutError
+    slow = {"total_timeout": 20000, "socket_timeout": 20000}
+    client = env.aerospike.client({
+        "hosts": [(args.host, args.port)],
+        "policies": {name: dict(slow) for name in ("read", "write", "operate", "remove",
+                                                    "query", "scan", "info", "batch")},
+    }).connect()
     tot_ok = tot_bad = 0
     for path in args.files:
         ok = bad = 0

@@ -1,0 +1,397 @@
+"""AsyncClient: the sync Client's commands, awaitable.
+
+An AsyncClient owns one sync ``Client`` (its "core", connected once the C client's event
+loop exists) and runs each command one of two ways:
+
+- single-record commands (get, select, exists, put, remove, remove_bin, touch, append,
+  prepend, increment, operate, operate_ordered): the core's own validate+marshal
+  (``_*_args``), one ``shim_async_*`` call, and the core's own decode (``_*_result``)
+  once the C client's event loop answered (see _completions);
+- every other command (batch, info, truncate, indexes, UDFs, job_info): the core's sync
+  method on a worker thread of the client's own (the C call releases the GIL), so the
+  asyncio loop never blocks. Scans and queries stream (see _stream).
+"""
+
+import asyncio
+import concurrent.futures
+import functools
+
+from .. import _config, _marshal
+from .._client import Client
+from .._keys import key_parts
+from .._native import ffi, lib, raise_error
+from ..exception import ClientError, ClusterError, ParamError
+from . import _stream
+from ._completions import Completions
+
+_NULL = ffi.NULL
+_NOT_PLAIN = lib.SHIM_NOT_PLAIN
+_ASYNC_CONNS_DEFAULT = 100  # the C client's async_max_conns_per_node default
+_WORKERS = 16  # threads for the commands run off the loop (batch, info, scans...)
+
+
+class _Core(Client):
+    """The sync client under an AsyncClient: its connection also has async pools."""
+
+    _async_conns = _ASYNC_CONNS_DEFAULT
+
+    def _tune_connection(self, cfg):
+        cfg.async_max_conns_per_node = self._async_conns
+
+
+def _core_for(config, async_conns):
+    # (Client._connect makes the C client's event loop first, if it is not there yet.)
+    core = _Core.__new__(_Core)
+    core._async_conns = async_conns
+    core.__init__(config)
+    return core
+
+
+def _want(core):
+    """1 when the record should come in marshal form (see Client._want_marshal)."""
+    return 1 if (core._marshal_records and
+                 _marshal.GLOBAL_SERIALIZERS.deserializer is None) else 0
+
+
+# ---------------------------------------------------------------- finishing (decode)
+# finish(cmd, ctx): on the loop thread, with the C command's rc, err and out; ctx is
+# (core, key, key parts, extra, what must live until the command left: the C policy).
+
+def _fin_get(cmd, ctx):
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    pol, raw = ctx[3]
+    return ctx[0]._get_result(ctx[2], cmd.out, pol, raw)
+
+
+def _fin_select(cmd, ctx):
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    return ctx[0]._select_result(ctx[2], cmd.out, ctx[3])
+
+
+def _fin_exists(cmd, ctx):
+    return ctx[0]._exists_result(cmd.rc, cmd.err, cmd.out, ctx[2], ctx[1])
+
+
+def _fin_write(cmd, ctx):
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1], bin=ctx[3])
+    return 0
+
+
+def _fin_operate(cmd, ctx):
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    ordered, raw = ctx[3]
+    return ctx[0]._operate_result(ctx[2], cmd.out, ordered, raw)
+
+
+def _threaded(name, doc=None):
+    """An awaitable twin of the core's sync method ``name``, run on a worker thread."""
+
+    async def method(self, *args, **kwargs):
+        core = self._ready()
+        call = functools.partial(getattr(core, name), *args, **kwargs)
+        return await self._loop.run_in_executor(self._workers(), call)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc or "Awaitable ``Client.%s`` (run on a worker thread)." % name
+    return method
+
+
+class AsyncClient:
+    """An Aerospike client for asyncio, with the sync Client's API as coroutines.
+
+    Extra config key (not in the official client's config): ``async_max_conns_per_node``,
+    the C client's async connection pool size per node (default 100). The client keeps at
+    most that many single-record commands in flight and queues the rest.
+    """
+
+    def __init__(self, config):
+        if not isinstance(config, dict):
+            raise ParamError(-2, "Config must be a dict")
+        config = dict(config)
+        limit = config.pop("async_max_conns_per_node", _ASYNC_CONNS_DEFAULT)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit < (1 << 31):
+            raise ParamError(-2, "async_max_conns_per_node must be a positive int")
+        _config.build(config)  # a bad config raises here, as aerospike.client() does
+        self._config = config
+        self._limit = limit
+        self._core = None
+        self._done = None  # Completions, once connected
+        self._loop = None
+        self._pool = None
+        self._closing = False
+        self._connect_lock = None
+
+    # ------------------------------------------------------------ connection
+
+    async def connect(self, username=None, password=None):
+        """Connect (or connect again after close()); returns the client."""
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()  # tasks connecting at once make one core
+        async with self._connect_lock:
+            return await self._connect(username, password)
+
+    async def _connect(self, username, password):
+        loop = asyncio.get_running_loop()
+        if self._done is not None and self._loop is not loop:
+            raise ClientError(-1, "The client is connected on another event loop")
+        if self._core is not None and self._core._as != _NULL and self._done is not None:
+            return self
+        config = self._config
+        if isinstance(username, str) and isinstance(password, str):
+            _config.check_user(username, password)
+            config = dict(config, user=username, password=password)
+            self._config = config
+        core = self._core
+        if core is None:
+            core = await loop.run_in_executor(None, _core_for, config, self._limit)
+        else:
+            await loop.run_in_executor(None, core.connect)
+        self._core = core
+        self._loop = loop
+        self._closing = False
+        if self._done is None:
+            self._done = Completions(loop, self._limit)
+        return self
+
+    async def close(self):
+        """Close the connections after every command in flight came back (their tasks
+        get their results; cancelled ones are dropped). The client can connect() again."""
+        done = self._done
+        if done is None or self._closing:
+            return
+        self._closing = True
+        try:
+            await done.wait_idle()
+        finally:
+            pool, self._pool = self._pool, None
+            core = self._core
+
+            def shut():
+                if pool is not None:
+                    pool.shutdown(wait=True)  # threaded commands finish on a live connection
+                core.close()
+
+            await self._loop.run_in_executor(None, shut)
+            done.close()
+            self._done = None
+            self._closing = False
+
+    async def __aenter__(self):
+        return await self.connect()
+
+    async def __aexit__(self, *exc):
+        await self.close()
+        return False
+
+    def is_connected(self):
+        core = self._core
+        return self._done is not None and core is not None and core.is_connected()
+
+    def _ready(self):
+        """The core, for a command; ClusterError when not connected or closing."""
+        if self._done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        return self._core
+
+    def _workers(self):
+        pool = self._pool
+        if pool is None:
+            pool = self._pool = concurrent.futures.ThreadPoolExecutor(
+                _WORKERS, thread_name_prefix="aerospike-aio")
+        return pool
+
+    @property
+    def commands_in_flight(self):
+        """Single-record commands sent and not yet back, plus those queued over the limit."""
+        return self._done.in_flight() if self._done is not None else 0
+
+    # ------------------------------------------------------------ reads
+
+    async def get(self, key, policy=None):
+        core = self._ready()
+        conn = core._conn()
+        p = key_parts(key)
+        pol, keep = core._policy("read", policy)
+        raw = core._raw_collections("read", policy)
+        return await self._done.submit(
+            lib.shim_async_get,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0,
+             0 if raw else _want(core)),
+            _fin_get, (core, key, p, (pol, raw), keep))
+
+    async def select(self, key, bins, policy=None):
+        core = self._ready()
+        conn = core._conn()
+        p = key_parts(key)
+        packed, n = core._select_names(bins)
+        pol, keep = core._policy("read", policy)
+        raw = core._raw_collections("read", policy)
+        return await self._done.submit(
+            lib.shim_async_get,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n,
+             0 if raw else _want(core)),
+            _fin_select, (core, key, p, raw, keep))
+
+    async def exists(self, key, policy=None):
+        core = self._ready()
+        conn = core._conn()
+        p = key_parts(key)
+        pol, keep = core._policy("read", policy)
+        return await self._done.submit(
+            lib.shim_async_exists,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
+            _fin_exists, (core, key, p, None, keep))
+
+    # ------------------------------------------------------------ writes
+
+    async def put(self, key, bins, meta=None, policy=None, serializer=None):
+        serializer = int.__int__(serializer) if isinstance(serializer, int) else None
+        return await self._put(key, bins, meta, policy, serializer, bins)
+
+    def _put(self, key, bins, meta, policy, serializer, error_bin):
+        """The future of a put (validation errors raise here)."""
+        core = self._ready()
+        conn, p, pickled, packed, n, ttl, gen, pol, keep = core._put_args(
+            key, bins, meta, policy, serializer, error_bin)
+        err = self._done.err
+        done = self._done
+        ctx = (core, key, p, error_bin, keep)
+        if pickled is not None:
+            # Plain values go as they are (one pickle parse in C); the shim says when a
+            # value needs the packer, having sent nothing. Over the limit they wait packed.
+            if done.has_room():
+                fut = done.submit_now(
+                    lib.shim_async_put_pickled,
+                    (conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled, len(pickled),
+                     core._bool_as_bool, ttl, gen),
+                    _fin_write, ctx, _NOT_PLAIN)
+                if fut is not None:
+                    return fut
+            packed, n = core._pack_bins(key, bins, serializer, error_bin)
+        return done.submit(
+            lib.shim_async_put,
+            (conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n, ttl,
+             gen),
+            _fin_write, ctx)
+
+    async def remove(self, key, meta=None, policy=None):
+        core = self._ready()
+        conn, p, pol, keep = core._remove_args(key, meta, policy)
+        return await self._done.submit(
+            lib.shim_async_remove,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
+            _fin_write, (core, key, p, None, keep))
+
+    async def remove_bin(self, key, list, meta=None, policy=None):  # noqa: A002
+        core = self._ready()
+        if not core._remove_bin_check(key, list, policy):
+            return 0
+        return await self._put(key, dict.fromkeys(list), meta, policy, None, None)
+
+    # ------------------------------------------------------------ operate
+
+    def _operate(self, key, ops, meta, policy, ordered):
+        core = self._ready()
+        conn, p, packed, n, ttl, gen, pol, keep, raw = core._operate_args(key, ops, meta,
+                                                                          policy, ordered)
+        return self._done.submit(
+            lib.shim_async_operate,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
+             n, ttl, gen, 0 if ordered or raw else _want(core)),
+            _fin_operate, (core, key, p, (ordered, raw), keep))
+
+    async def operate(self, key, list, meta=None, policy=None):  # noqa: A002
+        return await self._operate(key, list, meta, policy, False)
+
+    async def operate_ordered(self, key, list, meta=None, policy=None):  # noqa: A002
+        return await self._operate(key, list, meta, policy, True)
+
+    def _single(self, args, key, bin_name):
+        conn, p, packed, ttl, gen, pol, keep = args
+        return self._done.submit(
+            lib.shim_async_operate,
+            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed),
+             1, ttl, gen, 0),
+            _fin_write, (self._core, key, p, bin_name, keep))
+
+    async def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        core = self._ready()
+        if not isinstance(val, (str, bytes, bytearray)) and not core._unchecked(val):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return await self._single(core._single_args(key, 9, bin, val, meta, policy), key, bin)
+
+    async def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        core = self._ready()
+        if not isinstance(val, (str, bytes, bytearray)) and not core._unchecked(val):
+            raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
+        return await self._single(core._single_args(key, 10, bin, val, meta, policy), key, bin)
+
+    async def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
+        core = self._ready()
+        if not isinstance(offset, (int, float)) and not core._unchecked(offset):
+            raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
+        if type(offset) is bool:
+            offset = int(offset)
+        return await self._single(core._single_args(key, 5, bin, offset, meta, policy), key,
+                                  bin)
+
+    async def touch(self, key, val=0, meta=None, policy=None):
+        core = self._ready()
+        return await self._single(core._touch_args(key, val, meta, policy), key, None)
+
+    # ------------------------------------------------------------ run on worker threads
+
+    # Every other public command of the sync Client (batch, info, truncate, indexes,
+    # job_info, and whatever the command families gain later: UDFs, admin...) becomes a
+    # coroutine that runs it on a worker thread: see the end of this module.
+
+    # ------------------------------------------------------------ no I/O: plain methods
+
+    def get_node_names(self):
+        return self._ready().get_node_names()
+
+    def get_nodes(self):
+        return self._ready().get_nodes()
+
+    def get_key_partition_id(self, ns, set, key):  # noqa: A002
+        return self._ready().get_key_partition_id(ns, set, key)
+
+    def get_expression_base64(self, expression):
+        return Client.get_expression_base64(None, expression)
+
+    def get_cdtctx_base64(self, ctx):
+        return Client.get_cdtctx_base64(None, ctx)
+
+    def shm_key(self):
+        return self._ready().shm_key()
+
+    # ------------------------------------------------------------ scans and queries
+
+    def scan(self, namespace, set=None):  # noqa: A002
+        return _stream.AsyncScan(self, namespace, set)
+
+    def query(self, namespace, set=None):  # noqa: A002
+        return _stream.AsyncQuery(self, namespace, set)
+
+
+def _add_threaded_commands():
+    """AsyncClient gets an awaitable twin of each public Client method it does not define
+    itself, run on a worker thread (the C call releases the GIL)."""
+    for name in dir(Client):
+        if name.startswith("_") or hasattr(AsyncClient, name):
+            continue
+        if callable(getattr(Client, name)):
+            setattr(AsyncClient, name, _threaded(name))
+
+
+_add_threaded_commands()
+
+
+def client(config):
+    """An AsyncClient for ``config`` (the sync client's config dict); ``await
+    client.connect()`` or ``async with`` connects it."""
+    return AsyncClient(config)

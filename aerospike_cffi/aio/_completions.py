@@ -1,0 +1,127 @@
+"""Commands in flight on the C client's event loop, and their completions.
+
+One ``Completions`` per connected AsyncClient, bound to the asyncio loop that connected it.
+A command is submitted with one shim call (``shim_async_*``) that takes the command's id;
+the shim's listener, on the C client's event-loop thread, writes the answer into the
+command's own output buffer (the sync layouts), queues it and signals an eventfd. The
+asyncio loop watches that fd: one ``_drain`` takes every finished command in one call,
+decodes each with the sync client's own code and settles its future, then hands all the
+C commands back in one more call. No Python runs on a C thread.
+
+A command whose future was cancelled still finishes in C; its answer is dropped when it
+comes back (its buffer freed with the rest). At most ``limit`` commands are in flight per
+client; more wait here, in order, and one cancelled while waiting is never sent.
+"""
+
+import collections
+
+from .._native import error_from, ffi, lib
+from ..exception import ClientError
+
+_DRAIN_MAX = 512  # finished commands taken per shim call
+
+
+class Completions:
+    def __init__(self, loop, limit):
+        q = lib.shim_async_queue_new()
+        if q == ffi.NULL:
+            raise ClientError(-1, "Cannot create the async completion queue")
+        self._q = q
+        self._loop = loop
+        self._fd = lib.shim_async_queue_fd(q)
+        self._slots = ffi.new("shim_async_cmd*[]", _DRAIN_MAX)
+        self.err = ffi.new("as_error*")  # where a submit refused on this loop's thread says why
+        self._pending = {}  # id -> (future, finish, ctx)
+        self._waiting = collections.deque()  # (start, args, future, finish, ctx) over the limit
+        self._next_id = 0
+        self._in_flight = 0
+        self.limit = limit
+        self._idle = None  # a future close() waits on until nothing is in flight
+        loop.add_reader(self._fd, self._drain)
+
+    @property
+    def loop(self):
+        return self._loop
+
+    def in_flight(self):
+        return self._in_flight + len(self._waiting)
+
+    def submit(self, start, args, finish, ctx):
+        """A future of ``finish(cmd, ctx)`` once ``start(queue, id, *args)``'s command is
+        back. ``args`` holds everything the C call borrows (policy, packed bytes), its
+        second item the as_error a refusal is written to; ``ctx[1]`` is the user's key."""
+        fut = self._loop.create_future()
+        if self._in_flight < self.limit:
+            self._start(start, args, fut, finish, ctx)
+        else:
+            self._waiting.append((start, args, fut, finish, ctx))
+        return fut
+
+    def has_room(self):
+        return self._in_flight < self.limit
+
+    def submit_now(self, start, args, finish, ctx, decline):
+        """submit() when has_room(); None (nothing sent) when ``start`` answered
+        ``decline``."""
+        fut = self._loop.create_future()
+        if self._start(start, args, fut, finish, ctx, decline):
+            return None
+        return fut
+
+    def _start(self, start, args, fut, finish, ctx, decline=None):
+        cid = self._next_id
+        self._next_id = cid + 1
+        rc = start(self._q, cid, *args)
+        if rc == decline:
+            return True
+        if rc:
+            # Refused before it left (bad key, no node, ...): nothing is in flight.
+            exc = error_from(args[1])
+            key = ctx[1]
+            if key is not None and hasattr(exc, "key"):
+                exc.key = key
+            fut.set_exception(exc)
+            return
+        self._pending[cid] = (fut, finish, ctx)
+        self._in_flight += 1
+
+    def _drain(self):
+        slots = self._slots
+        n = lib.shim_async_drain(self._q, slots, _DRAIN_MAX)
+        pending = self._pending
+        try:
+            for i in range(n):
+                cmd = slots[i]
+                fut, finish, ctx = pending.pop(cmd.id)
+                if fut.done():  # cancelled: the answer is dropped
+                    continue
+                try:
+                    result = finish(cmd, ctx)
+                except Exception as exc:  # noqa: BLE001 - the command's own error
+                    fut.set_exception(exc)
+                else:
+                    fut.set_result(result)
+        finally:
+            lib.shim_async_release(slots, n)
+            self._in_flight -= n
+            waiting = self._waiting
+            while waiting and self._in_flight < self.limit:
+                item = waiting.popleft()
+                if not item[2].done():  # one cancelled while waiting is never sent
+                    self._start(*item)
+            if self._idle is not None and not self.in_flight() and not self._idle.done():
+                self._idle.set_result(None)
+
+    async def wait_idle(self):
+        """Until every command sent or waiting has come back."""
+        while self.in_flight():
+            self._idle = self._loop.create_future()
+            await self._idle
+
+    def close(self):
+        """Stop watching and free the queue; only once nothing is in flight."""
+        if self._q is None:
+            return
+        self._loop.remove_reader(self._fd)
+        lib.shim_async_queue_free(self._q)
+        self._q = None

@@ -1,0 +1,234 @@
+"""asyncio benchmark: gets and puts with many commands in flight from one thread.
+
+    python benchmarks/aio.py --server 127.0.0.1:3000            # markdown table on stdout
+    python benchmarks/aio.py --server 127.0.0.1:3000 --ops 20000 --rounds 3
+
+Against one server (a real one: the dev server is the bottleneck otherwise), one worker
+process per client, run one after the other, each round in turn:
+    aerospike_cffi.aio on PyPy and on CPython, 256 tasks in flight (--tasks)
+    the official client 19.3.0 (CPython), 1, 8 and 32 threads (its best is the reference)
+    aerospike-py's AsyncClient (CPython, when installed), 64 and 256 tasks in flight
+Each worker first writes the records it reads and warms up (PyPy's JIT), then measures
+ops/s (wall clock) and the process's CPU time per operation (user + system of every thread
+of the worker: the C client's event loop and I/O threads included). The best round counts.
+The machine is shared and has 2 cores: read the numbers as indicative.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SET = "bench-aio"
+N_KEYS = 10000
+BINS = {"name": "user", "age": 42, "score": 3.5, "tags": ["a", "b", "c"]}
+# A loaded (shared) machine must not turn a slow answer into an error.
+PATIENT = {"read": {"total_timeout": 10000}, "write": {"total_timeout": 10000}}
+
+
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _keys(ops):
+    return [("test", SET, i % N_KEYS) for i in range(ops)]
+
+
+# ------------------------------------------------------------------ workers
+
+async def _in_flight(call, keys, tasks):
+    """``call(key)`` for every key with ``tasks`` coroutines at a time, each taking the next key."""
+    it = iter(keys)
+
+    async def lane():
+        for k in it:
+            await call(k)
+
+    await asyncio.gather(*[lane() for _ in range(tasks)])
+
+
+def worker_cffi(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
+    from aerospike_cffi import aio
+
+    if loop_kind == "uvloop":
+        import uvloop
+
+        uvloop.install()
+
+    async def main():
+        cfg = {"hosts": [(host, port)], "async_max_conns_per_node": max(tasks, 100),
+               "policies": PATIENT}
+        async with aio.client(cfg) as c:
+            async def put(k):
+                await c.put(k, BINS)
+
+            call = c.get if workload == "get" else put
+            await _in_flight(put, _keys(N_KEYS), tasks)
+            await _in_flight(call, _keys(warmup), tasks)
+            out = []
+            for _ in range(rounds):
+                keys = _keys(ops)
+                wall, cpu = time.perf_counter(), _cpu()
+                await _in_flight(call, keys, tasks)
+                wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+                out.append({"ops_s": ops / wall, "cpu_us": cpu / ops * 1e6})
+            return out
+
+    return asyncio.run(main())
+
+
+def worker_aerospike_py(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
+    import aerospike_py
+
+    async def main():
+        c = aerospike_py.AsyncClient({"hosts": [(host, port)]})
+        await c.connect()
+        try:
+            async def put(k):
+                await c.put(k, BINS)
+
+            call = c.get if workload == "get" else put
+            await _in_flight(put, _keys(N_KEYS), tasks)
+            await _in_flight(call, _keys(warmup), tasks)
+            out = []
+            for _ in range(rounds):
+                keys = _keys(ops)
+                wall, cpu = time.perf_counter(), _cpu()
+                await _in_flight(call, keys, tasks)
+                wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+                out.append({"ops_s": ops / wall, "cpu_us": cpu / ops * 1e6})
+            return out
+        finally:
+            await c.close()
+
+    return asyncio.run(main())
+
+
+def worker_official(host, port, workload, ops, threads, warmup, rounds, loop_kind):
+    import aerospike
+
+    c = aerospike.client({"hosts": [(host, port)], "max_conns_per_node": max(threads, 100),
+                          "policies": PATIENT})
+    call = c.get if workload == "get" else (lambda k: c.put(k, BINS))
+
+    def run(keys):
+        it = iter(keys)
+        lock = threading.Lock()
+
+        def lane():
+            while True:
+                with lock:
+                    k = next(it, None)
+                if k is None:
+                    return
+                call(k)
+
+        ts = [threading.Thread(target=lane) for _ in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+    for k in _keys(N_KEYS):
+        c.put(k, BINS)
+    run(_keys(warmup))
+    out = []
+    for _ in range(rounds):
+        keys = _keys(ops)
+        wall, cpu = time.perf_counter(), _cpu()
+        run(keys)
+        wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+        out.append({"ops_s": ops / wall, "cpu_us": cpu / ops * 1e6})
+    c.close()
+    return out
+
+
+WORKERS = {"cffi": worker_cffi, "official": worker_official, "aerospike-py": worker_aerospike_py}
+
+
+# ------------------------------------------------------------------ runner
+
+def _python(name):
+    return {"pypy": os.path.join(ROOT, ".venv-pypy/bin/python"),
+            "cpython": os.path.join(ROOT, ".venv-cpython/bin/python"),
+            "official": os.environ.get("OFFICIAL_PYTHON") or os.path.join(
+                ROOT, ".venv-official/bin/python")}[name]
+
+
+def _has(python, module):
+    return subprocess.call([python, "-c", "import " + module], stderr=subprocess.DEVNULL) == 0
+
+
+def runs(tasks):
+    """(label, python, worker kind, concurrency, loop kind)."""
+    out = [("aerospike_cffi.aio PyPy", _python("pypy"), "cffi", tasks, "asyncio"),
+           ("aerospike_cffi.aio CPython", _python("cpython"), "cffi", tasks, "asyncio")]
+    if _has(_python("cpython"), "uvloop"):
+        out.append(("aerospike_cffi.aio CPython+uvloop", _python("cpython"), "cffi", tasks,
+                    "uvloop"))
+    if os.path.exists(_python("official")):
+        out += [("official 19.3.0, %d threads" % n, _python("official"), "official", n,
+                 "threads") for n in (1, 8, 32)]
+    if _has(_python("cpython"), "aerospike_py"):
+        out += [("aerospike-py async, %d tasks" % n, _python("cpython"), "aerospike-py", n,
+                 "asyncio") for n in (64, 256)]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--server", default="127.0.0.1:3000")
+    ap.add_argument("--ops", type=int, default=50000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=50000)
+    ap.add_argument("--tasks", type=int, default=256)
+    ap.add_argument("--workloads", default="get,put")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--worker", nargs=4, metavar=("KIND", "WORKLOAD", "N", "LOOP"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    host, _, port = args.server.rpartition(":")
+    port = int(port)
+    if args.worker:
+        kind, workload, n, loop_kind = args.worker
+        result = WORKERS[kind](host, port, workload, args.ops, int(n), args.warmup,
+                               args.rounds, loop_kind)
+        print(json.dumps(result))
+        return
+    results = []
+    for workload in args.workloads.split(","):
+        for label, python, kind, n, loop_kind in runs(args.tasks):
+            cmd = [python, os.path.abspath(__file__), "--server", args.server, "--ops",
+                   str(args.ops), "--rounds", str(args.rounds), "--warmup", str(args.warmup),
+                   "--worker", kind, workload, str(n), loop_kind]
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            if out.returncode:
+                print("%s %s failed:\n%s" % (label, workload, out.stderr[-2000:]),
+                      file=sys.stderr)
+                continue
+            rounds = json.loads(out.stdout.strip().splitlines()[-1])
+            best = max(rounds, key=lambda r: r["ops_s"])
+            results.append({"workload": workload, "client": label, "rounds": rounds,
+                            "ops_s": best["ops_s"], "cpu_us": min(r["cpu_us"] for r in rounds)})
+            print("%-6s %-40s %9.0f ops/s %7.1f us CPU/op" % (
+                workload, label, best["ops_s"], results[-1]["cpu_us"]), file=sys.stderr)
+    print("| workload | client | ops/s (best round) | client CPU per op (us) |")
+    print("|---|---|---:|---:|")
+    for r in results:
+        print("| %s | %s | %.0f | %.1f |" % (r["workload"], r["client"], r["ops_s"],
+                                             r["cpu_us"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

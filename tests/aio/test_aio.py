@@ -1,0 +1,627 @@
+"""aerospike_cffi.aio against the test server: every AsyncClient command gives what the sync
+client gives for the same call (the sync client is the reference); cancellation, policy
+timeouts, close with commands in flight, the in-flight limit, 10 000 concurrent tasks,
+streaming scans and queries, and the same under uvloop where it is installed."""
+
+import asyncio
+import gc
+import itertools
+import os
+import socket
+import threading
+
+import pytest
+
+import aerospike_cffi as aerospike
+from aerospike_cffi import aio
+from aerospike_cffi import exception as ex
+from aerospike_cffi import predicates as p
+from aerospike_helpers.batch import records as br
+from aerospike_helpers.operations import list_operations as lop
+from aerospike_helpers.operations import operations as op
+
+pytestmark = pytest.mark.filterwarnings("ignore:meta\\[.ttl.\\] is deprecated:DeprecationWarning")
+
+NS = "test"
+PID = os.getpid()
+SET = "aio-%d" % PID
+_ids = itertools.count()
+
+try:
+    import uvloop
+except ImportError:  # not on PyPy; optional on CPython
+    uvloop = None
+
+LOOPS = ["asyncio"] + (["uvloop"] if uvloop is not None else [])
+
+
+def run(coro, loop_kind="asyncio"):
+    if loop_kind == "uvloop":
+        loop = uvloop.new_event_loop()
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            loop.close()
+    return asyncio.run(coro)
+
+
+# The dev server shares this process (and its GIL) with the test: under thousands of
+# commands in flight on a busy machine, the default one-second timeouts could fire.
+_PATIENT = {kind: {"total_timeout": 30000} for kind in ("read", "write", "operate", "remove")}
+
+
+@pytest.fixture(scope="module")
+def config(aerospike_server):
+    return {"hosts": [(aerospike_server.host, aerospike_server.port)], "policies": _PATIENT}
+
+
+def new_key():
+    return (NS, SET, "k-%d" % next(_ids))
+
+
+@pytest.fixture
+def keys(client):
+    made = [new_key() for _ in range(4)]
+    yield made
+    for k in made:
+        try:
+            client.remove(k)
+        except ex.RecordNotFound:
+            pass
+
+
+def with_client(config, body, loop_kind="asyncio", **extra):
+    async def main():
+        async with aio.client(dict(config, **extra)) as c:
+            return await body(c)
+
+    return run(main(), loop_kind)
+
+
+
+
+# ------------------------------------------------------------------ every command
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_single_record_commands_answer_as_sync(client, config, keys, loop_kind):
+    k, k2 = keys[0], keys[1]
+    bins = {"a": 1, "b": "x", "l": [1, 2], "m": {"x": 1}, "f": 1.5, "y": b"\x01"}
+
+    async def body(c):
+        got = {}
+        got["put"] = await c.put(k, bins)
+        got["get"] = await c.get(k)
+        got["select"] = await c.select(k, ["a", "l"])
+        got["exists"] = await c.exists(k)
+        got["missing"] = await c.exists(k2)
+        got["increment"] = await c.increment(k, "a", 5)
+        got["append"] = await c.append(k, "b", "yz")
+        got["prepend"] = await c.prepend(k, "b", "<")
+        got["operate"] = await c.operate(k, [op.read("a"), lop.list_append("l", 3),
+                                             op.read("l")])
+        got["ordered"] = await c.operate_ordered(k, [op.read("a"), op.read("b")])
+        got["touch"] = await c.touch(k, 1000)
+        got["remove_bin"] = await c.remove_bin(k, ["m"])
+        got["after"] = await c.get(k)
+        got["remove"] = await c.remove(k)
+        return got
+
+    got = with_client(config, body, loop_kind)
+    # The same calls through the sync client, on a second key.
+    want = {}
+    want["put"] = client.put(k2, bins)
+    want["get"] = client.get(k2)
+    want["select"] = client.select(k2, ["a", "l"])
+    want["exists"] = client.exists(k2)
+    want["missing"] = client.exists(k)
+    want["increment"] = client.increment(k2, "a", 5)
+    want["append"] = client.append(k2, "b", "yz")
+    want["prepend"] = client.prepend(k2, "b", "<")
+    want["operate"] = client.operate(k2, [op.read("a"), lop.list_append("l", 3), op.read("l")])
+    want["ordered"] = client.operate_ordered(k2, [op.read("a"), op.read("b")])
+    want["touch"] = client.touch(k2, 1000)
+    want["remove_bin"] = client.remove_bin(k2, ["m"])
+    want["after"] = client.get(k2)
+    want["remove"] = client.remove(k2)
+
+    def norm(name, value):
+        # Same shapes; keys differ only by their user key / digest, metas by ttl.
+        if isinstance(value, tuple) and len(value) in (2, 3):
+            key = value[0]
+            meta = value[1]
+            rest = value[2:]
+            assert key[0] == NS and key[1] == SET and len(key[3]) == 20
+            if meta is not None:
+                assert set(meta) == {"ttl", "gen"}
+                meta = meta["gen"]
+            return (key[2] is None, meta) + rest
+        return value
+
+    for name in want:
+        assert norm(name, got[name]) == norm(name, want[name]), name
+    assert got["get"][2] == bins
+    assert got["missing"][1] is None
+    assert got["after"][2] == {"a": 6, "b": "<xyz", "l": [1, 2, 3], "f": 1.5, "y": b"\x01"}
+
+
+def test_errors_are_the_sync_classes(client, config, keys):
+    k = keys[0]
+    client.put(k, {"a": 1})
+
+    async def body(c):
+        errors = []
+        for call in (lambda: c.get(keys[1]),
+                     lambda: c.remove(keys[1]),
+                     lambda: c.put(k, {"a": 2}, policy={"gen": aerospike.POLICY_GEN_EQ},
+                                   meta={"gen": 7}),
+                     lambda: c.increment(k, "a", "x"),
+                     lambda: c.get(("test", 1, 2)),
+                     lambda: c.put(k, {"a" * 20: 1}),
+                     lambda: c.get(("nonexistent-ns", "s", 1)),
+                     lambda: c.operate(k, [lop.list_append("a", 1)])):
+            try:
+                await call()
+            except ex.AerospikeError as exc:
+                errors.append(exc)
+        return errors
+
+    errors = with_client(config, body)
+    kinds = [type(e) for e in errors]
+    assert kinds[:6] == [ex.RecordNotFound, ex.RecordNotFound, ex.RecordGenerationError,
+                         ex.ParamError, ex.ParamError, ex.BinNameError]
+    assert kinds[6] in (ex.NamespaceNotFound, ex.InvalidRequest)  # dev / real server
+    assert kinds[7] is ex.BinIncompatibleType
+    assert errors[0].key == keys[1]
+    sync = []
+    for call in (lambda: client.get(keys[1]), lambda: client.put(k, {"a" * 20: 1})):
+        try:
+            call()
+        except ex.AerospikeError as exc:
+            sync.append(exc)
+    assert [e.code for e in sync] == [errors[0].code, errors[5].code]
+    assert client.get(k)[2] == {"a": 1}  # nothing was written by the failed calls
+
+
+def test_batch_info_truncate_and_index_commands(client, config, keys):
+    for k in keys[:2]:
+        client.put(k, {"a": 1, "l": [1]})
+    name = "aio_idx_%d" % PID
+
+    async def body(c):
+        got = {}
+        got["batch_read"] = await c.batch_read(keys)
+        got["batch_operate"] = await c.batch_operate(keys[:2], [op.increment("a", 1)])
+        recs = br.BatchRecords([br.Write(keys[2], [op.write("a", 9)]),
+                                br.Read(keys[0], [op.read("a")])])
+        got["batch_write"] = await c.batch_write(recs)
+        got["batch_remove"] = await c.batch_remove([keys[2]])
+        got["info"] = await c.info_random_node("namespaces")
+        got["info_all"] = await c.info_all("namespaces")
+        node = c.get_node_names()[0]["node_name"]
+        got["info_single"] = await c.info_single_node("namespaces", node)
+        got["index"] = await c.index_integer_create(NS, SET, "a", name)
+        got["index_remove"] = await c.index_remove(NS, name)
+        return got
+
+    got = with_client(config, body)
+    assert [r.record[2] if r.record else None for r in got["batch_read"].batch_records] == [
+        {"a": 1, "l": [1]}, {"a": 1, "l": [1]}, None, None]
+    assert [r.result for r in got["batch_operate"].batch_records] == [0, 0]
+    assert got["batch_write"].batch_records[1].record[2] == {"a": 2}
+    assert got["batch_remove"].batch_records[0].result == 0
+    assert "test" in got["info"]
+    assert all(err is None and "test" in answer for err, answer in got["info_all"].values())
+    assert "test" in got["info_single"]
+    assert got["index"] == 0 and got["index_remove"] == 0
+    assert client.get(keys[0])[2]["a"] == 2
+
+
+def test_truncate(client, config):
+    tset = "aio-trunc-%d" % PID
+    for i in range(5):
+        client.put((NS, tset, i), {"i": i})
+
+    async def body(c):
+        return await c.truncate(NS, tset, 0)
+
+    assert with_client(config, body) == 0
+    # A real server truncates in the background: wait for it.
+    for _ in range(200):
+        if not client.scan(NS, tset).results():
+            break
+        threading.Event().wait(0.05)
+    assert client.scan(NS, tset).results() == []
+
+
+def test_bad_arguments_raise_before_anything_is_sent(config, keys):
+    async def body(c):
+        out = []
+        for call in (lambda: c.put(keys[0], {"a": object()}),
+                     lambda: c.put(keys[0], "bins"),
+                     lambda: c.get("key"),
+                     lambda: c.select(keys[0], "a"),
+                     lambda: c.operate(keys[0], "ops"),
+                     lambda: c.touch(keys[0], "x"),
+                     lambda: c.remove_bin(keys[0], "a"),
+                     lambda: c.get(keys[0], policy={"total_timeout": "x"})):
+            try:
+                await call()
+                out.append(None)
+            except ex.AerospikeError as exc:
+                out.append(type(exc))
+        out.append(await c.exists(keys[0]))
+        out.append(c.commands_in_flight)
+        return out
+
+    got = with_client(config, body)
+    assert all(kind is not None for kind in got[:8])
+    assert got[8][1] is None and got[9] == 0
+
+
+def test_not_connected(config):
+    c = aio.client(config)
+
+    async def body():
+        with pytest.raises(ex.ClusterError):
+            await c.get(new_key())
+        await c.connect()
+        assert c.is_connected()
+        await c.close()
+        assert not c.is_connected()
+        with pytest.raises(ex.ClusterError):
+            await c.put(new_key(), {"a": 1})
+        await c.connect()  # again, after close()
+        k = new_key()
+        assert await c.put(k, {"a": 1}) == 0
+        await c.remove(k)
+        await c.close()
+        await c.close()  # twice is harmless
+
+    run(body())
+
+
+def test_bad_config_raises_at_client():
+    with pytest.raises(ex.ParamError):
+        aio.client({"hosts": [("127.0.0.1", 3000)], "async_max_conns_per_node": 0})
+    with pytest.raises(ex.ParamError):
+        aio.client({"hosts": "nowhere", "validate_keys": True, "bogus": 1})
+
+
+# ------------------------------------------------------------------ scans and queries
+
+@pytest.fixture(scope="module")
+def stream_set(client):
+    sset = "aio-scan-%d" % PID
+    for i in range(300):
+        client.put((NS, sset, i), {"i": i, "s": "v%d" % i},
+                   policy={"key": aerospike.POLICY_KEY_SEND})
+    yield sset
+    for i in range(300):
+        try:
+            client.remove((NS, sset, i))
+        except ex.RecordNotFound:
+            pass
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_scan_streams_and_awaits_as_a_list(client, config, stream_set, loop_kind):
+    async def body(c):
+        streamed = [rec async for rec in c.scan(NS, stream_set).results()]
+        listed = await c.scan(NS, stream_set).results()
+        selected = await c.scan(NS, stream_set).select("i").results()
+        query = c.query(NS, stream_set)
+        query.select("s")
+        queried = [rec async for rec in query.results()]
+        return streamed, listed, selected, queried
+
+    streamed, listed, selected, queried = with_client(config, body, loop_kind)
+    sync = client.scan(NS, stream_set).results()
+    assert sorted(r[2]["i"] for r in streamed) == list(range(300))
+    assert sorted(r[2]["i"] for r in listed) == list(range(300))
+    assert sorted(r[0][2] for r in streamed) == sorted(r[0][2] for r in sync)
+    assert all(set(r[2]) == {"i"} for r in selected)
+    assert sorted(r[2]["s"] for r in queried) == sorted("v%d" % i for i in range(300))
+
+
+def test_leaving_a_stream_early_stops_it(config, stream_set):
+    async def body(c):
+        seen = 0
+        async for _ in c.scan(NS, stream_set).results():
+            seen += 1
+            if seen == 5:
+                break
+        # The client is still fine, and closes with nothing left running.
+        after = await c.scan(NS, stream_set).results()
+        calls = []
+
+        async def callback(record):
+            calls.append(record)
+            return len(calls) < 3
+
+        await c.scan(NS, stream_set).foreach(callback)
+        return seen, len(after), len(calls)
+
+    assert with_client(config, body) == (5, 300, 3)
+
+
+def test_query_with_predicate_and_pagination(client, config, stream_set):
+    name = "aio_q_%d" % PID
+    client.index_integer_create(NS, stream_set, "i", name)
+    try:
+        async def body(c):
+            q = c.query(NS, stream_set)
+            q.where(p.between("i", 10, 19))
+            for _ in range(300):  # a real server builds the index in the background
+                try:
+                    found = await q.results()
+                except (ex.IndexNotReadable, ex.IndexNotFound):
+                    await asyncio.sleep(0.05)
+                    continue
+                if len(found) == 10:
+                    break
+                await asyncio.sleep(0.05)
+            pages = []
+            scan = c.scan(NS, stream_set)
+            scan.paginate()
+            while not scan.is_done():
+                page = await scan.results({"max_records": 100})
+                if not page:
+                    break
+                pages.append(len(page))
+            return sorted(r[2]["i"] for r in found), pages
+
+        found, pages = with_client(config, body)
+    finally:
+        client.index_remove(NS, name)
+    assert found == list(range(10, 20))
+    assert sum(pages) == 300 and max(pages) <= 100
+
+
+# ------------------------------------------------------------------ concurrency
+
+def test_ten_thousand_concurrent_tasks(client, config):
+    cset = "aio-many-%d" % PID
+    n = 10000
+
+    async def body(c):
+        puts = await asyncio.gather(*[c.put((NS, cset, i), {"i": i}) for i in range(n)])
+        gets = await asyncio.gather(*[c.get((NS, cset, i)) for i in range(n)])
+        removes = await asyncio.gather(*[c.remove((NS, cset, i)) for i in range(n)])
+        return puts, gets, removes, c.commands_in_flight
+
+    # A small limit: most of the 10 000 wait in the client's queue (none fails).
+    puts, gets, removes, left = with_client(config, body, async_max_conns_per_node=32)
+    assert puts == [0] * n and removes == [0] * n
+    assert [g[2]["i"] for g in gets] == list(range(n))
+    assert left == 0
+
+
+def test_cancelled_tasks_leak_nothing_and_others_complete(config):
+    cset = "aio-cancel-%d" % PID
+
+    async def body(c):
+        tasks = [asyncio.ensure_future(c.put((NS, cset, i), {"i": i})) for i in range(2000)]
+        await asyncio.sleep(0)
+        for t in tasks[::2]:
+            t.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        cancelled = sum(isinstance(r, asyncio.CancelledError) for r in results)
+        ok = sum(r == 0 for r in results)
+        # Cancelled before they were sent or while in flight: either way nothing is left.
+        await c._done.wait_idle()
+        left = c.commands_in_flight
+        gets = await asyncio.gather(*[c.exists((NS, cset, i)) for i in range(1, 2000, 2)])
+        for i in range(2000):
+            try:
+                await c.remove((NS, cset, i))
+            except ex.RecordNotFound:
+                pass
+        return cancelled, ok, left, gets
+
+    cancelled, ok, left, gets = with_client(config, body, async_max_conns_per_node=64)
+    assert cancelled == 1000 and ok == 1000 and left == 0
+    assert all(meta is not None for _, meta in gets)  # the uncancelled ones were written
+
+
+def test_wait_for_timeout_cancels_cleanly(config):
+    async def body(c):
+        k = new_key()
+        await c.put(k, {"a": 1})
+        for _ in range(50):
+            try:
+                await asyncio.wait_for(c.get(k), 0)
+            except asyncio.TimeoutError:
+                pass
+        await c._done.wait_idle()
+        got = await c.get(k)
+        await c.remove(k)
+        return got[2], c.commands_in_flight
+
+    assert with_client(config, body) == ({"a": 1}, 0)
+
+
+def test_close_with_commands_in_flight(config):
+    cset = "aio-close-%d" % PID
+
+    async def body():
+        c = await aio.client(dict(config, async_max_conns_per_node=16)).connect()
+        tasks = [asyncio.ensure_future(c.put((NS, cset, i), {"i": i})) for i in range(500)]
+        await asyncio.sleep(0)
+        await c.close()  # waits for every command sent or queued
+        results = await asyncio.gather(*tasks)
+        with pytest.raises(ex.ClusterError):
+            await c.get((NS, cset, 1))
+        await c.connect()
+        got = await asyncio.gather(*[c.get((NS, cset, i)) for i in range(500)])
+        await asyncio.gather(*[c.remove((NS, cset, i)) for i in range(500)])
+        await c.close()
+        return results, got
+
+    results, got = run(body())
+    assert results == [0] * 500
+    assert [g[2]["i"] for g in got] == list(range(500))
+
+
+def test_many_clients_and_loops_in_threads(config):
+    """Two event loops in two threads, a client each: their completions never cross."""
+    out = {}
+
+    def worker(n):
+        async def body(c):
+            ks = [(NS, SET, "t%d-%d" % (n, i)) for i in range(200)]
+            await asyncio.gather(*[c.put(k, {"n": n, "i": i}) for i, k in enumerate(ks)])
+            got = await asyncio.gather(*[c.get(k) for k in ks])
+            await asyncio.gather(*[c.remove(k) for k in ks])
+            return [(g[2]["n"], g[2]["i"]) for g in got]
+
+        out[n] = with_client(config, body, async_max_conns_per_node=16)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n in range(2):
+        assert out[n] == [(n, i) for i in range(200)]
+
+
+# ------------------------------------------------------------------ policy timeouts
+
+class _FreezingProxy:
+    """A TCP proxy in front of the test server that can stop answering (to make the
+    client's own policy timeouts fire, without timing anything in the test)."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.frozen = threading.Event()
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            up = socket.create_connection(self.target)
+            self.socks += [conn, up]
+            for a, b in ((conn, up), (up, conn)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if self.frozen.is_set():
+                continue  # swallowed: the client hears nothing back
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+        for s in self.socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def test_policy_timeout_raises_timeout_error(aerospike_server):
+    proxy = _FreezingProxy(aerospike_server.host, aerospike_server.port)
+    cfg = {"hosts": [("127.0.0.1", proxy.port)], "use_services_alternate": False}
+
+    async def body():
+        async with aio.client(cfg) as c:
+            k = new_key()
+            await c.put(k, {"a": 1})
+            proxy.frozen.set()
+            with pytest.raises(ex.TimeoutError) as info:
+                await c.get(k, policy={"total_timeout": 200, "max_retries": 0})
+            with pytest.raises(ex.TimeoutError):
+                await c.put(k, {"a": 2}, policy={"total_timeout": 200, "max_retries": 0})
+            proxy.frozen.clear()
+            return info.value
+
+    try:
+        exc = run(body())
+    finally:
+        proxy.close()
+    assert exc.code == 9
+    assert isinstance(exc, ex.ClientError) or isinstance(exc, ex.AerospikeError)
+
+
+def test_nothing_grows_over_many_cancelled_commands(config):
+    """Cancelled commands free their C side: the process keeps its size."""
+    import resource
+
+    async def body(c):
+        k = new_key()
+        await c.put(k, {"a": "x" * 1000})
+
+        async def round_():
+            tasks = [asyncio.ensure_future(c.get(k)) for _ in range(500)]
+            await asyncio.sleep(0)
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await c._done.wait_idle()
+
+        for _ in range(4):
+            await round_()
+        gc.collect()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for _ in range(20):
+            await round_()
+        gc.collect()
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        await c.remove(k)
+        return after - before
+
+    grown_kb = with_client(config, body)
+    assert grown_kb < 20000  # 10 000 cancelled 1 kB answers would be > 10 MB if kept
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_makes_its_own_event_loop(client, config):
+    """The C client's event loop thread is not in a forked child: sync and async clients
+    made there work and close (instead of waiting for the parent's loop thread)."""
+    import aerospike_cffi as sync_module
+
+    k = new_key()
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only when everything worked
+        code = 1
+        try:
+            c = sync_module.client(config)
+            c.put(k, {"child": 1})
+            c.close()
+
+            async def body(a):
+                return (await a.get(k))[2]
+
+            if with_client(config, body) == {"child": 1}:
+                code = 0
+        finally:
+            os._exit(code)
+    for _ in range(600):  # a guard against a hang, not a measurement
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        threading.Event().wait(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the child hung")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert client.get(k)[2] == {"child": 1}
+    client.remove(k)

@@ -1,0 +1,3 @@
+function broken(rec)
+  return 1 +
+end
