@@ -7,6 +7,7 @@ GIL released, and the answer comes back as one buffer that decodes in one pass.
 """
 
 import marshal
+import os
 import platform
 import threading
 
@@ -96,6 +97,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
                 lib.aerospike_destroy(conn)
                 raise_error(err)
             self._as = conn
+            self._pid = os.getpid()  # whose C client threads and sockets these are
 
     def _tune_connection(self, cfg):
         """Last changes to a connection's as_config (the async client sets its pools)."""
@@ -129,6 +131,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             conn, self._as = self._as, _NULL
             if conn in self._held:
                 return  # the last run destroys it (_release)
+        if conn != _NULL and os.getpid() != self._pid:
+            # A forked child's copy of the parent's connection: its C client threads do not
+            # exist here, and closing it would join them (a crash). Let it go; the parent
+            # still owns the real one.
+            return
         _destroy_connection(conn)
 
     def _hold(self):

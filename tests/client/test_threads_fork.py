@@ -251,3 +251,17 @@ def test_children_in_a_row_and_parent_keeps_working(client, aerospike_server):
                 client.remove(key)
             except ex.RecordNotFound:
                 pass
+
+
+@fork_only
+def test_closing_the_inherited_client_in_a_child_does_not_crash(client):
+    """The child's copy of the parent's client has no C client threads: close() there
+    forgets it instead of joining them (the official client crashes the child here)."""
+    def child():
+        client.close()
+        assert not client.is_connected()
+
+    assert _in_child(child) == 0
+    assert client.is_connected()
+    client.put(("test", SET, "after-child-close-%d" % os.getpid()), {"ok": 1})
+    client.remove(("test", SET, "after-child-close-%d" % os.getpid()))
