@@ -51,6 +51,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
                                           _marshal.SERIALIZER_PYTHON,
                                           strict_types=settings.strict_types)
         self._unpacker = _marshal.Unpacker(settings.deserializer)
+        # deserialize False reads: list and map bins stay raw msgpack (stateless, kept once)
+        self._raw_unpacker = _marshal.RawCollectionsUnpacker(settings.deserializer)
         self._marshal_records = _MARSHAL_RECORDS and settings.deserializer is None
         pols = cfg.policies
         defaults = {kind: ffi.addressof(pols, member)

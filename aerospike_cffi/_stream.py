@@ -249,9 +249,7 @@ class _Stream:
         decoded (under foreach, a record dies young); False once the callback returned False.
         Namespace, set and bin names equal to the previous record's come as NAME_REPEAT.
         ``raw``: list and map bins as their msgpack bytes (deserialize False)."""
-        unpacker = self._client._unpacker
-        if raw:
-            unpacker = _marshal.RawCollectionsUnpacker(unpacker.deserializer)
+        unpacker = self._client._raw_unpacker if raw else self._client._unpacker
         record = unpacker.record
         particle = unpacker.particle
         names = []

@@ -42,7 +42,7 @@ class RecordCommands:
 
     def _record_raw(self, out, pairs=False):
         """_record() with list and map bins as raw msgpack bytes (deserialize False)."""
-        unpacker = _marshal.RawCollectionsUnpacker(self._unpacker.deserializer)
+        unpacker = self._raw_unpacker
         buf = out_bytes(out)
         gen, ttl, bins, _ = (unpacker.record_pairs if pairs else unpacker.record)(buf)
         return buf[:20], gen, ttl, bins
