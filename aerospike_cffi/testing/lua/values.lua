@@ -73,10 +73,51 @@ local function cstr(s)
 end
 P.cstr = cstr
 
+-- The server's library functions are C functions: a UDF that tail-calls one
+-- (`return list.append(x, 1)`) keeps its own frame, so the server's "bad
+-- argument" message names the UDF's file:line.  Ours are Lua functions, and
+-- a tail call replaces the UDF's frame; when the frame error() would name is
+-- the engine's pcall (no line), the call site is found in the source of the
+-- UDF function the engine is running (P.current_fn, P.user_source): the
+-- line of its body that returns a call of `fname`.
+local getinfo = debug.getinfo
+
+local function tail_call_site(fname)
+  local f, src = P.current_fn, P.user_source
+  if type(f) ~= 'function' or type(src) ~= 'string' then return nil end
+  local info = getinfo(f, 'S')
+  if not info or info.what ~= 'Lua' or info.linedefined < 1 then return nil end
+  local pattern = '%f[%w_]return%f[^%w_].-[%.:]%s*' .. fname:gsub('%W', '%%%0') .. '%s*%('
+  local n = 0
+  for line in (src .. '\n'):gmatch('([^\n]*)\n') do
+    n = n + 1
+    if n > info.lastlinedefined then break end
+    if n >= info.linedefined and line:find(pattern) then
+      return info.short_src .. ':' .. n .. ': '
+    end
+  end
+  return nil
+end
+
+-- error(msg, level) as seen from the caller of raise.
+local function raise(msg, level, fname)
+  level = (level or 1) + 1
+  local at = getinfo(level, 'l')
+  if fname and at and at.currentline < 0 then
+    local lib = getinfo(level - 1, 't')
+    if lib and lib.istailcall then
+      local where = tail_call_site(fname)
+      if where then error(where .. msg, 0) end
+    end
+  end
+  error(msg, level)
+end
+P.raise = raise
+
 -- The type name luaL_typename would give (for "bad argument" messages).
 local function arg_error(n, fname, expected, v, level)
   local got = v == nil and 'nil' or type(v)
-  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, got), level or 3)
+  raise(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, got), level or 3, fname)
 end
 P.arg_error = arg_error
 
@@ -89,7 +130,7 @@ local function check(v, mt, n, fname, depth)
   if not rawequal(getmt(v), mt) then
     local m = getmt(v)
     local got = (type(m) == 'table' and m.__name) or type(v)
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 2 + depth)
+    raise(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 2 + depth, fname)
   end
   return DATA[v]
 end
