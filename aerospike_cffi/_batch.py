@@ -70,6 +70,9 @@ class BatchCall:
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
         self.has_write = False
+        # batch_write reads its defaults from the config's batch_parent_write policy even
+        # when it holds only reads (the official's deserialize shows it).
+        self.parent_write = False
 
     def policy_index(self, kind, policy):
         if policy is None:
@@ -142,7 +145,13 @@ class BatchCall:
         packed = b"".join(self.parts)
         err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
-        self.client._want_marshal(out)
+        # deserialize False in the batch policy (or the config's batch policy): list and map
+        # bins of every record come back as their msgpack bytes, as the official returns
+        # them; the records' own policies do not change it.
+        raw = self.client._raw_collections(
+            "batch_parent_write" if self.has_write or self.parent_write else "batch", policy)
+        if not raw:
+            self.client._want_marshal(out)
         status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed, len(packed),
                                 self.count, policies, len(self.policies), out)
         if status and out.len == 0:
@@ -151,7 +160,7 @@ class BatchCall:
             raise_error(err)
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len))), status
-        return self._decode(out_bytes(out)), status
+        return self._decode(out_bytes(out), raw), status
 
     def _from_marshal(self, page):
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
@@ -168,8 +177,8 @@ class BatchCall:
                 append((code, in_doubt, key, (key, meta, bins), None, 0))
         return results
 
-    def _decode(self, buf):
-        unpacker = self.client._unpacker
+    def _decode(self, buf, raw=False):
+        unpacker = self.client._raw_unpacker if raw else self.client._unpacker
         results = []
         names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
         pos = 0
@@ -303,6 +312,7 @@ def batch_write(client, batch_records, policy_batch=None):
     if not isinstance(items, list):
         raise ParamError(-2, "batch_records.batch_records must be a list")
     call = BatchCall(client)
+    call.parent_write = True
     for item in items:
         kind = getattr(item, "_type", None)
         policy = getattr(item, "policy", None)
