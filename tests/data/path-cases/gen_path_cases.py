@@ -259,11 +259,96 @@ def build():
                       policy="{'expressions': exp.GT(exp.ListSize(None, exp.SelectByPath([%s], "
                              "exp.ResultType.LIST, %s, exp.ListBin('l'))), 3).compile()}"
                              % (filt("exp.GT(%s, 4)" % VI), FLAGS["value"])))
+    cases.extend(more_cases())
     # two ops in one operate: select after modify sees the change
     cases.append(case("modify.then_select", {"l": INTS},
                       ["%s('l', [%s], exp.Add(%s, 1).compile(), 0)" % (MOD, ALL, VI),
                        "%s('l', [%s], %s)" % (SEL, ALL, FLAGS["value"])], call="operate_ordered"))
     return cases
+
+
+def more_cases():
+    """Corners: variables a level does not have, duplicates, creating contexts, removals
+    everywhere, containers as modify results, expression result types."""
+    out = []
+    sel = [
+        ("index_var_on_map", {"m": MAP}, "m", [filt("exp.GT(%s, 0)" % IX)], "value"),
+        ("index_var_on_map_nf", {"m": MAP}, "m", [filt("exp.GT(%s, 0)" % IX)], "value_nf"),
+        ("key_var_on_list", {"l": INTS}, "l", [filt("exp.Eq(%s, 'a')" % KS)], "value"),
+        ("key_var_on_list_nf", {"l": INTS}, "l", [filt("exp.Eq(%s, 'a')" % KS)], "value_nf"),
+        ("rank_dupes", {"l": [3, 1, 3, 1, 2]}, "l", ["cdt_ctx.cdt_ctx_list_rank(-1)"], "value"),
+        ("rank_neg_out", {"l": [3, 1, 2]}, "l", ["cdt_ctx.cdt_ctx_list_rank(-4)"], "value"),
+        ("value_dupes", {"l": [3, 1, 3, 1, 2]}, "l", ["cdt_ctx.cdt_ctx_list_value(3)"], "tree"),
+        ("map_value_dupes", {"m": {"a": 1, "b": 2, "c": 1}}, "m", ["cdt_ctx.cdt_ctx_map_value(1)"], "kv"),
+        ("key_create", {"m": MAP}, "m", ["cdt_ctx.cdt_ctx_map_key_create('a', aerospike.MAP_KEY_ORDERED)"],
+         "value"),
+        ("index_create", {"l": INTS}, "l", ["cdt_ctx.cdt_ctx_list_index_create(1, aerospike.LIST_UNORDERED, "
+                                            "False)"], "value"),
+        ("keys_in_unsorted", {"m": MAP}, "m", ["cdt_ctx.cdt_ctx_map_keys_in(['e', 'a', 'c'])"], "kv"),
+        ("keys_in_dupes", {"m": MAP}, "m", ["cdt_ctx.cdt_ctx_map_keys_in(['a', 'a'])"], "kv"),
+        ("keys_in_empty", {"m": MAP}, "m", ["cdt_ctx.cdt_ctx_map_keys_in([])"], "kv"),
+        ("keys_in_nested", {"b": BOOKS}, "b", [ALL, "cdt_ctx.cdt_ctx_map_keys_in(['title', 'price'])"], "tree"),
+        ("keys_in_nested_and", {"b": BOOKS}, "b",
+         [ALL, "cdt_ctx.cdt_ctx_map_keys_in(['title', 'price'])", and_filt("exp.Eq(%s, 'price')" % KS)], "kv"),
+        ("three_levels", {"s": STORE}, "s", [ALL, ALL, filt("exp.Eq(%s, 'price')" % KS)], "kv"),
+        ("three_levels_tree", {"s": STORE}, "s", [ALL, ALL, filt("exp.Eq(%s, 'price')" % KS)], "tree"),
+        ("list_leaf_key_mode_nested", {"s": STORE}, "s", [ALL, ALL], "key_nf"),
+        ("map_leaf_values_are_lists", {"m": {"a": [1], "b": [2, 3]}}, "m", [ALL], "value"),
+        ("float_and_int", {"l": [1, 1.0, 2, 2.5]}, "l", [filt("exp.GE(%s, 2)" % VI)], "value_nf"),
+        ("map_key_on_nested_lists", {"l": [[1], [2]]}, "l", [ALL, "cdt_ctx.cdt_ctx_map_key(0)"], "tree"),
+        ("list_value_list", {"l": [[1, 2], [3], [1, 2]]}, "l", ["cdt_ctx.cdt_ctx_list_value([1, 2])"], "value"),
+    ]
+    for cid, bins, binname, ctx, fname in sel:
+        op = "%s(%r, [%s], %s)" % (SEL, binname, ", ".join(ctx), FLAGS[fname])
+        out.append(case("more.select." + cid, bins, [op]))
+    mods = [
+        ("remove_all", {"l": INTS}, "l", [ALL], "exp.RemoveResult()", "default"),
+        ("remove_all_map", {"m": {"a": 1, "b": 2}}, "m", [ALL], "exp.RemoveResult()", "default"),
+        ("remove_nested", {"b": BOOKS}, "b", [ALL, "cdt_ctx.cdt_ctx_map_key('tags')"], "exp.RemoveResult()",
+         "default"),
+        ("remove_nested_list_elems", {"l": [[1, 2, 3], [4, 5]]}, "l", [ALL, filt("exp.GT(%s, 2)" % VI)],
+         "exp.RemoveResult()", "default"),
+        ("cond_remove_or_keep", {"l": INTS}, "l", [ALL],
+         "exp.Cond(exp.GT(%s, 4), exp.RemoveResult(), exp.Unknown())" % VI, "nf"),
+        ("list_value_result", {"l": [[1], [2, 3]]}, "l", [ALL],
+         "exp.ListAppend(None, None, 9, %s)" % VL, "default"),
+        ("map_value_result", {"m": {"a": {"x": 1}, "b": {"y": 2}}}, "m", [ALL],
+         "exp.MapPut(None, None, 'z', 0, %s)" % VM, "default"),
+        ("kordered_map", {"m": {"c": 3, "a": 1, "b": 2}}, "m", [ALL], "exp.Mul(%s, 10)" % VI, "default"),
+        ("index_var_on_map", {"m": {"a": 1}}, "m", [ALL], IX, "default"),
+        ("index_var_on_map_nf", {"m": {"a": 1}}, "m", [ALL], IX, "nf"),
+        ("string_values", {"l": ["a", "b"]}, "l", [ALL], "exp.Eq(%s, 'a')" % VS, "default"),
+        ("float_values", {"l": [1.5, 2.5]}, "l", [ALL], "exp.Mul(%s, 2.0)" % VF, "default"),
+        ("rank0", {"l": INTS}, "l", ["cdt_ctx.cdt_ctx_list_rank(0)"], "exp.Add(%s, 100)" % VI, "default"),
+        ("key_list", {"m": MAP}, "m", ["cdt_ctx.cdt_ctx_map_keys_in(['a', 'e'])"], "exp.Add(%s, 100)" % VI,
+         "default"),
+        ("bad_mod_exp_type", {"l": INTS}, "l", [ALL], "exp.Add(%s, 'x')" % VI, "default"),
+    ]
+    for cid, bins, binname, ctx, mexp, mf in mods:
+        op = "%s(%r, [%s], %s.compile(), %s)" % (MOD, binname, ", ".join(ctx), mexp, MODFLAGS[mf])
+        setup = ["map_operations.map_set_policy('m', {'map_order': aerospike.MAP_KEY_ORDERED})"] \
+            if cid == "kordered_map" else None
+        c = case("more.modify." + cid, bins, [op])
+        if setup:
+            c["setup_ops"] = setup
+        out.append(c)
+    exprs = [
+        ("select_wrong_type", {"l": INTS}, "exp.SelectByPath([%s], exp.ResultType.MAP, %s, exp.ListBin('l'))"
+         % (ALL, FLAGS["tree"])),
+        ("select_wrong_bin_type", {"l": INTS}, "exp.SelectByPath([%s], exp.ResultType.LIST, %s, exp.MapBin('l'))"
+         % (ALL, FLAGS["value"])),
+        ("select_error_inside", {"l": INTS}, "exp.SelectByPath([%s], exp.ResultType.LIST, %s, exp.ListBin('l'))"
+         % (filt("exp.Unknown()"), FLAGS["value"])),
+        ("modify_remove", {"l": INTS}, "exp.ModifyByPath([%s], exp.ResultType.LIST, exp.RemoveResult().compile(), "
+         "%s, exp.ListBin('l'))" % (filt("exp.LT(%s, 5)" % VI), MODFLAGS["default"])),
+        ("select_of_modify", {"l": INTS}, "exp.SelectByPath([%s], exp.ResultType.LIST, %s, "
+         "exp.ModifyByPath([%s], exp.ResultType.LIST, exp.Add(%s, 1).compile(), %s, exp.ListBin('l')))"
+         % (filt("exp.GT(%s, 5)" % VI), FLAGS["value"], ALL, VI, MODFLAGS["default"])),
+    ]
+    for cid, bins, e in exprs:
+        out.append(case("more.expr." + cid, bins,
+                        ["expression_operations.expression_read('r', %s.compile())" % e]))
+    return out
 
 
 def main(argv=None):
