@@ -76,37 +76,41 @@ P.cstr = cstr
 -- The server's library functions are C functions: a UDF that tail-calls one
 -- (`return list.append(x, 1)`) keeps its own frame, so the server's "bad
 -- argument" message names the UDF's file:line.  Ours are Lua functions, and
--- a tail call replaces the UDF's frame; when the frame error() would name is
--- the engine's pcall (no line), the call site is found in the source of the
--- UDF function the engine is running (P.current_fn, P.user_source): the
--- line of its body that returns a call of `fname`.
+-- a tail call replaces the UDF's frame, so the call site is looked up in the
+-- module's source (P.user_source, P.current_fn: the function the engine runs):
+-- the line that returns a call of `fname`.
 local getinfo = debug.getinfo
 
-local function tail_call_site(fname)
+-- `in_entry`: the replaced frame is the function the engine called (the frame above
+-- is the engine's pcall); else it is a helper of the module, found when one line of
+-- the module outside that function can be the call.
+local function tail_call_site(fname, in_entry)
   local f, src = P.current_fn, P.user_source
   if type(f) ~= 'function' or type(src) ~= 'string' then return nil end
   local info = getinfo(f, 'S')
   if not info or info.what ~= 'Lua' or info.linedefined < 1 then return nil end
+  local first, last = info.linedefined, info.lastlinedefined
   local pattern = '%f[%w_]return%f[^%w_].-[%.:]%s*' .. fname:gsub('%W', '%%%0') .. '%s*%('
-  local n = 0
+  local n, found, count = 0, nil, 0
   for line in (src .. '\n'):gmatch('([^\n]*)\n') do
     n = n + 1
-    if n > info.lastlinedefined then break end
-    if n >= info.linedefined and line:find(pattern) then
-      return info.short_src .. ':' .. n .. ': '
+    if (n >= first and n <= last) == in_entry and line:find(pattern) then
+      if in_entry then return info.short_src .. ':' .. n .. ': ' end
+      found, count = n, count + 1
     end
   end
-  return nil
+  if count ~= 1 then return nil end
+  return info.short_src .. ':' .. found .. ': '
 end
 
 -- error(msg, level) as seen from the caller of raise.
 local function raise(msg, level, fname)
   level = (level or 1) + 1
-  local at = getinfo(level, 'l')
-  if fname and at and at.currentline < 0 then
+  if fname then
     local lib = getinfo(level - 1, 't')
     if lib and lib.istailcall then
-      local where = tail_call_site(fname)
+      local at = getinfo(level, 'l')
+      local where = tail_call_site(fname, not at or at.currentline < 0)
       if where then error(where .. msg, 0) end
     end
   end
