@@ -135,6 +135,9 @@ class Cluster:
         self.rebalance()
 
     def stop(self):
+        # Every node stops listening first, then each waits for its accept loop.
+        for node in self.nodes:
+            node.halt()
         for node in self.nodes:
             node.stop()
         self.rebalance()
@@ -270,16 +273,19 @@ class Node:
         self.alive = True
         return self
 
-    def stop(self):
-        """Close the listener and every connection, as a node that dies."""
-        if not self.alive:
-            return
+    def halt(self):
+        """Stop accepting connections (``stop`` finishes the job)."""
         self.alive = False
         self._stopping.set()
-        try:
-            self._listener.close()
-        except OSError:
-            pass
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except OSError:
+                pass
+
+    def stop(self):
+        """Close the listener and every connection, as a node that dies."""
+        self.halt()
         if self._accept_thread is not None:
             self._accept_thread.join(2)
             self._accept_thread = None
