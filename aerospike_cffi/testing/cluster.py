@@ -117,11 +117,15 @@ class Cluster:
         self._holds = {}  # node index -> bytearray, 1 where it holds the partition
         self._replicas = {}  # node index -> [bitmap of replica 0, 1, ...]
         self._seen = set()  # node indexes ever in the cluster (services-alumni)
+        # pid -> [node indexes holding it, {namespace: {digest: record}}] of partitions
+        # whose every holder is stopped
+        self._offline = {}
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self):
-        """Start every node (on consecutive ports from ``server.port``, or free ones)."""
+        """Start every node (on consecutive ports from ``server.port``, or free ones).
+        Records of partitions lost with stopped nodes come back with them."""
         host, port = self.server.host, self.server.port
         if all(node.port for node in self.nodes):
             listeners = [None] * len(self.nodes)  # a restart: the ports are known
@@ -132,7 +136,9 @@ class Cluster:
         for node, listener in zip(self.nodes, listeners):
             node.start(listener)
         self.server.port = self.nodes[0].port
-        self.rebalance()
+        with self.server.store.lock, self.lock:
+            self.rebalance()
+            self._bring_back()
 
     def stop(self):
         # Every node stops listening first, then each waits for its accept loop.
@@ -144,11 +150,60 @@ class Cluster:
 
     def stop_node(self, i):
         self.nodes[i].stop()
-        self.rebalance()
+        with self.server.store.lock, self.lock:
+            before = self._owners
+            self.rebalance()
+            self._take_offline(before)
 
     def start_node(self, i):
         self.nodes[i].start()
-        self.rebalance()
+        with self.server.store.lock, self.lock:
+            self.rebalance()
+            self._bring_back()
+
+    # ------------------------------------------------------------ lost partitions
+
+    def _take_offline(self, before):
+        """Partitions whose every copy was on nodes now stopped (replication factor 1,
+        or as many nodes stopped at once as copies) are gone until one of those nodes
+        returns: their records leave the store, kept aside with the nodes that hold
+        them."""
+        if before is None:
+            return
+        alive = [node.alive for node in self.nodes]
+        lost = [pid for pid, group in enumerate(before) if group and not any(
+            alive[i] for i in group)]
+        if not lost:
+            return
+        lost_set = set(lost)
+        for pid in lost:
+            self._offline.setdefault(pid, [set(), {}])[0].update(before[pid])
+        for ns in self.server.store.namespaces.values():
+            for digest in [d for d in ns.records if store_mod.partition_id(d) in lost_set]:
+                entry = self._offline[store_mod.partition_id(digest)]
+                entry[1].setdefault(ns.name, {})[digest] = ns.records.pop(digest)
+
+    def _bring_back(self):
+        """Merge the records of offline partitions held by a node that returned, as the
+        real cluster's migrations do: of two versions of a record, the higher
+        generation wins, then the later update (conflict-resolution-policy
+        generation).  A record deleted meanwhile comes back (no tombstones here, as
+        on a Community Edition server without durable deletes)."""
+        alive = {node.index for node in self.nodes if node.alive}
+        for pid in [p for p, (holders, _) in self._offline.items() if holders & alive]:
+            _holders, by_ns = self._offline.pop(pid)
+            for ns_name, records in by_ns.items():
+                ns = self.server.store.namespace(ns_name)
+                for digest, rec in records.items():
+                    current = ns.records.get(digest)
+                    if current is None or (rec.gen, rec.lut) > (current.gen, current.lut):
+                        ns.put(digest, rec)
+
+    def offline_records(self):
+        """How many records are in partitions no live node holds (see stop_node)."""
+        with self.lock:
+            return sum(len(recs) for _h, by_ns in self._offline.values()
+                       for recs in by_ns.values())
 
     # ------------------------------------------------------------ partition map
 

@@ -486,3 +486,55 @@ def test_bad_cluster_options():
         Server(nodes=0)
     with pytest.raises(ValueError):
         Server(nodes=2, replication_factor=0)
+
+
+def test_replication_factor_1_loses_a_stopped_nodes_records_until_it_returns():
+    with Server(nodes=3, replication_factor=1) as server:
+        client = connect(server)
+        try:
+            owners = partition_map(server)
+            assert all(len(nodes) == 1 for nodes in owners.values())
+            keys = [("test", SET, k) for k in range(300)]
+            for key in keys:
+                client.put(key, {"v": 0})
+            on_1 = [key for key in keys
+                    if owners[partition_id(compute_digest(SET, key[2]))] == [1]]
+            assert on_1
+            older, newer = on_1[0], on_1[1]
+            for i in range(1, 3):  # older: generation 3 on node 1
+                client.put(older, {"v": i})
+            server.stop_node(1)
+            wait_for(lambda: node_names(client) == live_names(server), "the client to drop node 1")
+            # The records of node 1's partitions are gone from the cluster meanwhile...
+            assert server.cluster.offline_records() == len(on_1)
+            got = batch_get(client, on_1)
+            assert all(bins is None and code == 2 for _key, bins, code in got)  # NOT_FOUND
+            assert len(client.scan("test", SET).results()) == 300 - len(on_1)
+            # ...and what is written to them lands on their new master.
+            client.put(older, {"v": "while away"})  # generation 1 < 3
+            client.put(newer, {"v": "while away"})  # generation 1, later than node 1's 1
+            server.start_node(1)
+            wait_for(lambda: node_names(client) == live_names(server), "the client to take node 1")
+            assert server.cluster.offline_records() == 0
+            # Merged as migrations do: the higher generation, then the later update wins.
+            assert client.get(older)[2] == {"v": 2}
+            assert client.get(newer)[2] == {"v": "while away"}
+            assert len(client.scan("test", SET).results()) == 300
+        finally:
+            client.close()
+
+
+def test_replication_factor_2_loses_nothing_when_one_node_stops(cluster):
+    client = connect(cluster)
+    try:
+        for k in range(300):
+            client.put(("test", SET, k), {"v": k})
+        cluster.stop_node(0)
+        assert cluster.cluster.offline_records() == 0
+        cluster.stop_node(1)  # one at a time: the survivors hold a copy of everything
+        assert cluster.cluster.offline_records() == 0
+        wait_for(lambda: node_names(client) == live_names(cluster), "the client to follow")
+        assert sorted(b["v"] for _k, _m, b in client.scan("test", SET).results()) == list(
+            range(300))
+    finally:
+        client.close()
