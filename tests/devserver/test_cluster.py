@@ -32,7 +32,8 @@ TEND_MS = 250
 WAIT_S = 30
 SET = "cluster"
 # What a command meets when its node goes away (retryable).
-CLEAN_ERRORS = {"ConnectionError", "TimeoutError", "ClusterError", "InvalidNodeError"}
+CLEAN_ERRORS = {"ConnectionError", "TimeoutError", "ClusterError", "InvalidNodeError",
+                "MaxErrorRateExceeded"}
 
 
 class Addr:
