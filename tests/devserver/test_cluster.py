@@ -539,3 +539,51 @@ def test_replication_factor_2_loses_nothing_when_one_node_stops(cluster):
             range(300))
     finally:
         client.close()
+
+
+def test_index_query_during_node_loss(cluster):
+    from aerospike_cffi import predicates
+    client = connect(cluster)
+    try:
+        for k in range(500):
+            client.put(("test", SET, k), {"n": k})
+        client.index_integer_create("test", SET, "n", "cluster_n_idx")
+        # created through one node, the index is the cluster's: every node lists it
+        lists = client.info_all("sindex-list:ns=test")
+        assert all("cluster_n_idx" in text for _err, text in lists.values())
+
+        def query():
+            q = client.query("test", SET)
+            q.where(predicates.between("n", 100, 299))
+            return sorted(bins["n"] for _k, _m, bins in q.results())
+
+        assert query() == list(range(100, 300))
+        cluster.stop_node(0)
+        assert query() == list(range(100, 300))  # whatever map the client has now
+        wait_for(lambda: node_names(client) == live_names(cluster), "the client to follow")
+        assert query() == list(range(100, 300))
+        cluster.start_node(0)
+        wait_for(lambda: node_names(client) == live_names(cluster), "the client to follow")
+        assert query() == list(range(100, 300))
+    finally:
+        client.close()
+
+
+def test_aggregation_sums_every_record_once(cluster, tmp_path):
+    from aerospike_cffi.testing import lua
+    if not lua.available():
+        pytest.skip("lupa is not installed")
+    module = tmp_path / "cluster_sum.lua"
+    module.write_text("local function add(a, b) return a + b end\n"
+                      "function sum_n(s) return s : map(function(r) return r.n end)"
+                      " : reduce(add) end\n")
+    client = connect(cluster, lua={"user_path": str(tmp_path)})
+    try:
+        for k in range(300):
+            client.put(("test", SET, k), {"n": k})
+        client.udf_put(str(module))
+        q = client.query("test", SET)
+        q.apply("cluster_sum", "sum_n")
+        assert q.results() == [sum(range(300))]
+    finally:
+        client.close()
