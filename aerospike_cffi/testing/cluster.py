@@ -164,10 +164,12 @@ class Cluster:
     # ------------------------------------------------------------ lost partitions
 
     def _take_offline(self, before):
-        """Partitions whose every copy was on nodes now stopped (replication factor 1,
-        or as many nodes stopped at once as copies) are gone until one of those nodes
-        returns: their records leave the store, kept aside with the nodes that hold
-        them."""
+        """Partitions whose every copy was on nodes now stopped (any partition of the
+        stopped node at replication factor 1; everything when the last node up stops)
+        are gone until one of those nodes returns: their records leave the store, kept
+        aside with the nodes that hold them.  (Nodes stop one at a time, each followed
+        by a rebalance that stands for finished migrations, so at replication factor 2
+        or more a single stop loses nothing.)"""
         if before is None:
             return
         alive = [node.alive for node in self.nodes]
