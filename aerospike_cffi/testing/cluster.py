@@ -47,7 +47,7 @@ N_PARTITIONS = store_mod.N_PARTITIONS
 _NODE_ATTRIBUTES = frozenset((
     "_primary", "cluster", "index", "node_id", "host", "port", "started_at", "alive",
     "_listener", "_accept_thread", "_connections", "_conn_lock", "_stopping",
-    "_accept_loop", "_serve", "answer",
+    "_accept_loop", "_serve", "answer", "jobs",
 ))
 
 
@@ -294,6 +294,9 @@ class Node:
         setter(self, "_connections", set())
         setter(self, "_conn_lock", threading.Lock())
         setter(self, "_stopping", threading.Event())
+        # Background jobs are each node's: a node runs a job on its own partitions and
+        # query-show answers its own counts (the client adds the nodes' up).
+        setter(self, "jobs", {})
         # Served by Server's loops, bound to this node (its listener, its connections).
         for name in ("_accept_loop", "_serve", "answer"):
             setter(self, name, getattr(server_class, name).__get__(self))
