@@ -235,10 +235,13 @@ class Cluster:
             self._holds = holds
             self._replicas = replicas
             self._seen.update(i for i in range(len(self.nodes)) if alive[i])
-            self.peers_generation += 1
-            self.cluster_generation += 1
+            # The partition generation moves before the peers generation: a client that
+            # sees the new peers (and drops a departed node) must also see that the map
+            # changed, or it would keep partitions pointing at the node it dropped.
             self.partition_generation += changed or 1
+            self.cluster_generation += 1
             self.server.cluster_key = "%012X" % int.from_bytes(os.urandom(6), "big")
+            self.peers_generation += 1
 
     def owners(self, pid):
         """Node indexes holding partition ``pid``, master first (empty when none is up)."""
