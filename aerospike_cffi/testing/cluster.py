@@ -377,15 +377,26 @@ def _close(conn):
 # ---------------------------------------------------------------- info commands
 # Each takes the node that answers and the command's argument.
 
+def _peer_list(node, peers):
+    """``<generation>,<port>,[[<node id>,<tls name>,[<address>:<port>]],...]``."""
+    entries = ["[%s,,[%s]]" % (peer.node_id, _address(peer)) for peer in peers
+               if peer is not node]
+    return "%d,%d,[%s]" % (node.cluster.peers_generation, node.port, ",".join(entries))
+
+
 def _peers(node, _arg):
+    return _peer_list(node, node.cluster.live_nodes())
+
+
+def _peers_alt(node, _arg):
+    # No node has an alternate address (alternate-access-address): the real server
+    # lists no peer then (build_peers_reduce skips empty fields).
+    return _peer_list(node, ())
+
+
+def _alumni(node, _arg):
     cluster = node.cluster
-    entries = []
-    for peer in cluster.live_nodes():
-        if peer is node:
-            continue
-        host = "[%s]" % peer.host if ":" in peer.host else peer.host
-        entries.append("[%s,,[%s:%d]]" % (peer.node_id, host, peer.port))
-    return "%d,%d,[%s]" % (cluster.peers_generation, node.port, ",".join(entries))
+    return _peer_list(node, [cluster.nodes[i] for i in sorted(cluster._seen)])
 
 
 def _address(peer):
@@ -508,7 +519,10 @@ _INFO = {
     "partition-generation": lambda node, arg: str(node.cluster.partition_generation),
     "rebalance-generation": lambda node, arg: str(node.cluster.cluster_generation),
     "peers-clear-std": _peers,
-    "peers-clear-alt": _peers,
+    "peers-clear-alt": _peers_alt,
+    "alumni-clear-std": _alumni,
+    "alumni-clear-alt": _peers_alt,
+    "services-alternate": lambda node, arg: "",
     "services": _services,
     "services-alumni": _services_alumni,
     "replicas": _replicas,

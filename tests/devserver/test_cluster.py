@@ -187,6 +187,13 @@ def test_stopped_node_partitions_move_and_come_back(cluster):
     assert after_stop["services"] == "127.0.0.1:%d" % cluster.nodes[2].port
     # alumni keep the departed node, as on the real server
     assert "127.0.0.1:%d" % cluster.nodes[1].port in after_stop["services-alumni"]
+    alumni = node_info(cluster.nodes[0], "alumni-clear-std", "peers-clear-alt")
+    assert "[%s,,[127.0.0.1:%d]]" % (cluster.nodes[1].node_id, cluster.nodes[1].port) in (
+        alumni["alumni-clear-std"])
+    # no alternate addresses: no peer listed (as a real node without
+    # alternate-access-address)
+    assert alumni["peers-clear-alt"] == "%s,%d,[]" % (after_stop["peers-generation"],
+                                                       cluster.nodes[0].port)
 
     cluster.start_node(1)
     assert node_info(cluster.nodes[1], "node")["node"] == cluster.nodes[1].node_id
