@@ -607,3 +607,48 @@ def test_aggregation_sums_every_record_once(cluster, tmp_path):
         assert q.results() == [sum(range(300))]
     finally:
         client.close()
+
+
+def test_asyncio_client_writes_through_node_loss(cluster):
+    import asyncio
+
+    from aerospike_cffi import aio
+
+    async def run():
+        acked, errors = set(), []
+        config = {"hosts": [(cluster.host, cluster.port)], "tend_interval": TEND_MS,
+                  "connect_timeout": 20000, "policies": POLICIES}
+        async with aio.client(config) as client:
+            async def write(k):
+                while True:
+                    try:
+                        await client.put(("test", SET, k), {"k": k})
+                    except ex.AerospikeError as e:  # the in-flight ones: clean errors
+                        errors.append(type(e).__name__)
+                        await asyncio.sleep(0.01)
+                    else:
+                        acked.add(k)
+                        return
+
+            async def load(keys):
+                for k in keys:
+                    await write(k)
+
+            async def until(count):
+                deadline = time.monotonic() + WAIT_S
+                while len(acked) < count and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
+
+            tasks = [asyncio.ensure_future(load(range(i, 3000, 8))) for i in range(8)]
+            await until(800)
+            cluster.stop_node(1)
+            await until(2000)
+            cluster.start_node(1)
+            await asyncio.wait_for(asyncio.gather(*tasks), 120)
+            got = await asyncio.gather(*[client.get(("test", SET, k)) for k in range(3000)])
+        return acked, errors, got
+
+    acked, errors, got = asyncio.run(run())
+    assert acked == set(range(3000))
+    assert all(isinstance(getattr(ex, name, None), type) for name in set(errors)), errors
+    assert [bins for _key, _meta, bins in got] == [{"k": k} for k in range(3000)]
