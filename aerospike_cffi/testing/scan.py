@@ -32,8 +32,8 @@ import threading
 import time
 
 from . import commands, sindex, store as store_mod, wire
-from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, PARTITION_UNAVAILABLE,
-                     SERVER_ERROR, UNSUPPORTED_FEATURE, ServerError)
+from .errors import (FILTERED_OUT, NAMESPACE_NOT_FOUND, PARAMETER, SERVER_ERROR,
+                     UNSUPPORTED_FEATURE, ServerError)
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,7 @@ class Plan:
 
     def unavailable_codes(self):
         """[(partition id, result code)] of the partitions this node cannot run."""
+        from .errors import PARTITION_UNAVAILABLE
         return [(pid, PARTITION_UNAVAILABLE) for pid in self.unavailable]
 
     def snapshot(self):
