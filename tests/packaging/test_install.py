@@ -106,6 +106,7 @@ def test_sdist_carries_the_c_client_source(dists):
     top = os.path.basename(sdist)[:-len(".tar.gz")]
     for needed in ("libs/aerospike-client-c/Makefile", "libs/aerospike-client-c/LICENSE.md",
                    "libs/build_c_client.py", "build_ffi.py", "LICENSE", "NOTICE",
+                   "licenses/libev.txt",
                    "aerospike_cffi/py.typed", "aerospike_cffi/__init__.pyi",
                    "aerospike_helpers/py.typed", "aerospike_cffi/_shim/shim.h"):
         assert top + "/" + needed in names, needed
@@ -121,6 +122,9 @@ def test_wheel_contents(dists):
                    "aerospike_helpers/operations/list_operations.pyi"):
         assert needed in names, needed
     assert [n for n in names if n.endswith(".dist-info/licenses/NOTICE")]
+    # The licences of the libraries auditwheel copies into manylinux wheels.
+    for lib in ("libev", "libyaml", "openssl"):
+        assert [n for n in names if n.endswith(".dist-info/licenses/licenses/%s.txt" % lib)], lib
 
 
 def test_wheel_built_from_the_sdist_installs_in_a_fresh_venv(dists, tmp_path):
