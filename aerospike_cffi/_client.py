@@ -73,6 +73,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._as = _NULL
         self._lock = threading.Lock()
         self._held = {}  # connection -> foreach runs using it on their own threads
+        # Commands inside the C client, one entry each (_enter/_leave): list.append and
+        # list.pop are atomic under the GIL on CPython and PyPy, so the hot path takes no
+        # lock. close() retires the connection; the last command out destroys it (_reap).
+        self._busy = []
+        self._retired = []  # closed connections not yet destroyed
         self._connect(settings.user, settings.password)
 
     # ------------------------------------------------------------ connection
@@ -122,23 +127,65 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
     def is_connected(self):
         """True while connected and the cluster has a node (as the official)."""
         conn = self._as
-        return conn != _NULL and bool(lib.aerospike_cluster_is_connected(conn))
+        if conn == _NULL:
+            return False
+        try:
+            self._enter(conn)
+        except ClusterError:
+            return False  # closed meanwhile
+        try:
+            return bool(lib.aerospike_cluster_is_connected(conn))
+        finally:
+            self._leave()
 
     def close(self):
         """Close the connections; the client can connect() again later.
 
-        A foreach running on a thread of the shim keeps using its connection until it ends
-        (close() may come from its callback): that connection is then closed by the run."""
+        Commands already inside the C client on other threads (and a foreach running on a
+        thread of the shim, whose callback may call close()) keep using the connection
+        until they end; the last of them destroys it (_reap). Commands started after
+        close() raise ClusterError."""
         with self._lock:
             conn, self._as = self._as, _NULL
-            if conn in self._held:
-                return  # the last run destroys it (_release)
-        if conn != _NULL and os.getpid() != self._pid:
-            # A forked child's copy of the parent's connection: its C client threads do not
-            # exist here, and closing it would join them (a crash). Let it go; the parent
-            # still owns the real one.
-            return
-        _destroy_connection(conn)
+            if conn == _NULL:
+                return
+            if os.getpid() != self._pid:
+                # A forked child's copy of the parent's connection: its C client threads do
+                # not exist here, and closing it would join them (a crash). Let it go; the
+                # parent still owns the real one. The commands and runs counted in were
+                # the parent's threads, which do not exist here either.
+                self._busy = []
+                self._held = {}
+                return
+            self._retired.append(conn)
+        self._reap()
+
+    def _enter(self, conn):
+        """Count a command in before it hands ``conn`` (from _conn()) to the C client;
+        ClusterError if close() came meanwhile. Pair with _leave() in a finally."""
+        self._busy.append(None)
+        # Appended first, read second: a close() that swapped _as before this read is seen
+        # here; one that swaps after it sees this command in _busy (see _reap).
+        if self._as is not conn:
+            self._leave()
+            raise ClusterError(11, "No connection to aerospike cluster")
+
+    def _leave(self):
+        self._busy.pop()
+        if self._retired:
+            self._reap()
+
+    def _reap(self):
+        """Destroy the closed connections no command or foreach run uses any more."""
+        with self._lock:
+            if self._busy:
+                return  # the last command out comes here again
+            free = [conn for conn in self._retired if conn not in self._held]
+            if not free:
+                return
+            self._retired = [conn for conn in self._retired if conn in self._held]
+        for conn in free:
+            _destroy_connection(conn)
 
     def _hold(self):
         """The connection, kept alive for a run on another thread until _release()."""
@@ -153,9 +200,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             if self._held[conn]:
                 return
             del self._held[conn]
-            if conn == self._as:
-                return
-        _destroy_connection(conn)  # close() came while it was held
+        if self._retired:
+            self._reap()  # close() came while it was held
 
     def __enter__(self):
         return self
