@@ -58,7 +58,7 @@ if [ ! -x "$ASAN_DIR/venv/bin/python" ]; then
 fi
 (cd "$ASAN_DIR/src" && AEROSPIKE_CFFI_C_CACHE=$CACHE CFLAGS="$SAN_FLAGS" LDFLAGS="-fsanitize=address" \
     "$ASAN_DIR/venv/bin/python" -m pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true)
-nm -D "$ASAN_DIR"/src/aerospike_cffi/_aerospike_cffi*.so | grep -q __asan_init \
+nm -D "$ASAN_DIR"/src/aerospike_cffi/_aerospike_cffi*.so | grep -q " __asan_" \
     || { echo "the extension is not built with ASan"; exit 1; }
 
 # 3. The suite, with libasan first in the process.
