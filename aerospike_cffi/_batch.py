@@ -143,12 +143,12 @@ class BatchCall:
         err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
         self.client._want_marshal(out)
-        self.client._enter(conn)
+        busy = self.client._enter(conn)
         try:
             status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed,
                                     len(packed), self.count, policies, len(self.policies), out)
         finally:
-            self.client._leave()
+            self.client._leave(busy)
         if status and out.len == 0:
             from ._native import raise_error
 

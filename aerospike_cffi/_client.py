@@ -73,11 +73,12 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._as = _NULL
         self._lock = threading.Lock()
         self._held = {}  # connection -> foreach runs using it on their own threads
-        # Commands inside the C client, one entry each (_enter/_leave): list.append and
-        # list.pop are atomic under the GIL on CPython and PyPy, so the hot path takes no
-        # lock. close() retires the connection; the last command out destroys it (_reap).
+        # Commands inside the C client over the current connection, one entry each
+        # (_enter/_leave): list.append and list.pop are atomic under the GIL on CPython and
+        # PyPy, so the hot path takes no lock. Each connection has its own list; close()
+        # retires both, and the last command out of a retired connection destroys it.
         self._busy = []
-        self._retired = []  # closed connections not yet destroyed
+        self._retired = []  # (connection, its busy list) closed and not yet destroyed
         self._connect(settings.user, settings.password)
 
     # ------------------------------------------------------------ connection
@@ -103,6 +104,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             if lib.aerospike_connect(conn, err) != 0:
                 lib.aerospike_destroy(conn)
                 raise_error(err)
+            self._busy = []  # before _as: whoever sees the new _as sees its own list
             self._as = conn
             self._pid = os.getpid()  # whose C client threads and sockets these are
 
@@ -130,13 +132,13 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         if conn == _NULL:
             return False
         try:
-            self._enter(conn)
+            busy = self._enter(conn)
         except ClusterError:
             return False  # closed meanwhile
         try:
             return bool(lib.aerospike_cluster_is_connected(conn))
         finally:
-            self._leave()
+            self._leave(busy)
 
     def close(self):
         """Close the connections; the client can connect() again later.
@@ -157,33 +159,41 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
                 self._busy = []
                 self._held = {}
                 return
-            self._retired.append(conn)
+            self._retired.append((conn, self._busy))
         self._reap()
 
     def _enter(self, conn):
-        """Count a command in before it hands ``conn`` (from _conn()) to the C client;
-        ClusterError if close() came meanwhile. Pair with _leave() in a finally."""
-        self._busy.append(None)
+        """Count a command in before it hands ``conn`` (from _conn()) to the C client and
+        return the token for _leave() (call it in a finally); ClusterError if close() came
+        meanwhile."""
+        busy = self._busy
+        busy.append(None)
         # Appended first, read second: a close() that swapped _as before this read is seen
-        # here; one that swaps after it sees this command in _busy (see _reap).
+        # here; one that swaps it after this read sees this command in the connection's
+        # list (see _reap). connect() sets _busy before _as, so when _as is still conn,
+        # busy is conn's own list.
         if self._as is not conn:
-            self._leave()
+            self._leave(busy)
             raise ClusterError(11, "No connection to aerospike cluster")
+        return busy
 
-    def _leave(self):
-        self._busy.pop()
+    def _leave(self, busy):
+        busy.pop()
         if self._retired:
             self._reap()
 
     def _reap(self):
-        """Destroy the closed connections no command or foreach run uses any more."""
+        """Destroy the closed connections that no command or foreach run uses any more."""
         with self._lock:
-            if self._busy:
-                return  # the last command out comes here again
-            free = [conn for conn in self._retired if conn not in self._held]
+            kept, free = [], []
+            for conn, busy in self._retired:
+                if busy or conn in self._held:
+                    kept.append((conn, busy))
+                else:
+                    free.append(conn)
             if not free:
                 return
-            self._retired = [conn for conn in self._retired if conn in self._held]
+            self._retired = kept
         for conn in free:
             _destroy_connection(conn)
 

@@ -128,11 +128,11 @@ class _Stream:
             pol, _keep = client._policy("query", policy)
             err, out = scratch()
             _use_lua_path(client._cfg.lua.user_path)
-            client._enter(conn)
+            busy = client._enter(conn)
             try:
                 rc = lib.shim_stream_aggregate(conn, err, stream, pol, out)
             finally:
-                client._leave()
+                client._leave(busy)
             if rc:
                 module, function = self._udf[0].decode(), self._udf[1].decode()
                 from ._native import error_from
@@ -232,11 +232,11 @@ class _Stream:
     def _run_guarded(self, args, out):
         """shim_stream_run over the connection args[0], counted in against close()."""
         client = self._client
-        client._enter(args[0])
+        busy = client._enter(args[0])
         try:
             return lib.shim_stream_run(*args, out)
         finally:
-            client._leave()
+            client._leave(busy)
 
     def _from_marshal(self, page, mixed):
         """Records of a marshal page: (ns, set, pk, digest, meta, bins) each, or when mixed
@@ -425,11 +425,11 @@ class _Stream:
         pol, _keep = client._policy("write" if self._is_query else "scan", policy)
         err, _ = scratch()
         job_id = ffi.new("uint64_t*")
-        client._enter(conn)
+        busy = client._enter(conn)
         try:
             rc = lib.shim_stream_background(conn, err, stream, pol, job_id)
         finally:
-            client._leave()
+            client._leave(busy)
         if rc:
             raise_error(err)
         return int(job_id[0])

@@ -191,11 +191,11 @@ class MetricsCommands:
             with _listeners_lock:
                 _listeners[handle] = listeners
         err, _ = scratch()
-        self._enter(conn)
+        busy = self._enter(conn)
         try:
             rc = lib.shim_metrics_enable(conn, err, *args, listeners is not None, handle)
         finally:
-            self._leave()
+            self._leave(busy)
         if rc:
             with _listeners_lock:
                 _listeners.pop(handle, None)
@@ -209,11 +209,11 @@ class MetricsCommands:
         """Stop periodic metrics (the disable listener runs, or the files are closed)."""
         conn = self._conn()
         err, _ = scratch()
-        self._enter(conn)
+        busy = self._enter(conn)
         try:
             rc = lib.shim_metrics_disable(conn, err)
         finally:
-            self._leave()
+            self._leave(busy)
         if rc == _METRICS_CONFLICT:
             _log.warning(ffi.string(err.message).decode("utf-8", "replace"))
         elif rc:
@@ -224,11 +224,11 @@ class MetricsCommands:
         """ClusterStats of the client's cluster: per node connections and error counts."""
         conn = self._conn()
         _, out = scratch()
-        self._enter(conn)
+        busy = self._enter(conn)
         try:
             rc = lib.shim_stats(conn, out)
         finally:
-            self._leave()
+            self._leave(busy)
         if rc:
             raise ClientError(-1, "Out of memory")
         f = NulFields(out_bytes(out))

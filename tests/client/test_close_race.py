@@ -145,6 +145,8 @@ def test_close_while_threads_run_every_command_kind(own_client):
     unexpected, done, closed = _hammer(own_client, ROUNDS)
     assert unexpected == []
     assert done > 0 and closed > 0
+    # Every closed connection was destroyed once its last command was out.
+    assert own_client._retired == []
     # The client works after the last connect(), from any thread.
     key = ("test", SET, "after-%d" % os.getpid())
     own_client.put(key, {"ok": 1})
@@ -178,6 +180,7 @@ def test_close_from_many_threads_at_once(own_client):
             t.join()
         assert errors == []
         assert not own_client.is_connected()
+        assert own_client._retired == []
         own_client.connect()
     own_client.remove(key)
 
