@@ -154,10 +154,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             if os.getpid() != self._pid:
                 # A forked child's copy of the parent's connection: its C client threads do
                 # not exist here, and closing it would join them (a crash). Let it go; the
-                # parent still owns the real one. The commands and runs counted in were
-                # the parent's threads, which do not exist here either.
+                # parent still owns the real one. The commands and runs counted in, and
+                # the connections retired, were the parent's, so forget them too.
                 self._busy = []
                 self._held = {}
+                self._retired = []
                 return
             self._retired.append((conn, self._busy))
         self._reap()
@@ -184,6 +185,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
 
     def _reap(self):
         """Destroy the closed connections that no command or foreach run uses any more."""
+        if os.getpid() != self._pid:
+            return  # a forked child's copies of the parent's connections: see close()
         with self._lock:
             kept, free = [], []
             for conn, busy in self._retired:
