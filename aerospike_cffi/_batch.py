@@ -152,8 +152,12 @@ class BatchCall:
             "batch_parent_write" if self.has_write or self.parent_write else "batch", policy)
         if not raw:
             self.client._want_marshal(out)
-        status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed, len(packed),
-                                self.count, policies, len(self.policies), out)
+        busy = self.client._enter(conn)
+        try:
+            status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed,
+                                    len(packed), self.count, policies, len(self.policies), out)
+        finally:
+            self.client._leave(busy)
         if status and out.len == 0:
             from ._native import raise_error
 

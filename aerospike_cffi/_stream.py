@@ -129,7 +129,12 @@ class _Stream:
             pol, _keep = client._policy("query", policy)
             err, out = scratch()
             _use_lua_path(client._cfg.lua.user_path)
-            if lib.shim_stream_aggregate(conn, err, stream, pol, out):
+            busy = client._enter(conn)
+            try:
+                rc = lib.shim_stream_aggregate(conn, err, stream, pol, out)
+            finally:
+                client._leave(busy)
+            if rc:
                 module, function = self._udf[0].decode(), self._udf[1].decode()
                 from ._native import error_from
 
@@ -214,18 +219,27 @@ class _Stream:
         out = scratch()[1]
         if self._raw(policy):
             out.want_marshal = 0
-            if lib.shim_stream_run(*args, out):
+            if self._run_guarded(args, out):
                 raise_error(args[1])
             records = []
             self._feed(out_bytes(out), records.append, raw=True)
             return records
         self._client._want_marshal(out)
-        if lib.shim_stream_run(*args, out):
+        if self._run_guarded(args, out):
             raise_error(args[1])
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len)),
                                       out.is_marshal == _MARSHAL_MIXED)
         return self._decode(out_bytes(out))
+
+    def _run_guarded(self, args, out):
+        """shim_stream_run over the connection args[0], counted in against close()."""
+        client = self._client
+        busy = client._enter(args[0])
+        try:
+            return lib.shim_stream_run(*args, out)
+        finally:
+            client._leave(busy)
 
     def _from_marshal(self, page, mixed):
         """Records of a marshal page: (ns, set, pk, digest, meta, bins) each, or when mixed
@@ -414,7 +428,12 @@ class _Stream:
         pol, _keep = client._policy("write" if self._is_query else "scan", policy)
         err, _ = scratch()
         job_id = ffi.new("uint64_t*")
-        if lib.shim_stream_background(conn, err, stream, pol, job_id):
+        busy = client._enter(conn)
+        try:
+            rc = lib.shim_stream_background(conn, err, stream, pol, job_id)
+        finally:
+            client._leave(busy)
+        if rc:
             raise_error(err)
         return int(job_id[0])
 

@@ -108,7 +108,12 @@ class AdminCommands:
             packed, count = _names(roles, message, roles_code)
         conn, pol = self._admin_policy(policy)
         err, _ = scratch()
-        if lib.shim_admin_user(conn, err, pol, op, name, secret, packed, count):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_user(conn, err, pol, op, name, secret, packed, count)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -155,8 +160,13 @@ class AdminCommands:
             white, n_white = _names(whitelist, "Whitelist must be a list of IP strings%s."
                                     % (", or None" if op == _SET_WHITELIST else ""))
         err, _ = scratch()
-        if lib.shim_admin_role(conn, err, pol, op, name, codes, scopes, n_privs, white, n_white,
-                               read_quota, write_quota):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_role(conn, err, pol, op, name, codes, scopes, n_privs, white,
+                                     n_white, read_quota, write_quota)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -204,7 +214,12 @@ class AdminCommands:
         key = _NULL if name_message is None else _c_string(name, name_message)
         conn, pol = self._admin_policy(policy)
         err, out = scratch()
-        if lib.shim_admin_query(conn, err, pol, roles, key, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_query(conn, err, pol, roles, key, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         fields = NulFields(out_bytes(out))
         parse = _role if roles else _user

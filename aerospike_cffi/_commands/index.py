@@ -71,9 +71,14 @@ class IndexCommands:
         err, _ = scratch()
         # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
         set_name = _NULL if set is None else set.encode()
-        if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
-                                 _bin_name(bin), name.encode(),
-                                 index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
+                                       _bin_name(bin), name.encode(),
+                                       index_type, datatype, ctx_b64, exp_bytes, exp_size, 200)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -140,7 +145,12 @@ class IndexCommands:
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
-        if lib.shim_index_remove(conn, err, pol, ns.encode(), name.encode()):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_index_remove(conn, err, pol, ns.encode(), name.encode())
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -155,8 +165,13 @@ class IndexCommands:
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
-        if lib.shim_truncate(conn, err, pol, namespace.encode(),
-                             set.encode() if set else _NULL, nanos):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_truncate(conn, err, pol, namespace.encode(),
+                                   set.encode() if set else _NULL, nanos)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -170,7 +185,12 @@ class IndexCommands:
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
         values = ffi.new("uint32_t[3]")
-        if lib.shim_job_info(conn, err, pol, module.encode(), job_id, values, values + 1,
-                             values + 2):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_job_info(conn, err, pol, module.encode(), job_id, values, values + 1,
+                                   values + 2)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return {"status": values[0], "progress_pct": values[1], "records_read": values[2]}

@@ -56,7 +56,12 @@ class RecordCommands:
         err, out = scratch()
         if not raw:
             self._want_marshal(out)
-        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._get_result(p, out, pol, raw)
 
@@ -77,7 +82,12 @@ class RecordCommands:
         err, out = scratch()
         if not raw:
             self._want_marshal(out)
-        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._select_result(p, out, raw)
 
@@ -105,7 +115,11 @@ class RecordCommands:
         p = key_parts(key)
         pol, _keep = self._policy("read", policy)
         err, out = scratch()
-        rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        finally:
+            self._leave(busy)
         return self._exists_result(rc, err, out, p, key)
 
     def _exists_result(self, rc, err, out, p, key):
@@ -131,15 +145,25 @@ class RecordCommands:
             key, bins, meta, policy, serializer, error_bin)
         err, out = scratch()
         if pickled is not None:
-            rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
-                                      len(pickled), self._bool_as_bool, ttl, gen, out)
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                                          pickled, len(pickled), self._bool_as_bool, ttl, gen,
+                                          out)
+            finally:
+                self._leave(busy)
             if rc != _NOT_PLAIN:
                 if rc:
                     raise_error(err, key=key, bin=error_bin)
                 return 0
             packed, n = self._pack_bins(key, bins, serializer, error_bin)
-        if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
-                        ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                              len(packed), n, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key, bin=error_bin)
         return 0
 
@@ -178,7 +202,12 @@ class RecordCommands:
         """Delete a record; returns 0."""
         conn, p, pol, _keep = self._remove_args(key, meta, policy)
         err, out = scratch()
-        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return 0
 
@@ -228,8 +257,13 @@ class RecordCommands:
         err, out = scratch()
         if not ordered and not raw:
             self._want_marshal(out)  # its marshal form is a dict
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), n, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), n, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._operate_result(p, out, ordered, raw)
 
@@ -289,8 +323,13 @@ class RecordCommands:
         conn, p, packed, ttl, gen, pol, _keep = self._single_args(key, op_type, bin_name, value,
                                                                   meta, policy)
         err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), 1, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key, bin=bin_name)
         return 0
 
@@ -344,8 +383,13 @@ class RecordCommands:
         """Reset a record's time to live to ``val`` seconds (meta's ttl does not count)."""
         conn, p, packed, ttl, gen, pol, _keep = self._touch_args(key, val, meta, policy)
         err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), 1, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return 0
 
