@@ -341,6 +341,9 @@ struct batch_job {
     as_batch_records records;
     batch_owned owned;
     void* cmd;
+    char* packed;  /* a copy: keys and values of the records point into it, and retries
+                    * write them again after the Python bytes may be gone (PyPy passes a
+                    * temporary copy of bytes to C, freed when the call returns) */
 };
 
 batch_job*
@@ -353,8 +356,18 @@ batch_job_new(as_error* err, const char* packed, uint32_t size, uint32_t n_recor
         return NULL;
     }
     job->cmd = cmd;
+    job->packed = malloc(size ? size : 1);
     as_batch_records_init(&job->records, n_records ? n_records : 1);
-    if (batch_parse(err, &job->records, &job->owned, packed, size, n_records, policies,
+    if (!job->packed) {
+        as_vector_init(&job->owned.ops, sizeof(as_operations*), 1);
+        as_vector_init(&job->owned.names, sizeof(char**), 1);
+        as_vector_init(&job->owned.arglists, sizeof(as_val*), 1);
+        batch_job_free(job);
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        return NULL;
+    }
+    memcpy(job->packed, packed, size);
+    if (batch_parse(err, &job->records, &job->owned, job->packed, size, n_records, policies,
                     n_policies) != AEROSPIKE_OK) {
         batch_job_free(job);
         return NULL;
@@ -387,5 +400,6 @@ batch_job_free(batch_job* job)
 {
     as_batch_records_destroy(&job->records);
     owned_free(&job->owned);
+    free(job->packed);
     free(job);
 }

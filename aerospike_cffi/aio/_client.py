@@ -374,8 +374,9 @@ class AsyncClient:
         done = self._done
         call, policy = next(steps)
         conn, pol, has_write, packed, policies, keep = call.run_args(policy)
-        # Everything the C batch borrows (packed records, per-record policies and what keeps
-        # them) lives in ctx until the batch is back: its retries write the records again.
+        # The per-record policies (and what keeps them) live in ctx until the batch is back:
+        # its retries write the records again (the shim keeps its own copy of the packed
+        # records for the same reason).
         return done.submit(
             lib.shim_async_batch,
             (conn, done.err, pol, has_write, packed, len(packed), call.count, policies,
