@@ -47,7 +47,8 @@ def run(coro, loop_kind="asyncio"):
 
 # The dev server shares this process (and its GIL) with the test: under thousands of
 # commands in flight on a busy machine, the default one-second timeouts could fire.
-_PATIENT = {kind: {"total_timeout": 30000} for kind in ("read", "write", "operate", "remove")}
+_PATIENT = {kind: {"total_timeout": 30000}
+            for kind in ("read", "write", "operate", "remove", "batch")}
 
 
 @pytest.fixture(scope="module")
@@ -294,6 +295,7 @@ def test_concurrent_batches_and_their_errors(client, config, keys):
         return many, errors, c.commands_in_flight
 
     many, errors, left = with_client(config, body)
+    assert [b.result for b in many] == [0] * 200
     assert [[r.record[2]["i"] for r in b.batch_records] for b in many] == [
         [n % 4, (n + 1) % 4] for n in range(200)]
     sync = []
