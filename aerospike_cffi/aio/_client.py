@@ -207,7 +207,13 @@ class AsyncClient:
         return self._done is not None and core is not None and core.is_connected()
 
     def _ready(self):
-        """The core, for a command; ClusterError when not connected or closing."""
+        """The core, for a command; ClusterError when not connected or closing.
+
+        Hook for a close-vs-commands guard shared with the sync client: every command of
+        this class starts here (get and exists carry an inlined copy of these two checks),
+        and close() refuses new commands (``_closing``) before it waits for the ones in
+        flight (``Completions.wait_idle``) and closes the core; the commands run on worker
+        threads go through the core's own (sync) methods."""
         if self._done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
         return self._core
