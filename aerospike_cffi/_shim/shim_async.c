@@ -1,6 +1,6 @@
 /*
- * The async path (aerospike_cffi.aio): single-record commands through the C client's async
- * API, whose event loop (libev) runs on a thread of the C client's own.
+ * The async path (aerospike_cffi.aio): single-record commands and batches through the C
+ * client's async API, whose event loop (libev) runs on a thread of the C client's own.
  *
  * Python never runs on that thread. A command's listener turns the answer into the same
  * output layout the sync commands write (shim.h), then appends the finished command to its
