@@ -23,7 +23,7 @@ _key_tail = struct.Struct("<BI").pack       # key type, key size
 _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
-_result_head = struct.Struct("<IBB").unpack_from
+_result_head = struct.Struct("<iBB").unpack_from  # the code is signed (-15: no response)
 _detail_head = struct.Struct("<IH").unpack_from  # subcode, message size
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
@@ -70,6 +70,10 @@ class BatchCall:
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
         self.has_write = False
+        # batch_write reads its defaults from the config's batch_parent_write policy even
+        # when it holds only reads (the official's deserialize shows it).
+        self.parent_write = False
+        self.raw = False  # deserialize False (set by run_args)
 
     def policy_index(self, kind, policy):
         if policy is None:
@@ -137,7 +141,7 @@ class BatchCall:
         the batch's status (message and subcode: the row's error detail, when it failed)."""
         conn, pol, has_write, packed, policies, _keep = self.run_args(policy)
         err, out = scratch()
-        self.client._want_marshal(out)
+        out.want_marshal = self.want_marshal()
         status = lib.shim_batch(conn, err, pol, has_write, packed, len(packed), self.count,
                                 policies, len(self.policies), out)
         return self.results(status, err, out)
@@ -151,7 +155,18 @@ class BatchCall:
                                         policy)
         packed = b"".join(self.parts)
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
+        # deserialize False in the batch policy (or the config's batch policy): list and map
+        # bins of every record come back as their msgpack bytes, as the official returns
+        # them; the records' own policies do not change it.
+        self.raw = self.client._raw_collections(
+            "batch_parent_write" if self.has_write or self.parent_write else "batch", policy)
         return conn, pol, 1 if self.has_write else 0, packed, policies, keep
+
+    def want_marshal(self):
+        """1 when the results should come in marshal form (after run_args)."""
+        client = self.client
+        return 0 if self.raw or not (client._marshal_records and
+                                     _marshal.GLOBAL_SERIALIZERS.deserializer is None) else 1
 
     def results(self, status, err, out):
         """run()'s answer from the batch's status, error and output."""
@@ -161,7 +176,7 @@ class BatchCall:
             raise_error(err)
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len))), status
-        return self._decode(out_bytes(out)), status
+        return self._decode(out_bytes(out), self.raw), status
 
     def _from_marshal(self, page):
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
@@ -178,8 +193,8 @@ class BatchCall:
                 append((code, in_doubt, key, (key, meta, bins), None, 0))
         return results
 
-    def _decode(self, buf):
-        unpacker = self.client._unpacker
+    def _decode(self, buf, raw=False):
+        unpacker = self.client._raw_unpacker if raw else self.client._unpacker
         results = []
         names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
         pos = 0
@@ -313,6 +328,7 @@ def batch_write_steps(client, batch_records, policy_batch=None):
     if not isinstance(items, list):
         raise ParamError(-2, "batch_records.batch_records must be a list")
     call = BatchCall(client)
+    call.parent_write = True
     for item in items:
         kind = getattr(item, "_type", None)
         policy = getattr(item, "policy", None)

@@ -199,14 +199,17 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
     # ------------------------------------------------------------ scan, query, indexes
 
     def scan(self, namespace, set=None):  # noqa: A002
+        """A new :class:`Scan` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Scan(self, namespace, set)
 
     def query(self, namespace, set=None):  # noqa: A002
+        """A new :class:`Query` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Query(self, namespace, set)
 
     # ------------------------------------------------------------ misc
 
     def get_key_partition_id(self, ns, set, key):  # noqa: A002
+        """The partition id (0..4095) of the key ``(ns, set, key)``."""
         if not isinstance(ns, str):
             raise ParamError(-2, "Namespace should be a string.")
         if not isinstance(set, str):
@@ -219,14 +222,17 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         return get_partition_id(calc_digest(ns, set, key))
 
     def get_expression_base64(self, expression):
+        """The compiled expression ``expression`` as the base64 text the server takes."""
         from ._expr import expression_base64
 
         return expression_base64(expression)
 
     def get_cdtctx_base64(self, ctx):
+        """The context list ``ctx`` as the base64 text the server takes (for index contexts)."""
         from ._ops import cdt_ctx_base64
 
         return cdt_ctx_base64(ctx)
 
     def shm_key(self):
+        """The shared-memory key of the cluster state when ``shm`` is configured, else None."""
         return self._cfg.shm_key if self._cfg.use_shm else None

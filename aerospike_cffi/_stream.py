@@ -67,6 +67,7 @@ class _Stream:
         return self
 
     def add_ops(self, ops):
+        """Operations (as for ``operate``) a background run applies to each record; self."""
         if not isinstance(ops, list):
             raise ClientError(-1, "Ops must be list.")
         self._client._pack_ops(ops, True)  # validate now, as the official does
@@ -142,10 +143,12 @@ class _Stream:
         return values
 
     def paginate(self):
+        """Make each run go on where the last one stopped (``max_records`` each); True."""
         self._paginate = True
         return True  # as the official
 
     def is_done(self):
+        """Whether a paginated run has returned every record."""
         if self._c is None:
             return False
         return bool(lib.shim_stream_done(self._c))
@@ -455,14 +458,17 @@ class Query(_Stream):
         return self._foreach(callback, policy, options, None)
 
     def where(self, predicate, ctx=None):
+        """Keep the records matching the secondary-index ``predicate`` (at ``ctx``); self."""
         self._add_predicate(predicate, ctx=ctx)
         return self
 
     def where_with_expr(self, expr, predicate):
+        """Keep the records matching ``predicate`` on the index of the expression ``expr``; self."""
         self._add_predicate(predicate, expr=expr)
         return self
 
     def where_with_index_name(self, index_name, predicate):
+        """Keep the records matching ``predicate`` on the index named ``index_name``; self."""
         if not isinstance(index_name, str):
             raise TypeError("where_with_index_name() argument 1 must be str, not %s"
                             % type(index_name).__name__)

@@ -121,6 +121,7 @@ class AdminCommands:
         return self._user_op(_CREATE_PKI_USER, user, policy, roles=roles)
 
     def admin_drop_user(self, user, policy=None):
+        """Remove the user ``user``."""
         return self._user_op(_DROP_USER, user, policy)
 
     def admin_set_password(self, user, password, policy=None):
@@ -132,10 +133,12 @@ class AdminCommands:
         return self._user_op(_CHANGE_PASSWORD, user, policy, password)
 
     def admin_grant_roles(self, user, roles, policy=None):
+        """Add the roles named in ``roles`` to the user ``user``."""
         # The official's grant/revoke check the list later, as a ClientError "not a list".
         return self._user_op(_GRANT_ROLES, user, policy, roles=roles, roles_code=-1)
 
     def admin_revoke_roles(self, user, roles, policy=None):
+        """Take the roles named in ``roles`` from the user ``user``."""
         return self._user_op(_REVOKE_ROLES, user, policy, roles=roles, roles_code=-1)
 
     def _role_op(self, op, role, policy, privileges=_UNSET, whitelist=_UNSET, read_quota=0,
@@ -169,12 +172,15 @@ class AdminCommands:
                              [] if privileges is _UNSET else privileges, whitelist, reads, writes)
 
     def admin_drop_role(self, role, policy=None):
+        """Remove the user-defined role ``role``."""
         return self._role_op(_DROP_ROLE, role, policy)
 
     def admin_grant_privileges(self, role, privileges, policy=None):
+        """Add ``privileges`` (dicts with ``code``, ``ns``, ``set``) to the role ``role``."""
         return self._role_op(_GRANT_PRIVILEGES, role, policy, privileges)
 
     def admin_revoke_privileges(self, role, privileges, policy=None):
+        """Take ``privileges`` (dicts with ``code``, ``ns``, ``set``) from the role ``role``."""
         return self._role_op(_REVOKE_PRIVILEGES, role, policy, privileges)
 
     def admin_set_whitelist(self, role, whitelist, policy=None):

@@ -78,34 +78,43 @@ class IndexCommands:
         return 0
 
     def index_integer_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the integer values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_NUMERIC, policy)
 
     def index_string_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the string values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_STRING, policy)
 
     def index_blob_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the blob (bytes) values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_BLOB, policy)
 
     def index_geo2dsphere_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the GeoJSON values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_GEO2DSPHERE, policy)
 
     def index_single_value_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                                   ctx=None):
+        """Create the index ``name`` on the values of ``bin`` of type ``index_datatype``."""
         return self._index_create(ns, set, bin, name, 0, index_datatype, policy, ctx)
 
     def index_list_create(self, ns, set, bin, index_datatype, name, policy=None, ctx=None):  # noqa: A002
+        """Create the index ``name`` on the elements of the list ``bin`` (of ``index_datatype``)."""
         return self._index_create(ns, set, bin, name, 1, index_datatype, policy, ctx)
 
     def index_map_keys_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                               ctx=None):
+        """Create the secondary index ``name`` on the keys of the map ``bin``."""
         return self._index_create(ns, set, bin, name, 2, index_datatype, policy, ctx)
 
     def index_map_values_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                                 ctx=None):
+        """Create the secondary index ``name`` on the values of the map ``bin``."""
         return self._index_create(ns, set, bin, name, 3, index_datatype, policy, ctx)
 
     def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
                          policy=None):
+        """Create the index ``name`` on values in the list or map ``bin`` at the context ``ctx``."""
         warnings.warn("index_cdt_create() is deprecated. Please use one of the other "
                       "non-deprecated index_*_create() methods instead", DeprecationWarning,
                       stacklevel=2)
@@ -115,6 +124,7 @@ class IndexCommands:
 
     def index_expr_create(self, ns, set, index_type, index_datatype, expressions, name,  # noqa: A002
                           policy=None):
+        """Create the index ``name`` on the value of the compiled expression ``expressions``."""
         return self._index_create(ns, set, None, name, index_type, index_datatype, policy,
                                   expressions=expressions)
 
@@ -124,6 +134,7 @@ class IndexCommands:
                                   set_index=True)
 
     def index_remove(self, ns, name, policy=None):
+        """Remove the secondary index ``name`` of namespace ``ns``."""
         if not isinstance(ns, str) or not isinstance(name, str):
             raise ParamError(-2, "Namespace and index name should be strings")
         conn = self._conn()

@@ -321,16 +321,19 @@ class RecordCommands:
         return True
 
     def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        """Append the str or bytes ``val`` to the bin ``bin`` (created if missing)."""
         if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_APPEND, bin, val, meta, policy)
 
     def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        """Prepend the str or bytes ``val`` to the bin ``bin`` (created if missing)."""
         if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_PREPEND, bin, val, meta, policy)
 
     def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
+        """Add the int or float ``offset`` to the bin ``bin`` of the record (created if missing)."""
         if not isinstance(offset, (int, float)) and not self._unchecked(offset):
             raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
         if type(offset) is bool:

@@ -386,7 +386,7 @@ class AsyncClient:
         return done.submit(
             lib.shim_async_batch,
             (conn, done.err, pol, has_write, packed, len(packed), call.count, policies,
-             len(call.policies), _want(core)),
+             len(call.policies), call.want_marshal()),
             _fin_batch, (core, None, None, (steps, call), (keep, packed, policies, call.keep)))
 
     async def batch_read(self, keys, bins=None, policy=None):

@@ -243,6 +243,7 @@ def test_batches_answer_as_sync(client, config, keys, loop_kind):
             lambda: c.batch_read(keys + [missing]),
             lambda: c.batch_read(keys, ["a", "l"]),
             lambda: c.batch_read(keys, []),
+            lambda: c.batch_read(keys[:2], policy={"deserialize": False}),
             lambda: c.batch_operate(keys[:2] + [missing],
                                     [op.read("a"), lop.list_size("l")]),
             lambda: c.batch_operate(keys[:2], [op.increment("a", 2), op.read("a")], ttl=500),
