@@ -2,7 +2,7 @@
 
 import functools
 
-from . import _marshal, _native
+from . import _config, _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
 from ._client import Client
 from ._keys import key_parts
@@ -39,7 +39,7 @@ def _c_style_arguments(fn):
     return call
 
 
-def client(config):
+def client(config=_config.NO_CONFIG):
     """A Client for ``config``, connected (as the official aerospike.client())."""
     return Client(config)
 
@@ -113,3 +113,20 @@ def unset_serializers():
     _marshal.GLOBAL_SERIALIZERS.serializer = None
     _marshal.GLOBAL_SERIALIZERS.deserializer = None
     return 0
+
+
+def _mark_method_classes():
+    """Give each public method of Client, Scan and Query the ``__objclass__`` the official's
+    C method descriptors carry (the class they belong to): code written against it reads it
+    to tell a Client method from a Scan's or Query's. Methods Scan and Query share (one
+    function) name Scan. Costs nothing per call."""
+    for cls in (Client, Scan, Query):
+        for name in dir(cls):
+            if name.startswith("_"):
+                continue
+            fn = getattr(cls, name, None)
+            if isinstance(fn, type(_mark_method_classes)) and "__objclass__" not in vars(fn):
+                fn.__objclass__ = cls
+
+
+_mark_method_classes()

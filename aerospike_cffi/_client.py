@@ -37,7 +37,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
              AdminCommands, TxnCommands, MetricsCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
-    def __init__(self, config):
+    def __init__(self, config=_config.NO_CONFIG):
         cfg, settings, keep = _config.build(config)
         _config.force_raw_collections(cfg)
         self._cfg = cfg  # template: never given to the C client (see _config.for_connection)
@@ -50,6 +50,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
                                           _marshal.SERIALIZER_PYTHON,
                                           strict_types=settings.strict_types)
+        self._op_packer.validate_keys = settings.validate_keys
         self._unpacker = _marshal.Unpacker(settings.deserializer)
         # deserialize False reads: list and map bins stay raw msgpack (stateless, kept once)
         self._raw_unpacker = _marshal.RawCollectionsUnpacker(settings.deserializer)

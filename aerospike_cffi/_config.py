@@ -73,8 +73,24 @@ class ClientSettings:
         self.raw_kinds = frozenset()
 
 
+class _NoConfig:
+    """Default of the config argument: the official answers a missing config with
+    ParamError "No config argument" (its context a TypeError), not a bare TypeError."""
+
+    def __repr__(self):
+        return "<no config>"
+
+
+NO_CONFIG = _NoConfig()
+
+
 def build(config):
     """(as_config*, ClientSettings, keep-alive list) for a config dict."""
+    if config is NO_CONFIG:
+        try:
+            raise TypeError("client() missing required argument 'config' (pos 1)")
+        except TypeError:
+            raise _err("No config argument")
     if not isinstance(config, dict):
         raise _err("Config must be a dict")
     settings = ClientSettings()

@@ -926,6 +926,25 @@ class OpPlan:
         self.return_types = []
 
 
+# The keys each kind of operation policy may hold (the official's sets), by the op dict
+# entry that carries it; checked only when the client config sets validate_keys.
+_OP_POLICY_KEYS = (
+    ("list_policy", ("list_order", "write_flags"), None),
+    ("map_policy", ("map_order", "map_write_flags", "persist_index"), None),
+    ("policy", ("bit_write_flags",), range(2000, 2100)),
+    ("hll_policy", ("flags",), range(2100, 2200)),
+)
+
+
+def _check_op_policy_keys(op):
+    for entry, allowed, codes in _OP_POLICY_KEYS:
+        policy = op.get(entry)
+        if isinstance(policy, dict) and (codes is None or op.get("op") in codes):
+            for key in policy:
+                if key not in allowed:
+                    raise _param('"%s" is an invalid policy dictionary key' % (key,))
+
+
 def encode_operations(ops, packer=None):
     """Validate and encode a list of op dicts into an :class:`OpPlan`."""
     if not isinstance(ops, list):
@@ -936,6 +955,9 @@ def encode_operations(ops, packer=None):
         if not isinstance(op, dict):
             raise _param("No operations defined")
     pk = packer or DEFAULT_PACKER
+    if pk.validate_keys:
+        for op in ops:
+            _check_op_policy_keys(op)
     plan = OpPlan()
     wire, return_types = plan.wire, plan.return_types
     for op in ops:

@@ -1,0 +1,87 @@
+"""Behaviours the official client's own test suite relies on, found missing by running that
+suite against ours (scripts/official_suite.sh). Each test states the behaviour in our own
+terms; none is taken from that suite."""
+
+import pytest
+
+import aerospike_cffi as aerospike
+from aerospike_cffi import exception as e
+from aerospike_helpers.operations import (bitwise_operations, hll_operations, list_operations,
+                                          map_operations)
+
+
+@pytest.fixture(scope="module")
+def hosts(aerospike_server):
+    return [(aerospike_server.host, aerospike_server.port)]
+
+
+@pytest.fixture(scope="module")
+def strict_client(hosts):
+    c = aerospike.client({"hosts": hosts, "validate_keys": True})
+    yield c
+    c.close()
+
+
+# -- methods name their class, as the official's method descriptors do --------------------
+
+@pytest.mark.parametrize("cls, name", [
+    ("Client", "get"), ("Client", "operate"), ("Client", "batch_read"), ("Client", "info_all"),
+    ("Client", "admin_query_user_info"), ("Scan", "foreach"), ("Query", "where"),
+])
+def test_methods_carry_their_class(cls, name):
+    owner = getattr(aerospike, cls)
+    assert getattr(owner, name).__objclass__ is owner
+
+
+def test_shared_stream_method_names_a_stream_class():
+    # results() is one function for Scan and Query; it names one of them
+    assert aerospike.Query.results.__objclass__ in (aerospike.Scan, aerospike.Query)
+
+
+# -- a client built without a config -------------------------------------------------------
+
+@pytest.mark.parametrize("make", [aerospike.client, lambda: aerospike.Client()],
+                         ids=["client", "Client"])
+def test_missing_config_is_param_error_from_type_error(make):
+    with pytest.raises(e.ParamError) as info:
+        make()
+    assert info.value.code == -2
+    assert info.value.msg == "No config argument"
+    assert type(info.value.__context__) is TypeError
+
+
+# -- validate_keys covers the policies inside operations -----------------------------------
+
+BAD = {"nosuchkey": 1}
+
+
+@pytest.mark.parametrize("op", [
+    list_operations.list_append("lb", 1, policy=BAD),
+    map_operations.map_put("mb", "k", "v", map_policy=BAD),
+    bitwise_operations.bit_not("bb", bit_offset=0, bit_size=8, policy=BAD),
+    hll_operations.hll_add("hb", values=[1, 2], policy=BAD),
+], ids=["list", "map", "bit", "hll"])
+def test_validate_keys_checks_operation_policies(strict_client, client, key, op):
+    client.put(key, {"x": 1})
+    with pytest.raises(e.ParamError) as info:
+        strict_client.operate(key, [op])
+    assert info.value.msg == '"nosuchkey" is an invalid policy dictionary key'
+    assert client.get(key)[2] == {"x": 1}  # nothing was sent
+
+
+@pytest.mark.parametrize("op", [
+    list_operations.list_append("lb", 1, policy={"list_order": aerospike.LIST_UNORDERED,
+                                                 "write_flags": 0}),
+    map_operations.map_put("mb", "k", "v", map_policy={"map_order": aerospike.MAP_UNORDERED,
+                                                       "map_write_flags": 0,
+                                                       "persist_index": False}),
+    hll_operations.hll_add("hb", values=[1, 2], index_bit_count=8,
+                           policy={"flags": aerospike.HLL_WRITE_DEFAULT}),
+], ids=["list", "map", "hll"])
+def test_validate_keys_accepts_known_operation_policy_keys(strict_client, key, op):
+    strict_client.operate(key, [op])
+
+
+def test_operation_policies_unchecked_without_validate_keys(client, key):
+    client.operate(key, [list_operations.list_append("lb", 1, policy=BAD)])
+    assert client.get(key)[2] == {"lb": [1]}
