@@ -115,6 +115,24 @@ def unset_serializers():
     return 0
 
 
+def _reword_method_argument_errors():
+    """The official's words for argument errors on every method off the hot path (record
+    and batch commands keep Python's: see _arguments). where() is left out: the official
+    words its errors differently there."""
+    from ._arguments import c_style_methods
+    from ._commands import BatchCommands, RecordCommands
+
+    class _Keep:
+        where = None
+
+    c_style_methods(Client, exclude=(RecordCommands, BatchCommands))
+    c_style_methods(Scan)
+    c_style_methods(Query, exclude=(_Keep,))
+
+
+_reword_method_argument_errors()
+
+
 def _mark_method_classes():
     """Give each public method of Client, Scan and Query the ``__objclass__`` the official's
     C method descriptors carry (the class they belong to): code written against it reads it
