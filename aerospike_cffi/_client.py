@@ -199,10 +199,10 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
 
     # ------------------------------------------------------------ scan, query, indexes
 
-    def scan(self, namespace, set=None):  # noqa: A002
+    def scan(self, namespace=_stream.NO_NAMESPACE, set=None):  # noqa: A002
         return _stream.Scan(self, namespace, set)
 
-    def query(self, namespace, set=None):  # noqa: A002
+    def query(self, namespace=_stream.NO_NAMESPACE, set=None):  # noqa: A002
         return _stream.Query(self, namespace, set)
 
     # ------------------------------------------------------------ misc

@@ -25,6 +25,15 @@ _key_head = struct.Struct("<BI").unpack_from  # particle type, size of the user 
 _MARSHAL_MIXED = 2  # shim.h: some records of the marshal page are packed bytes
 
 
+class _NoNamespace:
+    def __repr__(self):
+        return "<no namespace>"
+
+
+# Default of client.scan()/query()'s namespace: missing is the official's ParamError.
+NO_NAMESPACE = _NoNamespace()
+
+
 class _Stream:
     _is_query = False
     _policy_kind = "scan"
@@ -34,11 +43,21 @@ class _Stream:
     max_records = 0
     records_per_second = 0
 
-    def __init__(self, client, namespace, set=None):  # noqa: A002
+    # The official's words when the namespace is missing or not a str (they differ
+    # between its scan and query types).
+    _no_namespace = "Parameters are incorrect"
+    _bad_namespace = "Parameters are incorrect"
+
+    def __init__(self, client=None, namespace=NO_NAMESPACE, set=None):  # noqa: A002
+        if not hasattr(client, "_conn"):
+            # only client.scan()/client.query() make these, as the official's types
+            raise TypeError("cannot create 'aerospike.%s' instances" % type(self).__name__)
+        if namespace is NO_NAMESPACE:
+            raise ParamError(-2, self._no_namespace)
         if not isinstance(namespace, str):
-            raise ParamError(-2, "namespace must be a string")
+            raise ParamError(-2, self._bad_namespace)
         if set is not None and not isinstance(set, str):
-            raise ParamError(-2, "set must be a string")
+            raise ParamError(-2, "Set should be string, unicode or None")
         self._client = client
         self._ns = namespace
         self._set = set
@@ -433,6 +452,8 @@ class Query(_Stream):
 
     _is_query = True
     _policy_kind = "query"
+    _no_namespace = "query() expects atleast 1 parameter"
+    _bad_namespace = "Namespace should be a string"
     _callback_failed = "Callback function contains an error"
 
     def results(self, policy=None, options=None):
