@@ -284,6 +284,41 @@ def case_module_function_argument_errors(aero, ctx):
             attempt(aero.get_partition_id, bytearray(20), 1)]
 
 
+def case_method_argument_errors(aero, ctx):
+    """Methods off the hot path word their argument errors as the official's."""
+    client = ctx.client
+    query, scan = client.query(NS, SET), client.scan(NS, SET)
+    return [attempt(client.info_all), attempt(client.info_all, "build", {}, 3),
+            attempt(lambda: client.info_all("build", bad=1)),
+            attempt(lambda: client.info_all("build", command="build")),
+            attempt(client.udf_list, {}, 2), attempt(client.udf_put),
+            attempt(client.udf_get), attempt(client.info_single_node, "build"),
+            attempt(client.info_random_node, "build", {}, 1), attempt(client.truncate),
+            attempt(client.index_remove, NS), attempt(client.index_integer_create),
+            attempt(client.index_map_keys_create, NS, SET),
+            attempt(client.apply, (NS, SET, 1), "m", "f"), attempt(client.scan_apply),
+            attempt(client.enable_metrics, None, 2), attempt(client.get_expression_base64),
+            attempt(query.foreach), attempt(query.results, None, None, 3), attempt(scan.foreach),
+            attempt(query.apply), attempt(query.execute_background, None, 2)]
+
+
+def case_job_info_argument_errors(aero, ctx):
+    job_info = ctx.client.job_info
+    return [attempt(job_info), attempt(job_info, "1"), attempt(job_info, "1", "scan"),
+            attempt(job_info, 1.5, "scan"), attempt(job_info, 1), attempt(job_info, 1, None),
+            attempt(job_info, 1, 0), attempt(job_info, 1, b"scan"), attempt(job_info, 1, "x"),
+            attempt(job_info, 1, "scan", 5), attempt(job_info, 1, aero.JOB_SCAN)]
+
+
+def case_scan_and_query_construction(aero, ctx):
+    client = ctx.client
+    return [attempt(client.scan), attempt(client.query), attempt(client.scan, None),
+            attempt(client.query, None), attempt(client.scan, 1), attempt(client.query, NS, 1),
+            attempt(client.scan, NS, b"x"), attempt(lambda: client.query(namespace=NS).is_done()),
+            attempt(aero.Query, NS, SET), attempt(aero.Scan, NS), attempt(aero.Query),
+            attempt(aero.client)]
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):

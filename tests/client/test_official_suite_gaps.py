@@ -85,3 +85,45 @@ def test_validate_keys_accepts_known_operation_policy_keys(strict_client, key, o
 def test_operation_policies_unchecked_without_validate_keys(client, key):
     client.operate(key, [list_operations.list_append("lb", 1, policy=BAD)])
     assert client.get(key)[2] == {"lb": [1]}
+
+
+# -- argument errors in the official's words, off the hot path ----------------------------
+# (the words themselves are compared with the official client in fidelity_cases.py)
+
+def test_argument_errors_are_reworded_off_the_hot_path(client):
+    with pytest.raises(TypeError, match=r"^info_all\(\) missing required argument 'command' "
+                                        r"\(pos 1\)$"):
+        client.info_all()
+    with pytest.raises(TypeError, match=r"^udf_list\(\) takes at most 1 argument \(2 given\)$"):
+        client.udf_list({}, 2)
+    with pytest.raises(TypeError, match=r"^argument for info_all\(\) given by name "
+                                        r"\('command'\) and position \(1\)$"):
+        client.info_all("build", command="build")
+
+
+def test_record_commands_keep_pythons_words(client):
+    # no call layer on the hot path: Python's own message
+    with pytest.raises(TypeError, match="required positional argument"):
+        client.get()
+    assert not hasattr(aerospike.Client.get, "__wrapped__")
+    assert not hasattr(aerospike.Client.batch_read, "__wrapped__")
+
+
+def test_type_errors_raised_inside_a_method_pass_unchanged(client):
+    query = client.query("test", "cffi")
+    with pytest.raises(TypeError, match=r"^where_with_index_name\(\) argument 1 must be str"):
+        query.where_with_index_name(5, None)
+    with pytest.raises(TypeError, match=r"^job_info\(\) argument 1 must be int, not str$"):
+        client.job_info("1")
+
+
+def test_scan_and_query_come_only_from_a_client(client):
+    for cls in (aerospike.Scan, aerospike.Query):
+        with pytest.raises(TypeError, match="cannot create 'aerospike.%s' instances"
+                                            % cls.__name__):
+            cls("test", "demo")
+    with pytest.raises(e.ParamError, match="query\\(\\) expects atleast 1 parameter"):
+        client.query()
+    with pytest.raises(e.ParamError, match="Parameters are incorrect"):
+        client.scan()
+    assert isinstance(client.query(namespace="test"), aerospike.Query)
