@@ -66,6 +66,8 @@ class _Stream:
         self._predicates = []
         self._paginate = False
         self._c = None              # the kept C stream while paginating
+        # The partition status after a foreach() its callback stopped (see _foreach)
+        self._stopped_status = None
         self._lock = threading.RLock()  # a foreach callback may use the same stream
 
     # -------------------------------------------------------- settings
@@ -165,12 +167,14 @@ class _Stream:
         return True  # as the official
 
     def is_done(self):
-        if self._c is None:
+        if self._c is None or self._stopped_status is not None:
             return False
         return bool(lib.shim_stream_done(self._c))
 
     def get_partitions_status(self):
         """{part_id: (part_id, digest set, retry, digest, bval), 'done': .., 'retry': ..}."""
+        if self._stopped_status is not None:
+            return dict(self._stopped_status)
         if self._c is None:
             return {}
         _, out = scratch()
@@ -352,6 +356,8 @@ class _Stream:
         partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
+            if stream is self._c:
+                self._stopped_status = None  # this run's status replaces it
             return self._run(stream, policy, max_records, nodename, partition_filter)
 
     def _foreach(self, callback, policy, options, nodename):
@@ -368,11 +374,46 @@ class _Stream:
             stream = self._stream_for_call(no_bins, partition_filter)
             client = self._client
             conn = client._hold()  # the callback may close the client meanwhile
+            accepted = None
+            if stream is self._c:
+                # A kept partition status must resume at the first record the callback did
+                # not take (the C client's status runs ahead: it has read whole pages).
+                self._stopped_status = None
+                accepted = {}
+                callback = _tracking(callback, accepted)
+                before = self.get_partitions_status()
+                if isinstance(partition_filter, dict) and isinstance(
+                        partition_filter.get("partition_status"), dict):
+                    before = partition_filter["partition_status"]
             try:
-                self._foreach_run(stream, conn, callback, policy, max_records, nodename,
-                                  partition_filter)
+                stopped = self._foreach_run(stream, conn, callback, policy, max_records,
+                                            nodename, partition_filter)
             finally:
                 client._release(conn)
+            if stopped and accepted is not None:
+                self._stopped_status = self._status_after_stop(before, accepted)
+
+    def _status_after_stop(self, before, accepted):
+        """The partition status a resume needs after the callback stopped a run: each
+        partition the callback took records of resumes after the last one it took; every
+        other partition of the run starts over from where the run started it."""
+        status = self.get_partitions_status()
+        for part_id, entry in list(status.items()):
+            if not isinstance(part_id, int):
+                continue
+            last = accepted.get(part_id)
+            if last is not None and bytes(last) == bytes(entry[3]):
+                continue  # the C status stops at the record the callback took last
+            if last is not None and not self._predicates:
+                status[part_id] = (part_id, True, entry[2], bytearray(last), entry[4])
+            else:
+                # Not reached, or (a secondary-index query) the index value the server
+                # resumes after is unknown for the record taken last: start over.
+                start = before.get(part_id)
+                status[part_id] = start if isinstance(start, tuple) and len(start) == 5 else (
+                    part_id, False, False, bytearray(20), 0)
+        status["done"] = False
+        return status
 
     def _foreach_run(self, stream, conn, callback, policy, max_records, nodename,
                      partition_filter):
@@ -388,7 +429,7 @@ class _Stream:
                 err, out = scratch()
                 status = lib.shim_stream_next(err, stream, out)
                 if status == 0:
-                    return
+                    return False
                 if status < 0:
                     raise_error(err)
                 # Copied out first: the callback may use this thread's scratch buffer.
@@ -398,7 +439,7 @@ class _Stream:
                 else:
                     fed = self._feed(out_bytes(out), callback)
                 if not fed:
-                    return
+                    return True  # the callback stopped the run
         finally:
             lib.shim_stream_stop(stream)
 
@@ -532,6 +573,18 @@ class Query(_Stream):
             index_name.encode() if index_name else ffi.NULL,
             exp_bytes, exp_size, ctx_b64, kind, index_type, datatype, low, high, value,
             value_size))
+
+
+def _tracking(callback, accepted):
+    """``callback`` noting, per partition, the digest of the last record it took (did not
+    answer False to)."""
+    def call(record):
+        answer = callback(record)
+        if answer is not False:
+            digest = record[0][3]
+            accepted[(digest[0] | digest[1] << 8) & 4095] = digest
+        return answer
+    return call
 
 
 def _with_partition_id(callback):

@@ -2,6 +2,8 @@
 suite against ours (scripts/official_suite.sh). Each test states the behaviour in our own
 terms; none is taken from that suite."""
 
+import os
+
 import pytest
 
 import aerospike_cffi as aerospike
@@ -127,3 +129,48 @@ def test_scan_and_query_come_only_from_a_client(client):
     with pytest.raises(e.ParamError, match="Parameters are incorrect"):
         client.scan()
     assert isinstance(client.query(namespace="test"), aerospike.Query)
+
+
+# -- a foreach stopped by its callback resumes at the first record it did not take --------
+
+@pytest.fixture
+def spread_set(client):
+    """A set of 40 records over many partitions."""
+    set_name = "stop-%d" % os.getpid()
+    keys = [("test", set_name, "r%d" % i) for i in range(40)]
+    for i, k in enumerate(keys):
+        client.put(k, {"i": i})
+    yield set_name
+    for k in keys:
+        client.remove(k)
+
+
+@pytest.mark.parametrize("kind", ["scan", "query"])
+@pytest.mark.parametrize("filtered", [True, False], ids=["partition_filter", "paginate"])
+def test_foreach_stopped_by_callback_resumes_after_last_taken(client, spread_set, kind,
+                                                              filtered):
+    taken = []
+
+    def stop_after_7(*args):
+        if len(taken) == 7:
+            return False
+        taken.append(args[-1][2]["i"])
+
+    first = getattr(client, kind)("test", spread_set)
+    policy = {}
+    if filtered:
+        policy["partition_filter"] = {"begin": 0, "count": 4096}
+    else:
+        first.paginate()
+    first.foreach(stop_after_7, policy)
+    assert len(taken) == 7
+    assert not first.is_done()
+    status = first.get_partitions_status()
+    assert status["done"] is False
+
+    rest = []
+    second = getattr(client, kind)("test", spread_set)
+    second.foreach(lambda *args: rest.append(args[-1][2]["i"]),
+                   {"partition_filter": {"begin": 0, "count": 4096,
+                                         "partition_status": status}})
+    assert sorted(taken + rest) == list(range(40))
