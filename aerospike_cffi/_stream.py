@@ -81,10 +81,14 @@ class _Stream:
             raise ClientError(-1, "Query.select() cannot be called more than once on the "
                                   "same instance.")
         self._selected = True  # even when the names are refused, as the official
+        names = []
         for name in bins:
-            if not isinstance(name, str):
+            if isinstance(name, bytearray):  # taken as UTF-8, as the official
+                name = name.decode("utf-8", "replace")
+            elif not isinstance(name, str):
                 raise ParamError(-2, "Bin name should be of type string")
-        self._bins = list(bins) or None
+            names.append(name)
+        self._bins = names or None
         return self
 
     def add_ops(self, ops):
@@ -504,12 +508,17 @@ class Query(_Stream):
             return self._aggregate(policy)
         return self._results(policy, options, None)
 
+    def apply(self, module, function, arguments=None):
+        """A stream UDF (see _Stream.apply); the official's Query.apply takes no policy."""
+        return _Stream.apply(self, module, function, arguments)
+
     def foreach(self, callback, policy=None, options=None):
         """Call ``callback((key, meta, bins))`` per record; returning False stops early
         (after apply(): ``callback(value)`` per value of the aggregation)."""
         if self._udf is not None:
             if not callable(callback):
                 raise ClientError(-1, self._callback_failed)
+            self._no_bins(options)  # checked as for records
             for value in self._aggregate(policy):
                 if not self._deliver(callback, value):
                     break
@@ -533,14 +542,16 @@ class Query(_Stream):
 
     def _add_predicate(self, predicate, ctx=None, expr=None, index_name=None):
         if not isinstance(predicate, tuple) or len(predicate) < 4:
-            raise ParamError(-2, "predicate is invalid")
+            raise ParamError(-2, "predicate is invalid.")
         if self._predicates:  # the official takes one filter per query
             raise ParamError(-2, "Failed to add predicate")
         kind, datatype, bin_name = predicate[0], predicate[1], predicate[2]
+        if isinstance(bin_name, bytearray):  # taken as UTF-8, as the official
+            bin_name = bin_name.decode("utf-8", "replace")
         index_type = predicate[5] if len(predicate) > 5 and predicate[5] is not None else 0
         if kind not in (0, 1) or not all(isinstance(v, int) and -(1 << 31) <= v < (1 << 31)
                                          for v in (datatype, index_type)):  # C enums
-            raise ParamError(-2, "predicate is invalid")
+            raise ParamError(-2, "predicate is invalid.")
         if expr is None and index_name is None and not isinstance(bin_name, str):
             raise ParamError(-2, "Bin name should be of type string")
         low = high = 0
@@ -550,7 +561,8 @@ class Query(_Stream):
             low = predicate[3]
             high = predicate[4] if kind == 1 and len(predicate) > 4 else 0
             for v in (low, high):
-                if isinstance(v, bool) or not isinstance(v, int) or not -(1 << 63) <= v < (1 << 63):
+                # a bool is an int here, as the official
+                if not isinstance(v, int) or not -(1 << 63) <= v < (1 << 63):
                     raise ParamError(-2, "predicate values must be 64-bit integers")
         else:
             raw = predicate[3]
