@@ -319,6 +319,37 @@ def case_scan_and_query_construction(aero, ctx):
             attempt(aero.client)]
 
 
+def case_stream_and_info_checks(aero, ctx):
+    """Argument checks of scans, queries and info_single_node, in the official's order."""
+    p = aero.predicates
+    client = ctx.client
+
+    def where(predicate):
+        client.query(NS, SET).where(predicate)
+        return "ok"
+
+    closed = ctx.new_client()
+    closed.close()
+    results = [attempt(lambda: client.query(NS, SET).select(bytearray(b"ab"), "c") and "ok"),
+               attempt(lambda: client.scan(NS, SET).select(bytearray(b"ab")) and "ok"),
+               attempt(lambda: client.query(NS, SET).select(1) and "ok"),
+               attempt(where, p.equals("a", None)), attempt(where, p.equals("a", 1.5)),
+               attempt(where, p.between("a", True, True)), attempt(where, "x"),
+               attempt(where, p.equals(bytearray(b"a"), 1)),
+               attempt(client.info_single_node, "bins", "nohost", {"timeout": 0.5}),
+               attempt(client.info_single_node, "bins", 5, {"timeout": 0.5}),
+               attempt(client.info_single_node, 5, "nohost"),
+               attempt(closed.info_single_node, "bins", ("127.0.0.1", 3000))]
+    for options in ({"concurrent": 5}, {"nobins": "x"}, {"bad": 1}, {1: True}):
+        results.append(attempt(client.scan_apply, NS, SET, "m", "f", [], {}, options))
+    query = client.query(NS, SET)
+    results.append(attempt(lambda: query.apply("m", "f", [], None)))
+    results.append(attempt(lambda: query.apply("m", "f", policy=None)))
+    query.apply("m", "f")
+    results.append(attempt(query.foreach, print, None, ""))
+    return results
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):
