@@ -81,6 +81,10 @@ def set_log_level(loglevel):
     """Log C client messages at ``loglevel`` (aerospike.LOG_LEVEL_*) and above."""
     if not isinstance(loglevel, int):  # a bool is a level too, as in the official
         raise ParamError(-2, "Invalid log level")
+    if not -(1 << 63) <= loglevel < (1 << 63):  # the official reads a C long
+        raise ParamError(-2, "integer value exceeds sys.maxsize")
+    # ... and keeps its low 32 bits (a C int): 2**31 is then negative, i.e. off
+    loglevel = ((loglevel + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
     lib.shim_log_enable(loglevel if loglevel >= 0 else -1)
     return 0
 

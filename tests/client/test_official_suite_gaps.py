@@ -174,3 +174,12 @@ def test_foreach_stopped_by_callback_resumes_after_last_taken(client, spread_set
                    {"partition_filter": {"begin": 0, "count": 4096,
                                          "partition_status": status}})
     assert sorted(taken + rest) == list(range(40))
+
+
+def test_log_level_beyond_a_c_long_is_a_param_error():
+    try:
+        with pytest.raises(e.ParamError, match="integer value exceeds sys.maxsize"):
+            aerospike.set_log_level(1 << 66)
+        assert aerospike.set_log_level((1 << 31)) == 0  # a C int's bits: off
+    finally:
+        aerospike.set_log_level(aerospike.LOG_LEVEL_OFF)
