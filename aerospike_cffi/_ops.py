@@ -491,7 +491,7 @@ _RANGE_OPS = frozenset((1113, 1121, 1119))
 _INDEX_OPS = frozenset((1114, 1116, 1117, 1122, 1123, 1124, 1125, 1115))
 
 # Map op code -> (command, wire op, recipe).  Recipe tokens: rt (int64), key, val, range,
-# index (int64), vcount ("val" as uint64 count), list (packed "val", must be a list).
+# index (int64), vcount ("val" as uint64 count), list (packed "val", meant as a list).
 _MAP_OPS = {
     1106: (96, CDT_READ, ()),
     1107: (75, CDT_MODIFY, ()),
@@ -658,8 +658,7 @@ def _encode_generic(op, code, pk):
         command = _MAP_WRITE_COMMANDS[code]
         return CDT_MODIFY, bin_name, P_BLOB, _cdt(command, args, ctx), None
     if code == MAP_PUT_ITEMS:
-        if not isinstance(value, dict):
-            raise _param("Value must be a dict")
+        # as the official: a value that is not a dict goes as it is (the server refuses it)
         args = [pk.pack(value), _uint(attributes)]
         if write_flags:
             args.append(_uint(write_flags))
@@ -683,8 +682,8 @@ def _encode_generic(op, code, pk):
             elif token == "vcount":
                 args.append(_u64(_index_value(value)))
             elif token == "list":
-                if not isinstance(value, list):
-                    raise _param("Value must be a list")
+                # as the official: a value that is not a list goes as it is (the server
+                # answers; list operations, unlike these, refuse it before sending)
                 args.append(pk.pack(value))
         return wire_op, bin_name, P_BLOB, _cdt(command, args, ctx), (rt if "rt" in recipe else None)
     raise _param("Invalid operation given")

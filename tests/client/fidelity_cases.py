@@ -350,6 +350,27 @@ def case_stream_and_info_checks(aero, ctx):
     return results
 
 
+def case_map_ops_send_what_they_are_given(aero, ctx):
+    """Map operations that take a list (or put_items a dict) send any other value as it is
+    and the server answers; list operations refuse it before sending."""
+    from aerospike_helpers.operations import list_operations as lo, map_operations as mo
+
+    client = ctx.client
+    key = (NS, SET, "maplist")
+    client.put(key, {"m": {"a": 1}, "l": [1, 2]})
+    try:
+        ops = [mo.map_get_by_value_list("m", "greet", aero.MAP_RETURN_VALUE),
+               mo.map_remove_by_value_list("m", 7, aero.MAP_RETURN_VALUE),
+               mo.map_get_by_key_list("m", "x", aero.MAP_RETURN_VALUE),
+               mo.map_remove_by_key_list("m", "x", aero.MAP_RETURN_VALUE),
+               mo.map_put_items("m", "x"),
+               lo.list_get_by_value_list("l", "x", aero.LIST_RETURN_VALUE),
+               lo.list_append_items("l", "x")]
+        return [attempt(client.operate, key, [op]) for op in ops] + [client.get(key)[2]]
+    finally:
+        _remove(client, key)
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):
