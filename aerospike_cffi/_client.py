@@ -70,6 +70,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         lib.as_policy_batch_read_init(self._batch_read_default)
         defaults["batch_read"] = self._batch_read_default
         self._policies = PolicySet(defaults, settings.validate_keys)
+        self._policies.packer = self._packer  # expression values use the serializer too
         self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
         self._as = _NULL
         self._lock = threading.Lock()

@@ -183,3 +183,20 @@ def test_log_level_beyond_a_c_long_is_a_param_error():
         assert aerospike.set_log_level((1 << 31)) == 0  # a C int's bits: off
     finally:
         aerospike.set_log_level(aerospike.LOG_LEVEL_OFF)
+
+
+def test_filter_expression_values_use_the_client_serializer(hosts, key):
+    import json
+
+    from aerospike_helpers import expressions as exp
+
+    own = aerospike.client({"hosts": hosts, "serialization": (json.dumps, json.loads)})
+    try:
+        own.put(key, {"t": (1, 2, 3), "n": 1})
+        match = exp.Eq(exp.BlobBin("t"), (1, 2, 3)).compile()
+        assert own.get(key, {"expressions": match})[2]["n"] == 1
+        other = exp.Eq(exp.BlobBin("t"), (1, 2)).compile()
+        with pytest.raises(e.FilteredOut):
+            own.get(key, {"expressions": other})
+    finally:
+        own.close()
