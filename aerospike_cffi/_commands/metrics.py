@@ -98,11 +98,11 @@ def _aerospike_cffi_metrics(event, handle, data, length, message, message_size):
             callback(_node(fields) if event == _NODE_CLOSE else _cluster(fields))
         return 0
     except BaseException as exc:  # noqa: BLE001 - nothing may escape into the C client
+        head = "Python callback %s threw a %s exception. " % (name, type(exc).__name__)
         try:
-            text = "Python callback %s threw a %s exception. Exception value: %s" % (
-                name, type(exc).__name__, exc)
+            text = head + "Exception value: %s" % (exc,)
         except BaseException:  # noqa: BLE001 - str() of the exception itself failed
-            text = "Python callback %s threw an exception" % name
+            text = head + "str() on exception value threw an error"  # the official's words
         raw = text.encode("utf-8", "replace")[:max(message_size - 1, 0)]
         ffi.memmove(message, raw + b"\0", len(raw) + 1)
         return 1
