@@ -69,6 +69,7 @@ class ClientSettings:
         self.user = None
         self.password = None
         self.strict_types = True
+        self.metrics_policy = None  # the config's policies["metrics"] (enable_metrics())
         # Policy kinds whose config policy has deserialize False (raw list/map bytes).
         self.raw_kinds = frozenset()
 
@@ -155,6 +156,10 @@ def build(config):
                 raise _err("metrics must be an aerospike_helpers.metrics.MetricsPolicy class "
                            "instance. But a %s was received instead"
                            % type(policies["metrics"]).__name__)
+            from ._commands.metrics import metrics_args
+
+            metrics_args(policies["metrics"])  # its errors now, as the official
+            settings.metrics_policy = policies["metrics"]
         _set_policies(cfg, policies, validate, keep)
         settings.raw_kinds = frozenset(
             kind for kind in ("read", "operate", "batch", "query")

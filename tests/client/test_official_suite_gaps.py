@@ -200,3 +200,30 @@ def test_filter_expression_values_use_the_client_serializer(hosts, key):
             own.get(key, {"expressions": other})
     finally:
         own.close()
+
+
+# -- a metrics policy in the client config ---------------------------------------------------
+
+def test_config_metrics_policy_is_checked_at_client_creation(hosts):
+    from aerospike_helpers.metrics import MetricsPolicy
+
+    with pytest.raises(e.ParamError, match="MetricsPolicy.report_size_limit must be a "
+                                           "unsigned 64-bit integer type"):
+        aerospike.client({"hosts": hosts,
+                          "policies": {"metrics": MetricsPolicy(report_size_limit=1 << 64)}})
+
+
+def test_enable_metrics_without_policy_uses_the_config_one(hosts, tmp_path):
+    from aerospike_helpers.metrics import MetricsPolicy
+
+    policy = MetricsPolicy(report_dir=str(tmp_path), latency_columns=3)
+    own = aerospike.client({"hosts": hosts, "policies": {"metrics": policy}})
+    try:
+        own.enable_metrics()
+        own.disable_metrics()
+    finally:
+        own.close()
+    files = list(tmp_path.glob("metrics-*.log"))
+    assert files  # written where the config's policy says
+    with open(str(files[0])) as f:
+        assert "latency(3,1)" in f.readline()  # the config's latency_columns
