@@ -371,6 +371,12 @@ def case_map_ops_send_what_they_are_given(aero, ctx):
         _remove(client, key)
 
 
+def case_config_provider_intervals(aero, ctx):
+    make = aero.ConfigProvider
+    return [attempt(lambda i=i: make("path", i).interval)
+            for i in (0, 1, True, (1 << 32) - 1, 1 << 32, -1, "x", 1.5, None)]
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):
