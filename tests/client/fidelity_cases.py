@@ -377,6 +377,22 @@ def case_config_provider_intervals(aero, ctx):
             for i in (0, 1, True, (1 << 32) - 1, 1 << 32, -1, "x", 1.5, None)]
 
 
+def case_expression_return_type_checks(aero, ctx):
+    from aerospike_helpers.expressions import base as be, list as le
+
+    client = ctx.client
+    key = (NS, SET, "exprrt")
+    client.put(key, {"l": [1, 2, 3]})
+    try:
+        results = []
+        for rt in ("bad", None, 1.5, aero.LIST_RETURN_VALUE):
+            expr = be.Eq(le.ListGetByValueRelRankRangeToEnd(None, rt, 2, 0, "l"), [2, 3])
+            results.append(attempt(lambda: client.get(key, {"expressions": expr.compile()})[2]))
+        return results
+    finally:
+        _remove(client, key)
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):
