@@ -2,7 +2,7 @@
 
 import functools
 
-from . import _marshal, _native
+from . import _config, _marshal, _native
 from ._native import ffi, lib, raise_error, scratch
 from ._client import Client
 from ._keys import key_parts
@@ -39,7 +39,7 @@ def _c_style_arguments(fn):
     return call
 
 
-def client(config):
+def client(config=_config.NO_CONFIG):
     """A Client for ``config``, connected (as the official aerospike.client())."""
     return Client(config)
 
@@ -81,6 +81,10 @@ def set_log_level(loglevel):
     """Log C client messages at ``loglevel`` (aerospike.LOG_LEVEL_*) and above."""
     if not isinstance(loglevel, int):  # a bool is a level too, as in the official
         raise ParamError(-2, "Invalid log level")
+    if not -(1 << 63) <= loglevel < (1 << 63):  # the official reads a C long
+        raise ParamError(-2, "integer value exceeds sys.maxsize")
+    # ... and keeps its low 32 bits (a C int): 2**31 is then negative, i.e. off
+    loglevel = ((loglevel + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
     lib.shim_log_enable(loglevel if loglevel >= 0 else -1)
     return 0
 
@@ -114,3 +118,38 @@ def unset_serializers():
     _marshal.GLOBAL_SERIALIZERS.serializer = None
     _marshal.GLOBAL_SERIALIZERS.deserializer = None
     return 0
+
+
+def _reword_method_argument_errors():
+    """The official's words for argument errors on every method off the hot path (record
+    and batch commands keep Python's: see _arguments). where() is left out: the official
+    words its errors differently there."""
+    from ._arguments import c_style_methods
+    from ._commands import BatchCommands, RecordCommands
+
+    class _Keep:
+        where = None
+
+    c_style_methods(Client, exclude=(RecordCommands, BatchCommands))
+    c_style_methods(Scan)
+    c_style_methods(Query, exclude=(_Keep,))
+
+
+_reword_method_argument_errors()
+
+
+def _mark_method_classes():
+    """Give each public method of Client, Scan and Query the ``__objclass__`` the official's
+    C method descriptors carry (the class they belong to): code written against it reads it
+    to tell a Client method from a Scan's or Query's. Methods Scan and Query share (one
+    function) name Scan. Costs nothing per call."""
+    for cls in (Client, Scan, Query):
+        for name in dir(cls):
+            if name.startswith("_"):
+                continue
+            fn = getattr(cls, name, None)
+            if isinstance(fn, type(_mark_method_classes)) and "__objclass__" not in vars(fn):
+                fn.__objclass__ = cls
+
+
+_mark_method_classes()

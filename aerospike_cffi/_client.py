@@ -37,7 +37,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
              AdminCommands, TxnCommands, MetricsCommands):
     """A connection to an Aerospike cluster, with the official client's API."""
 
-    def __init__(self, config):
+    def __init__(self, config=_config.NO_CONFIG):
         cfg, settings, keep = _config.build(config)
         _config.force_raw_collections(cfg)
         self._cfg = cfg  # template: never given to the C client (see _config.for_connection)
@@ -50,6 +50,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._op_packer = _marshal.Packer(settings.send_bool_as, self._serializers,
                                           _marshal.SERIALIZER_PYTHON,
                                           strict_types=settings.strict_types)
+        self._op_packer.validate_keys = settings.validate_keys
         self._unpacker = _marshal.Unpacker(settings.deserializer)
         # deserialize False reads: list and map bins stay raw msgpack (stateless, kept once)
         self._raw_unpacker = _marshal.RawCollectionsUnpacker(settings.deserializer)
@@ -69,6 +70,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         lib.as_policy_batch_read_init(self._batch_read_default)
         defaults["batch_read"] = self._batch_read_default
         self._policies = PolicySet(defaults, settings.validate_keys)
+        self._policies.packer = self._packer  # expression values use the serializer too
         self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
         self._as = _NULL
         self._lock = threading.Lock()
@@ -257,11 +259,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
 
     # ------------------------------------------------------------ scan, query, indexes
 
-    def scan(self, namespace, set=None):  # noqa: A002
+    def scan(self, namespace=_stream.NO_NAMESPACE, set=None):  # noqa: A002
         """A new :class:`Scan` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Scan(self, namespace, set)
 
-    def query(self, namespace, set=None):  # noqa: A002
+    def query(self, namespace=_stream.NO_NAMESPACE, set=None):  # noqa: A002
         """A new :class:`Query` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Query(self, namespace, set)
 

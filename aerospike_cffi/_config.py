@@ -69,12 +69,29 @@ class ClientSettings:
         self.user = None
         self.password = None
         self.strict_types = True
+        self.metrics_policy = None  # the config's policies["metrics"] (enable_metrics())
         # Policy kinds whose config policy has deserialize False (raw list/map bytes).
         self.raw_kinds = frozenset()
 
 
+class _NoConfig:
+    """Default of the config argument: the official answers a missing config with
+    ParamError "No config argument" (its context a TypeError), not a bare TypeError."""
+
+    def __repr__(self):
+        return "<no config>"
+
+
+NO_CONFIG = _NoConfig()
+
+
 def build(config):
     """(as_config*, ClientSettings, keep-alive list) for a config dict."""
+    if config is NO_CONFIG:
+        try:
+            raise TypeError("client() missing required argument 'config' (pos 1)")
+        except TypeError:
+            raise _err("No config argument")
     if not isinstance(config, dict):
         raise _err("Config must be a dict")
     settings = ClientSettings()
@@ -139,6 +156,10 @@ def build(config):
                 raise _err("metrics must be an aerospike_helpers.metrics.MetricsPolicy class "
                            "instance. But a %s was received instead"
                            % type(policies["metrics"]).__name__)
+            from ._commands.metrics import metrics_args
+
+            metrics_args(policies["metrics"])  # its errors now, as the official
+            settings.metrics_policy = policies["metrics"]
         _set_policies(cfg, policies, validate, keep)
         settings.raw_kinds = frozenset(
             kind for kind in ("read", "operate", "batch", "query", "batch_parent_write")

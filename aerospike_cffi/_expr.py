@@ -274,7 +274,13 @@ class _Compiler:
         ctx_items = _ops._ctx_items(self.pk, ctx) if ctx else None
         prefix = []
         if "return_type" in fixed or _is_remove(command, is_map):
-            prefix.append(_ops._int(fixed.get("return_type", 0)))  # removes: NONE by default
+            rt = fixed.get("return_type", 0)  # removes: NONE by default
+            # checked before packing, in the official's words
+            if rt is None:
+                raise ParamError(-2, "Operation missing required entry return_type")
+            if not isinstance(rt, int):
+                raise ParamError(-2, "return_type must be an integer")
+            prefix.append(_ops._int(rt))
         if "separator" in fixed:
             prefix.append(self.pk.pack(fixed["separator"]))
         if "list_order" in fixed:

@@ -108,7 +108,8 @@ def serialize(value, client_serializers, mode, explicit=False):
 class Packer:
     """Packs values for one command; knows the client's bool and serializer settings."""
 
-    __slots__ = ("send_bool_as", "serializers", "mode", "explicit", "strict_types")
+    __slots__ = ("send_bool_as", "serializers", "mode", "explicit", "strict_types",
+                 "validate_keys")
 
     def __init__(self, send_bool_as=SEND_BOOL_AS_AS_BOOL, serializers=None, mode=None,
                  explicit=False, strict_types=True):
@@ -119,6 +120,9 @@ class Packer:
         # The config's strict_types: False skips the client-side checks of append, prepend
         # and increment values (the server answers instead), as the official.
         self.strict_types = strict_types
+        # The config's validate_keys: unknown keys of an operation's policy dict (list, map,
+        # bit, HLL) are a ParamError, as the official (set by the client on its op packer).
+        self.validate_keys = False
 
     # -------------------------------------------------- top-level bin values
 

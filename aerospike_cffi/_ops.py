@@ -491,7 +491,7 @@ _RANGE_OPS = frozenset((1113, 1121, 1119))
 _INDEX_OPS = frozenset((1114, 1116, 1117, 1122, 1123, 1124, 1125, 1115))
 
 # Map op code -> (command, wire op, recipe).  Recipe tokens: rt (int64), key, val, range,
-# index (int64), vcount ("val" as uint64 count), list (packed "val", must be a list).
+# index (int64), vcount ("val" as uint64 count), list (packed "val", meant as a list).
 _MAP_OPS = {
     1106: (96, CDT_READ, ()),
     1107: (75, CDT_MODIFY, ()),
@@ -658,8 +658,7 @@ def _encode_generic(op, code, pk):
         command = _MAP_WRITE_COMMANDS[code]
         return CDT_MODIFY, bin_name, P_BLOB, _cdt(command, args, ctx), None
     if code == MAP_PUT_ITEMS:
-        if not isinstance(value, dict):
-            raise _param("Value must be a dict")
+        # as the official: a value that is not a dict goes as it is (the server refuses it)
         args = [pk.pack(value), _uint(attributes)]
         if write_flags:
             args.append(_uint(write_flags))
@@ -683,8 +682,8 @@ def _encode_generic(op, code, pk):
             elif token == "vcount":
                 args.append(_u64(_index_value(value)))
             elif token == "list":
-                if not isinstance(value, list):
-                    raise _param("Value must be a list")
+                # as the official: a value that is not a list goes as it is (the server
+                # answers; list operations, unlike these, refuse it before sending)
                 args.append(pk.pack(value))
         return wire_op, bin_name, P_BLOB, _cdt(command, args, ctx), (rt if "rt" in recipe else None)
     raise _param("Invalid operation given")
@@ -926,6 +925,25 @@ class OpPlan:
         self.return_types = []
 
 
+# The keys each kind of operation policy may hold (the official's sets), by the op dict
+# entry that carries it; checked only when the client config sets validate_keys.
+_OP_POLICY_KEYS = (
+    ("list_policy", ("list_order", "write_flags"), None),
+    ("map_policy", ("map_order", "map_write_flags", "persist_index"), None),
+    ("policy", ("bit_write_flags",), range(2000, 2100)),
+    ("hll_policy", ("flags",), range(2100, 2200)),
+)
+
+
+def _check_op_policy_keys(op):
+    for entry, allowed, codes in _OP_POLICY_KEYS:
+        policy = op.get(entry)
+        if isinstance(policy, dict) and (codes is None or op.get("op") in codes):
+            for key in policy:
+                if key not in allowed:
+                    raise _param('"%s" is an invalid policy dictionary key' % (key,))
+
+
 def encode_operations(ops, packer=None):
     """Validate and encode a list of op dicts into an :class:`OpPlan`."""
     if not isinstance(ops, list):
@@ -936,6 +954,9 @@ def encode_operations(ops, packer=None):
         if not isinstance(op, dict):
             raise _param("No operations defined")
     pk = packer or DEFAULT_PACKER
+    if pk.validate_keys:
+        for op in ops:
+            _check_op_policy_keys(op)
     plan = OpPlan()
     wire, return_types = plan.wire, plan.return_types
     for op in ops:

@@ -137,11 +137,12 @@ def _set_path(struct_ptr, path, value):
     setattr(obj, parts[-1], value)
 
 
-def compile_exp(expressions):
-    """(as_exp*, its Python-owned memory) holding the compiled filter expression."""
+def compile_exp(expressions, packer=None):
+    """(as_exp*, its Python-owned memory) holding the compiled filter expression;
+    ``packer``: the client's (its serializer packs values of types msgpack lacks)."""
     from ._expr import compile_expression
 
-    packed = compile_expression(expressions)
+    packed = compile_expression(expressions, packer)
     memory = ffi.new("uint8_t[]", ffi.sizeof("as_exp") + len(packed))
     exp = ffi.cast("as_exp*", memory)
     exp.packed_sz = len(packed)
@@ -161,7 +162,8 @@ def _config_range(kind, name, vkind, value):
     return True
 
 
-def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=False):
+def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=False,
+               packer=None):
     """Set the fields of ``policy`` onto the C struct ``target``; returns objects to keep alive.
     ``config``: the dict comes from the client config (checked as the official does there)."""
     table = _F[kind]
@@ -180,7 +182,7 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=F
         if vkind == "exp":
             if value is None:
                 continue
-            exp, memory = compile_exp(value)
+            exp, memory = compile_exp(value, packer)
             keep = memory if keep is None else (keep, memory)
             _set_path(target, path, exp)
             continue
@@ -203,6 +205,8 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=F
 
 class PolicySet:
     """One client's policies: defaults per kind and a cache of dict-built structs."""
+
+    packer = None  # the client's value packer, for the values in filter expressions
 
     def __init__(self, defaults, validate_keys):
         # defaults: kind -> cdata struct (in the client's as_config copy)
@@ -228,7 +232,7 @@ class PolicySet:
             return hit
         ptr = ffi.new(_PTR_TYPES[kind])
         ptr[0] = self._defaults[kind][0]
-        keep = apply_dict(kind, ptr, policy, self._validate)
+        keep = apply_dict(kind, ptr, policy, self._validate, packer=self.packer)
         result = (ptr, keep)
         if cache_key is not None and keep is None:
             if len(self._cache) > 256:

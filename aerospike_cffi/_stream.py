@@ -25,6 +25,15 @@ _key_head = struct.Struct("<BI").unpack_from  # particle type, size of the user 
 _MARSHAL_MIXED = 2  # shim.h: some records of the marshal page are packed bytes
 
 
+class _NoNamespace:
+    def __repr__(self):
+        return "<no namespace>"
+
+
+# Default of client.scan()/query()'s namespace: missing is the official's ParamError.
+NO_NAMESPACE = _NoNamespace()
+
+
 class _Stream:
     _is_query = False
     _policy_kind = "scan"
@@ -34,11 +43,21 @@ class _Stream:
     max_records = 0
     records_per_second = 0
 
-    def __init__(self, client, namespace, set=None):  # noqa: A002
+    # The official's words when the namespace is missing or not a str (they differ
+    # between its scan and query types).
+    _no_namespace = "Parameters are incorrect"
+    _bad_namespace = "Parameters are incorrect"
+
+    def __init__(self, client=None, namespace=NO_NAMESPACE, set=None):  # noqa: A002
+        if not hasattr(client, "_conn"):
+            # only client.scan()/client.query() make these, as the official's types
+            raise TypeError("cannot create 'aerospike.%s' instances" % type(self).__name__)
+        if namespace is NO_NAMESPACE:
+            raise ParamError(-2, self._no_namespace)
         if not isinstance(namespace, str):
-            raise ParamError(-2, "namespace must be a string")
+            raise ParamError(-2, self._bad_namespace)
         if set is not None and not isinstance(set, str):
-            raise ParamError(-2, "set must be a string")
+            raise ParamError(-2, "Set should be string, unicode or None")
         self._client = client
         self._ns = namespace
         self._set = set
@@ -47,6 +66,8 @@ class _Stream:
         self._predicates = []
         self._paginate = False
         self._c = None              # the kept C stream while paginating
+        # The partition status after a foreach() its callback stopped (see _foreach)
+        self._stopped_status = None
         self._lock = threading.RLock()  # a foreach callback may use the same stream
 
     # -------------------------------------------------------- settings
@@ -60,10 +81,14 @@ class _Stream:
             raise ClientError(-1, "Query.select() cannot be called more than once on the "
                                   "same instance.")
         self._selected = True  # even when the names are refused, as the official
+        names = []
         for name in bins:
-            if not isinstance(name, str):
+            if isinstance(name, bytearray):  # taken as UTF-8, as the official
+                name = name.decode("utf-8", "replace")
+            elif not isinstance(name, str):
                 raise ParamError(-2, "Bin name should be of type string")
-        self._bins = list(bins) or None
+            names.append(name)
+        self._bins = names or None
         return self
 
     def add_ops(self, ops):
@@ -154,12 +179,14 @@ class _Stream:
 
     def is_done(self):
         """Whether a paginated run has returned every record."""
-        if self._c is None:
+        if self._c is None or self._stopped_status is not None:
             return False
         return bool(lib.shim_stream_done(self._c))
 
     def get_partitions_status(self):
         """{part_id: (part_id, digest set, retry, digest, bval), 'done': .., 'retry': ..}."""
+        if self._stopped_status is not None:
+            return dict(self._stopped_status)
         if self._c is None:
             return {}
         _, out = scratch()
@@ -350,6 +377,8 @@ class _Stream:
         partition_filter = self._usable_filter(partition_filter)
         with self._lock:
             stream = self._stream_for_call(no_bins, partition_filter)
+            if stream is self._c:
+                self._stopped_status = None  # this run's status replaces it
             return self._run(stream, policy, max_records, nodename, partition_filter)
 
     def _foreach(self, callback, policy, options, nodename):
@@ -366,11 +395,46 @@ class _Stream:
             stream = self._stream_for_call(no_bins, partition_filter)
             client = self._client
             conn = client._hold()  # the callback may close the client meanwhile
+            accepted = None
+            if stream is self._c:
+                # A kept partition status must resume at the first record the callback did
+                # not take (the C client's status runs ahead: it has read whole pages).
+                self._stopped_status = None
+                accepted = {}
+                callback = _tracking(callback, accepted)
+                before = self.get_partitions_status()
+                if isinstance(partition_filter, dict) and isinstance(
+                        partition_filter.get("partition_status"), dict):
+                    before = partition_filter["partition_status"]
             try:
-                self._foreach_run(stream, conn, callback, policy, max_records, nodename,
-                                  partition_filter)
+                stopped = self._foreach_run(stream, conn, callback, policy, max_records,
+                                            nodename, partition_filter)
             finally:
                 client._release(conn)
+            if stopped and accepted is not None:
+                self._stopped_status = self._status_after_stop(before, accepted)
+
+    def _status_after_stop(self, before, accepted):
+        """The partition status a resume needs after the callback stopped a run: each
+        partition the callback took records of resumes after the last one it took; every
+        other partition of the run starts over from where the run started it."""
+        status = self.get_partitions_status()
+        for part_id, entry in list(status.items()):
+            if not isinstance(part_id, int):
+                continue
+            last = accepted.get(part_id)
+            if last is not None and bytes(last) == bytes(entry[3]):
+                continue  # the C status stops at the record the callback took last
+            if last is not None and not self._predicates:
+                status[part_id] = (part_id, True, entry[2], bytearray(last), entry[4])
+            else:
+                # Not reached, or (a secondary-index query) the index value the server
+                # resumes after is unknown for the record taken last: start over.
+                start = before.get(part_id)
+                status[part_id] = start if isinstance(start, tuple) and len(start) == 5 else (
+                    part_id, False, False, bytearray(20), 0)
+        status["done"] = False
+        return status
 
     def _foreach_run(self, stream, conn, callback, policy, max_records, nodename,
                      partition_filter):
@@ -386,7 +450,7 @@ class _Stream:
                 err, out = scratch()
                 status = lib.shim_stream_next(err, stream, out)
                 if status == 0:
-                    return
+                    return False
                 if status < 0:
                     raise_error(err)
                 # Copied out first: the callback may use this thread's scratch buffer.
@@ -396,7 +460,7 @@ class _Stream:
                 else:
                     fed = self._feed(out_bytes(out), callback)
                 if not fed:
-                    return
+                    return True  # the callback stopped the run
         finally:
             lib.shim_stream_stop(stream)
 
@@ -455,6 +519,8 @@ class Query(_Stream):
 
     _is_query = True
     _policy_kind = "query"
+    _no_namespace = "query() expects atleast 1 parameter"
+    _bad_namespace = "Namespace should be a string"
     _callback_failed = "Callback function contains an error"
 
     def results(self, policy=None, options=None):
@@ -464,12 +530,17 @@ class Query(_Stream):
             return self._aggregate(policy)
         return self._results(policy, options, None)
 
+    def apply(self, module, function, arguments=None):
+        """A stream UDF (see _Stream.apply); the official's Query.apply takes no policy."""
+        return _Stream.apply(self, module, function, arguments)
+
     def foreach(self, callback, policy=None, options=None):
         """Call ``callback((key, meta, bins))`` per record; returning False stops early
         (after apply(): ``callback(value)`` per value of the aggregation)."""
         if self._udf is not None:
             if not callable(callback):
                 raise ClientError(-1, self._callback_failed)
+            self._no_bins(options)  # checked as for records
             for value in self._aggregate(policy):
                 if not self._deliver(callback, value):
                     break
@@ -496,14 +567,16 @@ class Query(_Stream):
 
     def _add_predicate(self, predicate, ctx=None, expr=None, index_name=None):
         if not isinstance(predicate, tuple) or len(predicate) < 4:
-            raise ParamError(-2, "predicate is invalid")
+            raise ParamError(-2, "predicate is invalid.")
         if self._predicates:  # the official takes one filter per query
             raise ParamError(-2, "Failed to add predicate")
         kind, datatype, bin_name = predicate[0], predicate[1], predicate[2]
+        if isinstance(bin_name, bytearray):  # taken as UTF-8, as the official
+            bin_name = bin_name.decode("utf-8", "replace")
         index_type = predicate[5] if len(predicate) > 5 and predicate[5] is not None else 0
         if kind not in (0, 1) or not all(isinstance(v, int) and -(1 << 31) <= v < (1 << 31)
                                          for v in (datatype, index_type)):  # C enums
-            raise ParamError(-2, "predicate is invalid")
+            raise ParamError(-2, "predicate is invalid.")
         if expr is None and index_name is None and not isinstance(bin_name, str):
             raise ParamError(-2, "Bin name should be of type string")
         low = high = 0
@@ -513,7 +586,8 @@ class Query(_Stream):
             low = predicate[3]
             high = predicate[4] if kind == 1 and len(predicate) > 4 else 0
             for v in (low, high):
-                if isinstance(v, bool) or not isinstance(v, int) or not -(1 << 63) <= v < (1 << 63):
+                # a bool is an int here, as the official
+                if not isinstance(v, int) or not -(1 << 63) <= v < (1 << 63):
                     raise ParamError(-2, "predicate values must be 64-bit integers")
         else:
             raw = predicate[3]
@@ -536,6 +610,18 @@ class Query(_Stream):
             index_name.encode() if index_name else ffi.NULL,
             exp_bytes, exp_size, ctx_b64, kind, index_type, datatype, low, high, value,
             value_size))
+
+
+def _tracking(callback, accepted):
+    """``callback`` noting, per partition, the digest of the last record it took (did not
+    answer False to)."""
+    def call(record):
+        answer = callback(record)
+        if answer is not False:
+            digest = record[0][3]
+            accepted[(digest[0] | digest[1] << 8) & 4095] = digest
+        return answer
+    return call
 
 
 def _with_partition_id(callback):

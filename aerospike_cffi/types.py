@@ -116,10 +116,15 @@ class ConfigProvider:
     def __init__(self, path, interval=5000):
         if not isinstance(path, str):
             raise TypeError("argument 1 must be str, not %s" % type(path).__name__)
-        if isinstance(interval, bool) or not isinstance(interval, int) or not 0 <= interval < 1 << 32:
-            raise TypeError("interval must be an unsigned 32-bit integer")
+        # the official's errors for an interval that is no C unsigned int
+        if not isinstance(interval, int):
+            raise TypeError("%s must be an integer" % (interval,))
+        if interval < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if interval >= 1 << 32:
+            raise ValueError("%d exceeds 4294967295" % interval)
         self._path = path
-        self._interval = interval
+        self._interval = int(interval)  # a bool reads back as its int, as the official
 
     @property
     def path(self):

@@ -25,7 +25,9 @@
 #   --compare A B  print, per group, the tests that passed in outcomes A but not in B
 #
 # The server is $AEROSPIKE_TEST_SERVER (host:port, default 127.0.0.1:3000). Per-test
-# timeout: $OFFICIAL_SUITE_TIMEOUT seconds (default 120).
+# timeout: $OFFICIAL_SUITE_TIMEOUT seconds (default 120). Run one suite at a time per server:
+# two at once register and remove the same UDF files, and the official client's udf_put
+# then waits forever for a file the other run removed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 HERE="$ROOT/scripts"
@@ -98,6 +100,17 @@ for _name, _mod in list(sys.modules.items()):
 EOF
 PYPATH="$WORK/_plugins"
 [ $MODE = cffi ] && PYPATH="$WORK/_shim:$PYPATH"
+# The official wheel's environment (.venv-official) usually has no pytest: lend it the
+# CPython environment's (same Python version), package by package, so that nothing else
+# from there (aerospike_helpers above all) shadows the official's own.
+if ! "$PY" -c "import pytest" 2>/dev/null && [ -x "$ROOT/.venv-cpython/bin/python" ]; then
+    SP="$("$ROOT/.venv-cpython/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    mkdir -p "$WORK/_pytest_lib"
+    for n in pytest _pytest pluggy iniconfig packaging py.py pygments; do
+        [ -e "$SP/$n" ] && ln -s "$SP/$n" "$WORK/_pytest_lib/$n"
+    done
+    PYPATH="$PYPATH:$WORK/_pytest_lib"
+fi
 
 echo "== official suite ($MODE, $("$PY" -c 'import platform; print(platform.python_implementation(), platform.python_version())')) against $SERVER; outcomes in $OUT"
 cd "$WORK"

@@ -33,6 +33,9 @@ def _bin_name(bin):  # noqa: A002
     return _NULL
 
 
+_NO_MODULE = object()  # job_info()'s module, missing
+
+
 class IndexCommands:
     """Index management, truncate and job_info of Client."""
 
@@ -175,12 +178,22 @@ class IndexCommands:
             raise_error(err)
         return 0
 
-    def job_info(self, job_id, module, policy=None):
+    def job_info(self, job_id, module=_NO_MODULE, policy=None):
         """{'status', 'progress_pct', 'records_read'} of a background scan or query job."""
-        if isinstance(job_id, bool) or not isinstance(job_id, int) or job_id < 0:
-            raise ParamError(-2, "job_id must be a non-negative integer")
+        # Argument types are TypeErrors worded as the official's (a C argument parser's);
+        # a negative id wraps to its unsigned 64-bit value, as there.
+        if not isinstance(job_id, int):
+            raise TypeError("job_info() argument 1 must be int, not %s" % _type_name(job_id))
+        if module is _NO_MODULE:  # after job_id's type, as the official checks them
+            raise TypeError("job_info() missing required argument 'module' (pos 2)")
+        if not isinstance(module, str):
+            raise TypeError("job_info() argument 2 must be str, not %s" % _type_name(module))
+        if not -(1 << 63) <= job_id < (1 << 64):
+            raise ParamError(-2, "job_id must fit in 64 bits")
+        job_id &= 0xFFFFFFFFFFFFFFFF
         if module not in ("scan", "query"):
-            raise ParamError(-2, "module must be aerospike.JOB_SCAN or aerospike.JOB_QUERY")
+            raise ParamError(-2, "Module can have only two values: aerospike.JOB_SCAN or "
+                                 "aerospike.JOB_QUERY")
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
@@ -193,4 +206,9 @@ class IndexCommands:
             self._leave(busy)
         if rc:
             raise_error(err)
-        return {"status": values[0], "progress_pct": values[1], "records_read": values[2]}
+        # the official's key order
+        return {"progress_pct": values[1], "records_read": values[2], "status": values[0]}
+
+
+def _type_name(value):
+    return "None" if value is None else type(value).__name__

@@ -32,9 +32,12 @@ class InfoCommands:
 
     def info_single_node(self, command, host, policy=None):
         """The answer of the node named ``host`` (a node name, see get_node_names)."""
+        # The official's order: the connection, the policy, the host, then the command.
+        self._conn("No connection to aerospike cluster.")
+        self._policy("info", policy)
         if not isinstance(host, str):
             raise ParamError(-2, "Host must be a string.")
-        if isinstance(command, str) and host not in self._node_names():
+        if host not in self._node_names():
             raise ParamError(-2, "Could not get node with name %s." % host)
         return self._info(command, policy, _marshal.utf8(host))
 

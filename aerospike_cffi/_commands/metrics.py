@@ -98,11 +98,11 @@ def _aerospike_cffi_metrics(event, handle, data, length, message, message_size):
             callback(_node(fields) if event == _NODE_CLOSE else _cluster(fields))
         return 0
     except BaseException as exc:  # noqa: BLE001 - nothing may escape into the C client
+        head = "Python callback %s threw a %s exception. " % (name, type(exc).__name__)
         try:
-            text = "Python callback %s threw a %s exception. Exception value: %s" % (
-                name, type(exc).__name__, exc)
+            text = head + "Exception value: %s" % (exc,)
         except BaseException:  # noqa: BLE001 - str() of the exception itself failed
-            text = "Python callback %s threw an exception" % name
+            text = head + "str() on exception value threw an error"  # the official's words
         raw = text.encode("utf-8", "replace")[:max(message_size - 1, 0)]
         ffi.memmove(message, raw + b"\0", len(raw) + 1)
         return 1
@@ -145,45 +145,54 @@ def _check_listeners(listeners):
     return listeners
 
 
+def metrics_args(policy):
+    """(shim arguments, listeners) of a MetricsPolicy (None: the C defaults), checked as
+    the official checks it (also when it comes in the client config)."""
+    args = (_NULL, 0, 30, 7, 1, b"", 0)
+    listeners = None
+    if policy is not None:
+        if type(policy) is not _m.MetricsPolicy:
+            raise ParamError(-2, "policy parameter must be an "
+                                 "aerospike_helpers.MetricsPolicy type")
+        listeners = _check_listeners(_attr(policy, "metrics_listeners"))
+        report_dir = _attr(policy, "report_dir")
+        if not isinstance(report_dir, str):
+            raise _type_error("report_dir", "str")
+        report_dir = report_dir.encode("utf-8", "surrogatepass")
+        if len(report_dir) >= 256:
+            raise ParamError(-2, "MetricsPolicy.report_dir must be less than 256 chars")
+        if b"\0" in report_dir:
+            raise _type_error("report_dir", "str")
+        size_limit = _unsigned(policy, "report_size_limit", 64, "unsigned 64-bit integer")
+        interval = _unsigned(policy, "interval", 32, "unsigned 32-bit integer")
+        columns = _unsigned(policy, "latency_columns", 8, "unsigned 8-bit integer")
+        shift = _unsigned(policy, "latency_shift", 8, "unsigned 8-bit integer")
+        labels = _attr(policy, "labels")
+        if not isinstance(labels, dict):
+            raise _type_error("labels", "dict[str, str]")
+        packed = []
+        for name, value in labels.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise _type_error("labels", "dict[str, str]")
+            for text in (name, value):
+                data = text.encode("utf-8", "surrogatepass")
+                if b"\0" in data:
+                    raise _type_error("labels", "dict[str, str]")
+                packed.append(data + b"\0")
+        args = (report_dir, size_limit, interval, columns, shift, b"".join(packed),
+                len(labels))
+    return args, listeners
+
+
 class MetricsCommands:
     """enable_metrics / disable_metrics / get_stats / get_policies of Client."""
 
     def enable_metrics(self, policy=None):
         """Start periodic metrics: files in ``policy.report_dir`` (the C client's writer),
         or the policy's MetricsListeners called with Cluster / Node objects."""
-        args = (_NULL, 0, 30, 7, 1, b"", 0)
-        listeners = None
-        if policy is not None:
-            if type(policy) is not _m.MetricsPolicy:
-                raise ParamError(-2, "policy parameter must be an "
-                                     "aerospike_helpers.MetricsPolicy type")
-            listeners = _check_listeners(_attr(policy, "metrics_listeners"))
-            report_dir = _attr(policy, "report_dir")
-            if not isinstance(report_dir, str):
-                raise _type_error("report_dir", "str")
-            report_dir = report_dir.encode("utf-8", "surrogatepass")
-            if len(report_dir) >= 256:
-                raise ParamError(-2, "MetricsPolicy.report_dir must be less than 256 chars")
-            if b"\0" in report_dir:
-                raise _type_error("report_dir", "str")
-            size_limit = _unsigned(policy, "report_size_limit", 64, "unsigned 64-bit integer")
-            interval = _unsigned(policy, "interval", 32, "unsigned 32-bit integer")
-            columns = _unsigned(policy, "latency_columns", 8, "unsigned 8-bit integer")
-            shift = _unsigned(policy, "latency_shift", 8, "unsigned 8-bit integer")
-            labels = _attr(policy, "labels")
-            if not isinstance(labels, dict):
-                raise _type_error("labels", "dict[str, str]")
-            packed = []
-            for name, value in labels.items():
-                if not isinstance(name, str) or not isinstance(value, str):
-                    raise _type_error("labels", "dict[str, str]")
-                for text in (name, value):
-                    data = text.encode("utf-8", "surrogatepass")
-                    if b"\0" in data:
-                        raise _type_error("labels", "dict[str, str]")
-                    packed.append(data + b"\0")
-            args = (report_dir, size_limit, interval, columns, shift, b"".join(packed),
-                    len(labels))
+        if policy is None:  # the client config's, as the official
+            policy = self._settings.metrics_policy
+        args, listeners = metrics_args(policy)
         conn = self._conn()
         handle = 0
         if listeners is not None:

@@ -286,6 +286,7 @@ class UDFCommands:
         if not isinstance(function, str):
             raise ParamError(-2, "Function name should be string")
         scan.apply(module, function, args if args is not None else [])
+        _check_scan_options(options)
         job_id = scan.execute_background(policy)
         self._job_wait(job_id, "scan", policy)
         return job_id
@@ -331,3 +332,17 @@ class UDFCommands:
             self._leave(busy)
         if rc:
             raise error_from(err)
+
+
+def _check_scan_options(options):
+    """scan_apply()'s options as the official reads them: only bool 'concurrent' and
+    'nobins' (neither changes a background scan here)."""
+    if not isinstance(options, dict):
+        return  # the official reads only a dict
+    for key, value in options.items():
+        if not isinstance(key, str):
+            raise ParamError(-2, "Policy key must be string")
+        if key not in ("concurrent", "nobins"):
+            raise ParamError(-2, "Invalid value for scan options")
+        if not isinstance(value, bool):
+            raise ParamError(-2, "Invalid value(type) for %s" % key)

@@ -330,6 +330,115 @@ def case_module_function_argument_errors(aero, ctx):
             attempt(aero.get_partition_id, bytearray(20), 1)]
 
 
+def case_method_argument_errors(aero, ctx):
+    """Methods off the hot path word their argument errors as the official's."""
+    client = ctx.client
+    query, scan = client.query(NS, SET), client.scan(NS, SET)
+    return [attempt(client.info_all), attempt(client.info_all, "build", {}, 3),
+            attempt(lambda: client.info_all("build", bad=1)),
+            attempt(lambda: client.info_all("build", command="build")),
+            attempt(client.udf_list, {}, 2), attempt(client.udf_put),
+            attempt(client.udf_get), attempt(client.info_single_node, "build"),
+            attempt(client.info_random_node, "build", {}, 1), attempt(client.truncate),
+            attempt(client.index_remove, NS), attempt(client.index_integer_create),
+            attempt(client.index_map_keys_create, NS, SET),
+            attempt(client.apply, (NS, SET, 1), "m", "f"), attempt(client.scan_apply),
+            attempt(client.enable_metrics, None, 2), attempt(client.get_expression_base64),
+            attempt(query.foreach), attempt(query.results, None, None, 3), attempt(scan.foreach),
+            attempt(query.apply), attempt(query.execute_background, None, 2)]
+
+
+def case_job_info_argument_errors(aero, ctx):
+    job_info = ctx.client.job_info
+    return [attempt(job_info), attempt(job_info, "1"), attempt(job_info, "1", "scan"),
+            attempt(job_info, 1.5, "scan"), attempt(job_info, 1), attempt(job_info, 1, None),
+            attempt(job_info, 1, 0), attempt(job_info, 1, b"scan"), attempt(job_info, 1, "x"),
+            attempt(job_info, 1, "scan", 5), attempt(job_info, 1, aero.JOB_SCAN)]
+
+
+def case_scan_and_query_construction(aero, ctx):
+    client = ctx.client
+    return [attempt(client.scan), attempt(client.query), attempt(client.scan, None),
+            attempt(client.query, None), attempt(client.scan, 1), attempt(client.query, NS, 1),
+            attempt(client.scan, NS, b"x"), attempt(lambda: client.query(namespace=NS).is_done()),
+            attempt(aero.Query, NS, SET), attempt(aero.Scan, NS), attempt(aero.Query),
+            attempt(aero.client)]
+
+
+def case_stream_and_info_checks(aero, ctx):
+    """Argument checks of scans, queries and info_single_node, in the official's order."""
+    p = aero.predicates
+    client = ctx.client
+
+    def where(predicate):
+        client.query(NS, SET).where(predicate)
+        return "ok"
+
+    closed = ctx.new_client()
+    closed.close()
+    results = [attempt(lambda: client.query(NS, SET).select(bytearray(b"ab"), "c") and "ok"),
+               attempt(lambda: client.scan(NS, SET).select(bytearray(b"ab")) and "ok"),
+               attempt(lambda: client.query(NS, SET).select(1) and "ok"),
+               attempt(where, p.equals("a", None)), attempt(where, p.equals("a", 1.5)),
+               attempt(where, p.between("a", True, True)), attempt(where, "x"),
+               attempt(where, p.equals(bytearray(b"a"), 1)),
+               attempt(client.info_single_node, "bins", "nohost", {"timeout": 0.5}),
+               attempt(client.info_single_node, "bins", 5, {"timeout": 0.5}),
+               attempt(client.info_single_node, 5, "nohost"),
+               attempt(closed.info_single_node, "bins", ("127.0.0.1", 3000))]
+    for options in ({"concurrent": 5}, {"nobins": "x"}, {"bad": 1}, {1: True}):
+        results.append(attempt(client.scan_apply, NS, SET, "m", "f", [], {}, options))
+    query = client.query(NS, SET)
+    results.append(attempt(lambda: query.apply("m", "f", [], None)))
+    results.append(attempt(lambda: query.apply("m", "f", policy=None)))
+    query.apply("m", "f")
+    results.append(attempt(query.foreach, print, None, ""))
+    return results
+
+
+def case_map_ops_send_what_they_are_given(aero, ctx):
+    """Map operations that take a list (or put_items a dict) send any other value as it is
+    and the server answers; list operations refuse it before sending."""
+    from aerospike_helpers.operations import list_operations as lo, map_operations as mo
+
+    client = ctx.client
+    key = (NS, SET, "maplist")
+    client.put(key, {"m": {"a": 1}, "l": [1, 2]})
+    try:
+        ops = [mo.map_get_by_value_list("m", "greet", aero.MAP_RETURN_VALUE),
+               mo.map_remove_by_value_list("m", 7, aero.MAP_RETURN_VALUE),
+               mo.map_get_by_key_list("m", "x", aero.MAP_RETURN_VALUE),
+               mo.map_remove_by_key_list("m", "x", aero.MAP_RETURN_VALUE),
+               mo.map_put_items("m", "x"),
+               lo.list_get_by_value_list("l", "x", aero.LIST_RETURN_VALUE),
+               lo.list_append_items("l", "x")]
+        return [attempt(client.operate, key, [op]) for op in ops] + [client.get(key)[2]]
+    finally:
+        _remove(client, key)
+
+
+def case_config_provider_intervals(aero, ctx):
+    make = aero.ConfigProvider
+    return [attempt(lambda i=i: make("path", i).interval)
+            for i in (0, 1, True, (1 << 32) - 1, 1 << 32, -1, "x", 1.5, None)]
+
+
+def case_expression_return_type_checks(aero, ctx):
+    from aerospike_helpers.expressions import base as be, list as le
+
+    client = ctx.client
+    key = (NS, SET, "exprrt")
+    client.put(key, {"l": [1, 2, 3]})
+    try:
+        results = []
+        for rt in ("bad", None, 1.5, aero.LIST_RETURN_VALUE):
+            expr = be.Eq(le.ListGetByValueRelRankRangeToEnd(None, rt, 2, 0, "l"), [2, 3])
+            results.append(attempt(lambda: client.get(key, {"expressions": expr.compile()})[2]))
+        return results
+    finally:
+        _remove(client, key)
+
+
 # ------------------------------------------------------------------ scans and queries
 
 def case_partition_filter_errors(aero, ctx):

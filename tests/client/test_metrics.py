@@ -198,6 +198,21 @@ def test_a_raising_enable_listener_fails_enable(own_client):
                               "Exception value: boom")
 
 
+def test_an_enable_listener_error_that_cannot_be_shown(own_client):
+    class Unshowable:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    def boom():
+        raise ValueError(Unshowable())
+
+    with pytest.raises(exception.ClientError) as info:
+        own_client.enable_metrics(MetricsPolicy(metrics_listeners=_listeners(
+            enable_listener=boom)))
+    assert info.value.msg == ("Python callback enable_listener threw a ValueError exception. "
+                              "str() on exception value threw an error")
+
+
 def test_a_raising_disable_listener_fails_disable(own_client):
     def boom(cluster):
         raise KeyError("gone")
