@@ -325,7 +325,11 @@ def main():
                     help="use the server already listening on 127.0.0.1:PORT (a real one runs "
                          "the UDF workloads %s) instead of starting the dev server"
                          % ",".join(UDF))
+    ap.add_argument("--namespace", default=None,
+                    help="the namespace the workloads use (default: test)")
     args = ap.parse_args()
+    if args.namespace:
+        os.environ["BENCH_NAMESPACE"] = args.namespace  # inherited by the workers
     if args.quick:
         args.rounds, args.ops, args.records, args.warmup = 2, 2000, 20000, 5000
         args.curve_calls = "10,100,200"

@@ -23,7 +23,9 @@ import sys
 import threading
 import time
 
-NS, SET, OPS_SET, SCAN_SET = "test", "bench", "bench_ops", "bench_scan"
+# The namespace: BENCH_NAMESPACE (run.py --namespace), else "test".
+NS = os.environ.get("BENCH_NAMESPACE", "test")
+SET, OPS_SET, SCAN_SET = "bench", "bench_ops", "bench_scan"
 N_KEYS = 1000              # keys the single-record workloads cycle through
 BATCH_KEYS = 100           # keys per batch_read call
 SCAN_RECORDS = 10000       # records one scan returns
