@@ -62,8 +62,13 @@ class Workloads:
     def __init__(self, kind, port):
         aerospike, self.lops, self.mops = import_client(kind)
         self.list_return_value = aerospike.LIST_RETURN_VALUE
-        self.client = aerospike.client({"hosts": [("127.0.0.1", port)],
-                                        "lua": {"user_path": HERE}}).connect()
+        # 10 s timeouts (the default is 1 s): a loaded machine must not end a benchmark run.
+        slow = {"total_timeout": 10000}
+        self.client = aerospike.client({
+            "hosts": [("127.0.0.1", port)], "lua": {"user_path": HERE},
+            "policies": {kind: dict(slow) for kind in ("read", "write", "operate", "batch",
+                                                        "scan", "query", "apply")},
+        }).connect()
         self.keys = [(NS, SET, i) for i in range(N_KEYS)]
         self.op_keys = [(NS, OPS_SET, i) for i in range(N_KEYS)]
         self.bins = [record_bins(i) for i in range(N_KEYS)]
