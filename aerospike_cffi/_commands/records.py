@@ -145,16 +145,24 @@ class RecordCommands:
             # serializer): less Python with the GIL held (issue 13).
             conn = self._conn()
             p = key_parts(key)
+            pol = self._policy_defaults["write"]
             pickled = _marshal.pickle_bins(bins)
+            err, out = scratch()
             if pickled is not None:
-                err, out = scratch()
-                rc = lib.shim_put_pickled(conn, err, self._policy_defaults["write"], p[0], p[1],
-                                          p[2], p[3], p[4], p[5], pickled, len(pickled),
-                                          self._bool_as_bool, _DEFAULT_TTL, 0, out)
+                rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                                          pickled, len(pickled), self._bool_as_bool,
+                                          _DEFAULT_TTL, 0, out)
                 if rc != _NOT_PLAIN:
                     if rc:
                         raise_error(err, key=key, bin=bins)
                     return 0
+            # Not plain for the shim: the Packer packs them (bin errors raise here, as in
+            # _put_args: no meta or policy to check).
+            packed, n = self._pack_bins(key, bins, None, bins)
+            if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                            len(packed), n, _DEFAULT_TTL, 0, out):
+                raise_error(err, key=key, bin=bins)
+            return 0
         # As the official: only an int names a serializer (its plain value, no user code).
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return self._put(key, bins, meta, policy, serializer, bins)
