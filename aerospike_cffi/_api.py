@@ -110,6 +110,7 @@ def set_deserializer(callback):
 
 
 def unset_serializers():
+    """Remove the serializer and deserializer set by ``set_serializer``/``set_deserializer``."""
     _marshal.GLOBAL_SERIALIZERS.serializer = None
     _marshal.GLOBAL_SERIALIZERS.deserializer = None
     return 0

@@ -23,7 +23,7 @@ _key_tail = struct.Struct("<BI").pack       # key type, key size
 _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
-_result_head = struct.Struct("<IBB").unpack_from
+_result_head = struct.Struct("<iBB").unpack_from  # the code is signed (-15: no response)
 _detail_head = struct.Struct("<IH").unpack_from  # subcode, message size
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
@@ -70,6 +70,10 @@ class BatchCall:
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
         self.has_write = False
+        # batch_write reads its defaults from the config's batch_parent_write policy even
+        # when it holds only reads (the official's deserialize shows it).
+        self.parent_write = False
+        self.raw = False  # deserialize False (set by run_args)
 
     def policy_index(self, kind, policy):
         if policy is None:
@@ -135,23 +139,48 @@ class BatchCall:
     def run(self, policy):
         """[(result, in_doubt, key tuple, record or None, message, subcode)] per record, and
         the batch's status (message and subcode: the row's error detail, when it failed)."""
+        conn, pol, has_write, packed, policies, _keep = self.run_args(policy)
+        err, out = scratch()
+        out.want_marshal = self.want_marshal()
+        busy = self.client._enter(conn)
+        try:
+            status = lib.shim_batch(conn, err, pol, has_write, packed, len(packed), self.count,
+                                    policies, len(self.policies), out)
+        finally:
+            self.client._leave(busy)
+        return self.results(status, err, out)
+
+    def run_args(self, policy):
+        """What shim_batch (and the async client's shim_async_batch) take, and the C policy
+        objects that must live as long as the command."""
         conn = self.client._conn()
         # As the C client: a batch with writes starts from the batch_parent_write defaults.
-        pol, _keep = self.client._policy("batch_parent_write" if self.has_write else "batch",
-                                         policy)
+        pol, keep = self.client._policy("batch_parent_write" if self.has_write else "batch",
+                                        policy)
         packed = b"".join(self.parts)
-        err, out = scratch()
         policies = ffi.new("void*[]", self.policies) if self.policies else ffi.NULL
-        self.client._want_marshal(out)
-        status = lib.shim_batch(conn, err, pol, 1 if self.has_write else 0, packed, len(packed),
-                                self.count, policies, len(self.policies), out)
+        # deserialize False in the batch policy (or the config's batch policy): list and map
+        # bins of every record come back as their msgpack bytes, as the official returns
+        # them; the records' own policies do not change it.
+        self.raw = self.client._raw_collections(
+            "batch_parent_write" if self.has_write or self.parent_write else "batch", policy)
+        return conn, pol, 1 if self.has_write else 0, packed, policies, keep
+
+    def want_marshal(self):
+        """1 when the results should come in marshal form (after run_args)."""
+        client = self.client
+        return 0 if self.raw or not (client._marshal_records and
+                                     _marshal.GLOBAL_SERIALIZERS.deserializer is None) else 1
+
+    def results(self, status, err, out):
+        """run()'s answer from the batch's status, error and output."""
         if status and out.len == 0:
             from ._native import raise_error
 
             raise_error(err)
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len))), status
-        return self._decode(out_bytes(out)), status
+        return self._decode(out_bytes(out), self.raw), status
 
     def _from_marshal(self, page):
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
@@ -168,8 +197,8 @@ class BatchCall:
                 append((code, in_doubt, key, (key, meta, bins), None, 0))
         return results
 
-    def _decode(self, buf):
-        unpacker = self.client._unpacker
+    def _decode(self, buf, raw=False):
+        unpacker = self.client._raw_unpacker if raw else self.client._unpacker
         results = []
         names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
         pos = 0
@@ -216,7 +245,7 @@ def _key_error(index, exc):
     return ParamError(-2, "failed to convert key at index: %d -> %s" % (index, exc.msg))
 
 
-def batch_read(client, keys, bins=None, policy=None):
+def batch_read_steps(client, keys, bins=None, policy=None):
     _check_keys(keys)
     if bins is not None and not isinstance(bins, list):
         raise ParamError(-2, "Bins argument should be a list.")
@@ -230,11 +259,11 @@ def batch_read(client, keys, bins=None, policy=None):
             add(READ, key, body)
         except ParamError as exc:
             raise _key_error(i, exc) from None
-    results, status = call.run(policy)
+    results, status = yield call, policy
     return _records_from(results, status, header_only=bins == [])
 
 
-def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
+def batch_operate_steps(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
     _check_keys(keys)
     if not isinstance(ops, list) or not ops:
         raise ParamError(-2, "ops should be a non-empty list of operations")
@@ -252,11 +281,11 @@ def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None,
                 call.add_read(key, packed_ops=packed_ops)
         except ParamError as exc:
             raise _key_error(i, exc) from None
-    results, status = call.run(policy_batch)
+    results, status = yield call, policy_batch
     return _records_from(results, status)
 
 
-def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
+def batch_remove_steps(client, keys, policy_batch=None, policy_batch_remove=None):
     _check_keys(keys)
     call = BatchCall(client)
     index = call.policy_index("batch_remove", policy_batch_remove)
@@ -265,12 +294,12 @@ def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
             call.add_remove(key, index)
         except ParamError as exc:
             raise _key_error(i, exc) from None
-    results, status = call.run(policy_batch)
+    results, status = yield call, policy_batch
     return _records_from(results, status)
 
 
-def batch_apply(client, keys, module, function, args, policy_batch=None,
-                policy_batch_apply=None):
+def batch_apply_steps(client, keys, module, function, args, policy_batch=None,
+                      policy_batch_apply=None):
     """The same record UDF on every key (checks in the official's order)."""
     _check_keys(keys)
     call = BatchCall(client)
@@ -291,11 +320,11 @@ def batch_apply(client, keys, module, function, args, policy_batch=None,
     body = call.apply_body(module, function, args)  # packed once for every key
     for key in keys:
         call.add(APPLY, key, body, index)
-    results, status = call.run(policy_batch)
+    results, status = yield call, policy_batch
     return _records_from(results, status)
 
 
-def batch_write(client, batch_records, policy_batch=None):
+def batch_write_steps(client, batch_records, policy_batch=None):
     records = _records_module()
     if not isinstance(batch_records, records.BatchRecords):
         raise ParamError(-2, "batch_records must be a BatchRecords object")
@@ -303,6 +332,7 @@ def batch_write(client, batch_records, policy_batch=None):
     if not isinstance(items, list):
         raise ParamError(-2, "batch_records.batch_records must be a list")
     call = BatchCall(client)
+    call.parent_write = True
     for item in items:
         kind = getattr(item, "_type", None)
         policy = getattr(item, "policy", None)
@@ -326,7 +356,7 @@ def batch_write(client, batch_records, policy_batch=None):
             call.add_remove(item.key, index)
         else:
             raise ParamError(-2, "batch_type unknown: %r" % (kind,))
-    results, status = call.run(policy_batch)
+    results, status = yield call, policy_batch
     batch_records.result = status
     for item, (code, in_doubt, _key, record, message, subcode) in zip(items, results):
         item.result = code
@@ -343,3 +373,40 @@ def _meta(meta):
     if meta is None:
         return _CLIENT_DEFAULT_TTL, 0
     return parse_meta(meta)
+
+
+# Each batch command is written as its steps (a generator): validate and build the
+# BatchCall, yield it with the batch policy, get back run()'s answer, make the result. The
+# sync commands run the call here; the async client sends it through the C client's async
+# batch API (aerospike_cffi.aio) and finishes the same steps.
+
+def run_steps(steps):
+    call, policy = next(steps)
+    try:
+        steps.send(call.run(policy))
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("a batch command's steps run one batch")  # pragma: no cover
+
+
+def batch_read(client, keys, bins=None, policy=None):
+    return run_steps(batch_read_steps(client, keys, bins, policy))
+
+
+def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
+    return run_steps(batch_operate_steps(client, keys, ops, policy_batch, policy_batch_write,
+                                         ttl))
+
+
+def batch_remove(client, keys, policy_batch=None, policy_batch_remove=None):
+    return run_steps(batch_remove_steps(client, keys, policy_batch, policy_batch_remove))
+
+
+def batch_apply(client, keys, module, function, args, policy_batch=None,
+                policy_batch_apply=None):
+    return run_steps(batch_apply_steps(client, keys, module, function, args, policy_batch,
+                                       policy_batch_apply))
+
+
+def batch_write(client, batch_records, policy_batch=None):
+    return run_steps(batch_write_steps(client, batch_records, policy_batch))

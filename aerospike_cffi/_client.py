@@ -77,6 +77,12 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._as = _NULL
         self._lock = threading.Lock()
         self._held = {}  # connection -> foreach runs using it on their own threads
+        # Commands inside the C client over the current connection, one entry each
+        # (_enter/_leave): list.append and list.pop are atomic under the GIL on CPython and
+        # PyPy, so the hot path takes no lock. Each connection has its own list; close()
+        # retires both, and the last command out of a retired connection destroys it.
+        self._busy = []
+        self._retired = []  # (connection, its busy list) closed and not yet destroyed
         self._connect(settings.user, settings.password)
 
     # ------------------------------------------------------------ connection
@@ -102,6 +108,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             if lib.aerospike_connect(conn, err) != 0:
                 lib.aerospike_destroy(conn)
                 raise_error(err)
+            self._busy = []  # before _as: whoever sees the new _as sees its own list
             self._as = conn
             self._pid = os.getpid()  # whose C client threads and sockets these are
 
@@ -126,23 +133,76 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
     def is_connected(self):
         """True while connected and the cluster has a node (as the official)."""
         conn = self._as
-        return conn != _NULL and bool(lib.aerospike_cluster_is_connected(conn))
+        if conn == _NULL:
+            return False
+        try:
+            busy = self._enter(conn)
+        except ClusterError:
+            return False  # closed meanwhile
+        try:
+            return bool(lib.aerospike_cluster_is_connected(conn))
+        finally:
+            self._leave(busy)
 
     def close(self):
         """Close the connections; the client can connect() again later.
 
-        A foreach running on a thread of the shim keeps using its connection until it ends
-        (close() may come from its callback): that connection is then closed by the run."""
+        Commands already inside the C client on other threads (and a foreach running on a
+        thread of the shim, whose callback may call close()) keep using the connection
+        until they end; the last of them destroys it (_reap). Commands started after
+        close() raise ClusterError."""
         with self._lock:
             conn, self._as = self._as, _NULL
-            if conn in self._held:
-                return  # the last run destroys it (_release)
-        if conn != _NULL and os.getpid() != self._pid:
-            # A forked child's copy of the parent's connection: its C client threads do not
-            # exist here, and closing it would join them (a crash). Let it go; the parent
-            # still owns the real one.
-            return
-        _destroy_connection(conn)
+            if conn == _NULL:
+                return
+            if os.getpid() != self._pid:
+                # A forked child's copy of the parent's connection: its C client threads do
+                # not exist here, and closing it would join them (a crash). Let it go; the
+                # parent still owns the real one. The commands and runs counted in, and
+                # the connections retired, were the parent's, so forget them too.
+                self._busy = []
+                self._held = {}
+                self._retired = []
+                return
+            self._retired.append((conn, self._busy))
+        self._reap()
+
+    def _enter(self, conn):
+        """Count a command in before it hands ``conn`` (from _conn()) to the C client and
+        return the token for _leave() (call it in a finally); ClusterError if close() came
+        meanwhile."""
+        busy = self._busy
+        busy.append(None)
+        # Appended first, read second: a close() that swapped _as before this read is seen
+        # here; one that swaps it after this read sees this command in the connection's
+        # list (see _reap). connect() sets _busy before _as, so when _as is still conn,
+        # busy is conn's own list.
+        if self._as is not conn:
+            self._leave(busy)
+            raise ClusterError(11, "No connection to aerospike cluster")
+        return busy
+
+    def _leave(self, busy):
+        busy.pop()
+        if self._retired:
+            self._reap()
+
+    def _reap(self):
+        """Destroy the closed connections that no command or foreach run uses any more."""
+        if os.getpid() != self._pid:
+            return  # a forked child's copies of the parent's connections: see close()
+        with self._lock:
+            kept, free = [], []
+            for conn, busy in self._retired:
+                if busy or conn in self._held:
+                    kept.append((conn, busy))
+                else:
+                    free.append(conn)
+            if not free:
+                return
+            self._retired = kept
+        for conn in free:
+            _destroy_connection(conn)
 
     def _hold(self):
         """The connection, kept alive for a run on another thread until _release()."""
@@ -157,9 +217,8 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
             if self._held[conn]:
                 return
             del self._held[conn]
-            if conn == self._as:
-                return
-        _destroy_connection(conn)  # close() came while it was held
+        if self._retired:
+            self._reap()  # close() came while it was held
 
     def __enter__(self):
         return self
@@ -203,14 +262,17 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
     # ------------------------------------------------------------ scan, query, indexes
 
     def scan(self, namespace, set=None):  # noqa: A002
+        """A new :class:`Scan` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Scan(self, namespace, set)
 
     def query(self, namespace, set=None):  # noqa: A002
+        """A new :class:`Query` of the set ``set`` (every set when None) of ``namespace``."""
         return _stream.Query(self, namespace, set)
 
     # ------------------------------------------------------------ misc
 
     def get_key_partition_id(self, ns, set, key):  # noqa: A002
+        """The partition id (0..4095) of the key ``(ns, set, key)``."""
         if not isinstance(ns, str):
             raise ParamError(-2, "Namespace should be a string.")
         if not isinstance(set, str):
@@ -223,14 +285,17 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         return get_partition_id(calc_digest(ns, set, key))
 
     def get_expression_base64(self, expression):
+        """The compiled expression ``expression`` as the base64 text the server takes."""
         from ._expr import expression_base64
 
         return expression_base64(expression)
 
     def get_cdtctx_base64(self, ctx):
+        """The context list ``ctx`` as the base64 text the server takes (for index contexts)."""
         from ._ops import cdt_ctx_base64
 
         return cdt_ctx_base64(ctx)
 
     def shm_key(self):
+        """The shared-memory key of the cluster state when ``shm`` is configured, else None."""
         return self._cfg.shm_key if self._cfg.use_shm else None

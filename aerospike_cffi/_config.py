@@ -141,7 +141,7 @@ def build(config):
                            % type(policies["metrics"]).__name__)
         _set_policies(cfg, policies, validate, keep)
         settings.raw_kinds = frozenset(
-            kind for kind in ("read", "operate", "batch", "query")
+            kind for kind in ("read", "operate", "batch", "query", "batch_parent_write")
             if isinstance(policies.get(kind), dict) and
             isinstance(policies[kind].get("deserialize", True), int) and
             not policies[kind].get("deserialize", True))

@@ -24,6 +24,11 @@ AS_VAL, END_OF_VA_ARGS, BIT_FLAGS, VAL = 128, 150, 153, 200
 TRUE_, FALSE_ = 151, 152
 LIST_CRMOD, LIST_MOD, MAP_CRMOD, MAP_CR, MAP_MOD = 140, 141, 142, 143, 144
 MAP_INCREMENT = 1104
+# Path expressions: loop variables (the element a path filter or modify sees) and
+# the select / apply calls.
+VAR_BUILTIN, CALL_SELECT, CALL_APPLY, PATH_APPLY = 122, 3010, 3011, 4
+_LOOPVAR_TYPES = {3000: 7, 3001: 2, 3002: 4, 3003: 5, 3004: 3, 3005: 6, 3006: 1, 3007: 0,
+                  3008: 8, 3009: 9}
 
 T_BOOL, T_INT, T_STR, T_LIST, T_MAP, T_BLOB, T_FLOAT, T_HLL = 1, 2, 3, 4, 5, 6, 7, 9
 T_AUTO = 10
@@ -222,6 +227,12 @@ class _Compiler:
                 else:
                     parts.append(self.emit(c))
             return self.listed(op, parts)
+        if op in _LOOPVAR_TYPES:
+            # as_exp_loopvar_*: [VAR_BUILTIN, type, var id (key / value / index)]
+            return (b"\x93" + _ops._uint(VAR_BUILTIN) + _ops._int(_LOOPVAR_TYPES[op])
+                    + _ops._int(fixed.get("val", 0)))
+        if op == CALL_SELECT or op == CALL_APPLY:
+            return self.path_call(node)
         if op in _LIST_CALLS or op in _MAP_CALLS:
             return self.cdt_call(node)
         if op in _BIT_CALLS:
@@ -233,6 +244,23 @@ class _Compiler:
             return self.call(read_type or T_HLL, SYS_HLL | (0 if read_type else MODIFY_LOCAL),
                              command, node, [])
         return self.listed(_META_WIRE_OPS.get(op, op), [self.emit(c) for c in node.children])
+
+    def path_call(self, node):
+        """as_exp_select_by_path / as_exp_modify_by_path: a CDT call of the select op
+        ``[0xfe, ctx, flags]`` (modify: flags with the apply bit, then the modify
+        expression) on the bin."""
+        fixed = node.fixed
+        ctx_items = _ops._ctx_items(self.pk, fixed.get("ctx")) or []
+        flags = fixed.get("cdt_flags", 0)
+        if not isinstance(flags, int):
+            raise _param("cdt_flags must be an integer")
+        head = b"\x95" + _ops._uint(CALL) + _ops._int(fixed.get("value_type", 0))
+        if node.op == CALL_SELECT:
+            body = b"\x93\xcc\xfe" + _ops._pack_ctx(ctx_items) + _ops._int(flags)
+            return head + _ops._int(SYS_CDT) + body + self.emit(node.children[-1])
+        body = (b"\x94\xcc\xfe" + _ops._pack_ctx(ctx_items) + _ops._int(flags | PATH_APPLY)
+                + self.emit(_tree(fixed.get("mod_exp"))))
+        return head + _ops._int(SYS_CDT | MODIFY_LOCAL) + body + self.emit(node.children[-1])
 
     @staticmethod
     def listed(op, parts):

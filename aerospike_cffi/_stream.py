@@ -67,6 +67,7 @@ class _Stream:
         return self
 
     def add_ops(self, ops):
+        """Operations (as for ``operate``) a background run applies to each record; self."""
         if not isinstance(ops, list):
             raise ClientError(-1, "Ops must be list.")
         self._client._pack_ops(ops, True)  # validate now, as the official does
@@ -128,7 +129,12 @@ class _Stream:
             pol, _keep = client._policy("query", policy)
             err, out = scratch()
             _use_lua_path(client._cfg.lua.user_path)
-            if lib.shim_stream_aggregate(conn, err, stream, pol, out):
+            busy = client._enter(conn)
+            try:
+                rc = lib.shim_stream_aggregate(conn, err, stream, pol, out)
+            finally:
+                client._leave(busy)
+            if rc:
                 module, function = self._udf[0].decode(), self._udf[1].decode()
                 from ._native import error_from
 
@@ -142,10 +148,12 @@ class _Stream:
         return values
 
     def paginate(self):
+        """Make each run go on where the last one stopped (``max_records`` each); True."""
         self._paginate = True
         return True  # as the official
 
     def is_done(self):
+        """Whether a paginated run has returned every record."""
         if self._c is None:
             return False
         return bool(lib.shim_stream_done(self._c))
@@ -211,18 +219,27 @@ class _Stream:
         out = scratch()[1]
         if self._raw(policy):
             out.want_marshal = 0
-            if lib.shim_stream_run(*args, out):
+            if self._run_guarded(args, out):
                 raise_error(args[1])
             records = []
             self._feed(out_bytes(out), records.append, raw=True)
             return records
         self._client._want_marshal(out)
-        if lib.shim_stream_run(*args, out):
+        if self._run_guarded(args, out):
             raise_error(args[1])
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len)),
                                       out.is_marshal == _MARSHAL_MIXED)
         return self._decode(out_bytes(out))
+
+    def _run_guarded(self, args, out):
+        """shim_stream_run over the connection args[0], counted in against close()."""
+        client = self._client
+        busy = client._enter(args[0])
+        try:
+            return lib.shim_stream_run(*args, out)
+        finally:
+            client._leave(busy)
 
     def _from_marshal(self, page, mixed):
         """Records of a marshal page: (ns, set, pk, digest, meta, bins) each, or when mixed
@@ -411,7 +428,12 @@ class _Stream:
         pol, _keep = client._policy("write" if self._is_query else "scan", policy)
         err, _ = scratch()
         job_id = ffi.new("uint64_t*")
-        if lib.shim_stream_background(conn, err, stream, pol, job_id):
+        busy = client._enter(conn)
+        try:
+            rc = lib.shim_stream_background(conn, err, stream, pol, job_id)
+        finally:
+            client._leave(busy)
+        if rc:
             raise_error(err)
         return int(job_id[0])
 
@@ -455,14 +477,17 @@ class Query(_Stream):
         return self._foreach(callback, policy, options, None)
 
     def where(self, predicate, ctx=None):
+        """Keep the records matching the secondary-index ``predicate`` (at ``ctx``); self."""
         self._add_predicate(predicate, ctx=ctx)
         return self
 
     def where_with_expr(self, expr, predicate):
+        """Keep the records matching ``predicate`` on the index of the expression ``expr``; self."""
         self._add_predicate(predicate, expr=expr)
         return self
 
     def where_with_index_name(self, index_name, predicate):
+        """Keep the records matching ``predicate`` on the index named ``index_name``; self."""
         if not isinstance(index_name, str):
             raise TypeError("where_with_index_name() argument 1 must be str, not %s"
                             % type(index_name).__name__)

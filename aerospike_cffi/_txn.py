@@ -43,18 +43,22 @@ class Transaction:
 
     @property
     def id(self):
+        """The transaction id (an int), given by the C client when the object is made."""
         return self._info()[0][0]
 
     @property
     def in_doubt(self):
+        """Whether a failed commit may still have reached the server."""
         return bool(self._info()[2][0])
 
     @property
     def state(self):
+        """Where the transaction is: one of the ``aerospike.TXN_STATE_*`` constants."""
         return self._info()[1][0]
 
     @property
     def timeout(self):
+        """Seconds the server keeps it open (0: the namespace's ``mrt-duration``); settable."""
         return self._info()[3][0]
 
     @timeout.setter

@@ -34,19 +34,23 @@ class GeoJSON:
         return data
 
     def wrap(self, geodata):
+        """Replace the value with the dict ``geodata``; returns 0."""
         self.geo_data = self._object(geodata)
         return 0
 
     def unwrap(self):
+        """The value as a dict."""
         return self.geo_data
 
     def loads(self, geodata):
+        """Replace the value with the GeoJSON text ``geodata``; returns 0."""
         if not isinstance(geodata, str):
             raise ParamError(-2, "Argument should be a GeoJSON string")
         self.geo_data = self._object(_parse(geodata))
         return 0
 
     def dumps(self):
+        """The value as GeoJSON text."""
         return _dump(self.geo_data, "Unable to call dumps function")
 
     def __str__(self):
@@ -119,10 +123,12 @@ class ConfigProvider:
 
     @property
     def path(self):
+        """The YAML file of dynamic configuration."""
         return self._path
 
     @property
     def interval(self):
+        """How often (in milliseconds) the C client reads the file again."""
         return self._interval
 
 

@@ -8,7 +8,9 @@ import aerospike_cffi as aerospike
 
 from . import _wire
 
+#: Key of the list or map order in the extras of a ``*_create`` context entry.
 CDT_CTX_ORDER_KEY = "order_key"
+#: Key of the pad flag in the extras of a ``cdt_ctx_list_index_create`` entry.
 CDT_CTX_PAD_KEY = "pad_key"
 
 _INDEX_TYPE_NAMES = {

@@ -30,7 +30,8 @@ SET = "bench-aio"
 N_KEYS = 10000
 BINS = {"name": "user", "age": 42, "score": 3.5, "tags": ["a", "b", "c"]}
 # A loaded (shared) machine must not turn a slow answer into an error.
-PATIENT = {"read": {"total_timeout": 10000}, "write": {"total_timeout": 10000}}
+PATIENT = {"read": {"total_timeout": 10000}, "write": {"total_timeout": 10000},
+           "batch": {"total_timeout": 10000}}
 
 
 def _cpu():
@@ -40,6 +41,13 @@ def _cpu():
 
 def _keys(ops):
     return [("test", SET, i % N_KEYS) for i in range(ops)]
+
+
+BATCH = 10  # keys per batch_read call (the batch_read workload counts calls, not keys)
+
+
+def _batch_keys(key):
+    return [("test", SET, (key[2] + i) % N_KEYS) for i in range(BATCH)]
 
 
 # ------------------------------------------------------------------ workers
@@ -70,7 +78,10 @@ def worker_cffi(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
             async def put(k):
                 await c.put(k, BINS)
 
-            call = c.get if workload == "get" else put
+            async def batch(k):
+                await c.batch_read(_batch_keys(k))
+
+            call = {"get": c.get, "put": put, "batch_read": batch}[workload]
             await _in_flight(put, _keys(N_KEYS), tasks)
             await _in_flight(call, _keys(warmup), tasks)
             out = []
@@ -95,7 +106,10 @@ def worker_aerospike_py(host, port, workload, ops, tasks, warmup, rounds, loop_k
             async def put(k):
                 await c.put(k, BINS)
 
-            call = c.get if workload == "get" else put
+            async def batch(k):
+                await c.batch_read(_batch_keys(k))
+
+            call = {"get": c.get, "put": put, "batch_read": batch}[workload]
             await _in_flight(put, _keys(N_KEYS), tasks)
             await _in_flight(call, _keys(warmup), tasks)
             out = []
@@ -117,7 +131,8 @@ def worker_official(host, port, workload, ops, threads, warmup, rounds, loop_kin
 
     c = aerospike.client({"hosts": [(host, port)], "max_conns_per_node": max(threads, 100),
                           "policies": PATIENT})
-    call = c.get if workload == "get" else (lambda k: c.put(k, BINS))
+    call = {"get": c.get, "put": lambda k: c.put(k, BINS),
+            "batch_read": lambda k: c.batch_read(_batch_keys(k))}[workload]
 
     def run(keys):
         it = iter(keys)
@@ -190,7 +205,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=50000)
     ap.add_argument("--tasks", type=int, default=256)
-    ap.add_argument("--workloads", default="get,put")
+    ap.add_argument("--workloads", default="get,put",
+                    help="get, put, batch_read (%d keys a call; ops are calls)" % BATCH)
     ap.add_argument("--json", default=None)
     ap.add_argument("--worker", nargs=4, metavar=("KIND", "WORKLOAD", "N", "LOOP"),
                     help=argparse.SUPPRESS)

@@ -1,20 +1,27 @@
 """Where the examples connect: $AEROSPIKE_TEST_SERVER (host:port) when set, else an
-embedded dev server started for the run. Each example calls ``run(main)``."""
+embedded dev server started for the run. Each example calls ``run(main)`` (the asyncio
+example takes the address from ``server_address()``)."""
 
+import contextlib
 import os
-from typing import Callable
+from typing import Callable, Iterator, Tuple
 
 import aerospike_cffi as aerospike
 from aerospike_cffi.testing import Server
 
 
-def run(main: Callable[[aerospike.Client], None]) -> None:
+@contextlib.contextmanager
+def server_address() -> Iterator[Tuple[str, int]]:
     address = os.environ.get("AEROSPIKE_TEST_SERVER")
     if address:
         host, _, port = address.rpartition(":")
-        with aerospike.client({"hosts": [(host, int(port))]}) as client:
-            main(client)
+        yield host, int(port)
     else:
         with Server() as server:
-            with aerospike.client({"hosts": [(server.host, server.port)]}) as client:
-                main(client)
+            yield server.host, server.port
+
+
+def run(main: Callable[[aerospike.Client], None]) -> None:
+    with server_address() as (host, port):
+        with aerospike.client({"hosts": [(host, port)]}) as client:
+            main(client)

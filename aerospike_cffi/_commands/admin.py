@@ -108,7 +108,12 @@ class AdminCommands:
             packed, count = _names(roles, message, roles_code)
         conn, pol = self._admin_policy(policy)
         err, _ = scratch()
-        if lib.shim_admin_user(conn, err, pol, op, name, secret, packed, count):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_user(conn, err, pol, op, name, secret, packed, count)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -121,6 +126,7 @@ class AdminCommands:
         return self._user_op(_CREATE_PKI_USER, user, policy, roles=roles)
 
     def admin_drop_user(self, user, policy=None):
+        """Remove the user ``user``."""
         return self._user_op(_DROP_USER, user, policy)
 
     def admin_set_password(self, user, password, policy=None):
@@ -132,10 +138,12 @@ class AdminCommands:
         return self._user_op(_CHANGE_PASSWORD, user, policy, password)
 
     def admin_grant_roles(self, user, roles, policy=None):
+        """Add the roles named in ``roles`` to the user ``user``."""
         # The official's grant/revoke check the list later, as a ClientError "not a list".
         return self._user_op(_GRANT_ROLES, user, policy, roles=roles, roles_code=-1)
 
     def admin_revoke_roles(self, user, roles, policy=None):
+        """Take the roles named in ``roles`` from the user ``user``."""
         return self._user_op(_REVOKE_ROLES, user, policy, roles=roles, roles_code=-1)
 
     def _role_op(self, op, role, policy, privileges=_UNSET, whitelist=_UNSET, read_quota=0,
@@ -152,8 +160,13 @@ class AdminCommands:
             white, n_white = _names(whitelist, "Whitelist must be a list of IP strings%s."
                                     % (", or None" if op == _SET_WHITELIST else ""))
         err, _ = scratch()
-        if lib.shim_admin_role(conn, err, pol, op, name, codes, scopes, n_privs, white, n_white,
-                               read_quota, write_quota):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_role(conn, err, pol, op, name, codes, scopes, n_privs, white,
+                                     n_white, read_quota, write_quota)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -169,12 +182,15 @@ class AdminCommands:
                              [] if privileges is _UNSET else privileges, whitelist, reads, writes)
 
     def admin_drop_role(self, role, policy=None):
+        """Remove the user-defined role ``role``."""
         return self._role_op(_DROP_ROLE, role, policy)
 
     def admin_grant_privileges(self, role, privileges, policy=None):
+        """Add ``privileges`` (dicts with ``code``, ``ns``, ``set``) to the role ``role``."""
         return self._role_op(_GRANT_PRIVILEGES, role, policy, privileges)
 
     def admin_revoke_privileges(self, role, privileges, policy=None):
+        """Take ``privileges`` (dicts with ``code``, ``ns``, ``set``) from the role ``role``."""
         return self._role_op(_REVOKE_PRIVILEGES, role, policy, privileges)
 
     def admin_set_whitelist(self, role, whitelist, policy=None):
@@ -198,7 +214,12 @@ class AdminCommands:
         key = _NULL if name_message is None else _c_string(name, name_message)
         conn, pol = self._admin_policy(policy)
         err, out = scratch()
-        if lib.shim_admin_query(conn, err, pol, roles, key, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_admin_query(conn, err, pol, roles, key, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         fields = NulFields(out_bytes(out))
         parse = _role if roles else _user

@@ -19,9 +19,11 @@ class BatchCommands:
         return _batch.batch_write(self, batch_records, policy_batch)
 
     def batch_remove(self, keys, policy_batch=None, policy_batch_remove=None):
+        """Remove the records of ``keys`` in one batch; a ``BatchRecords`` of the results."""
         return _batch.batch_remove(self, keys, policy_batch, policy_batch_remove)
 
     def batch_apply(self, keys, module, function, args, policy_batch=None,
                     policy_batch_apply=None):
+        """Run the UDF ``module.function(*args)`` on each record of ``keys``; a ``BatchRecords``."""
         return _batch.batch_apply(self, keys, module, function, args, policy_batch,
                                   policy_batch_apply)

@@ -71,41 +71,55 @@ class IndexCommands:
         err, _ = scratch()
         # set None: no "set=" at all (server 8.1 refuses an empty one; the official omits it)
         set_name = _NULL if set is None else set.encode()
-        if lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
-                                 _bin_name(bin), name.encode(),
-                                 index_type, datatype, ctx_b64, exp_bytes, exp_size, 200):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_index_create(conn, err, pol, ns.encode(), set_name,
+                                       _bin_name(bin), name.encode(),
+                                       index_type, datatype, ctx_b64, exp_bytes, exp_size, 200)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
     def index_integer_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the integer values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_NUMERIC, policy)
 
     def index_string_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the string values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_STRING, policy)
 
     def index_blob_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the blob (bytes) values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_BLOB, policy)
 
     def index_geo2dsphere_create(self, ns, set, bin, name, policy=None):  # noqa: A002
+        """Create the secondary index ``name`` on the GeoJSON values of ``bin``."""
         return self._index_create(ns, set, bin, name, 0, _INDEX_GEO2DSPHERE, policy)
 
     def index_single_value_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                                   ctx=None):
+        """Create the index ``name`` on the values of ``bin`` of type ``index_datatype``."""
         return self._index_create(ns, set, bin, name, 0, index_datatype, policy, ctx)
 
     def index_list_create(self, ns, set, bin, index_datatype, name, policy=None, ctx=None):  # noqa: A002
+        """Create the index ``name`` on the elements of the list ``bin`` (of ``index_datatype``)."""
         return self._index_create(ns, set, bin, name, 1, index_datatype, policy, ctx)
 
     def index_map_keys_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                               ctx=None):
+        """Create the secondary index ``name`` on the keys of the map ``bin``."""
         return self._index_create(ns, set, bin, name, 2, index_datatype, policy, ctx)
 
     def index_map_values_create(self, ns, set, bin, index_datatype, name, policy=None,  # noqa: A002
                                 ctx=None):
+        """Create the secondary index ``name`` on the values of the map ``bin``."""
         return self._index_create(ns, set, bin, name, 3, index_datatype, policy, ctx)
 
     def index_cdt_create(self, ns, set, bin, index_type, index_datatype, name, ctx,  # noqa: A002
                          policy=None):
+        """Create the index ``name`` on values in the list or map ``bin`` at the context ``ctx``."""
         warnings.warn("index_cdt_create() is deprecated. Please use one of the other "
                       "non-deprecated index_*_create() methods instead", DeprecationWarning,
                       stacklevel=2)
@@ -115,6 +129,7 @@ class IndexCommands:
 
     def index_expr_create(self, ns, set, index_type, index_datatype, expressions, name,  # noqa: A002
                           policy=None):
+        """Create the index ``name`` on the value of the compiled expression ``expressions``."""
         return self._index_create(ns, set, None, name, index_type, index_datatype, policy,
                                   expressions=expressions)
 
@@ -124,12 +139,18 @@ class IndexCommands:
                                   set_index=True)
 
     def index_remove(self, ns, name, policy=None):
+        """Remove the secondary index ``name`` of namespace ``ns``."""
         if not isinstance(ns, str) or not isinstance(name, str):
             raise ParamError(-2, "Namespace and index name should be strings")
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
-        if lib.shim_index_remove(conn, err, pol, ns.encode(), name.encode()):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_index_remove(conn, err, pol, ns.encode(), name.encode())
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -144,8 +165,13 @@ class IndexCommands:
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
-        if lib.shim_truncate(conn, err, pol, namespace.encode(),
-                             set.encode() if set else _NULL, nanos):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_truncate(conn, err, pol, namespace.encode(),
+                                   set.encode() if set else _NULL, nanos)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return 0
 
@@ -159,7 +185,12 @@ class IndexCommands:
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
         values = ffi.new("uint32_t[3]")
-        if lib.shim_job_info(conn, err, pol, module.encode(), job_id, values, values + 1,
-                             values + 2):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_job_info(conn, err, pol, module.encode(), job_id, values, values + 1,
+                                   values + 2)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return {"status": values[0], "progress_pct": values[1], "records_read": values[2]}

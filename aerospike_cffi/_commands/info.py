@@ -17,7 +17,12 @@ class InfoCommands:
         conn = self._conn("No connection to aerospike cluster.")
         pol, _keep = self._policy("info", policy)
         err, out = scratch()
-        if lib.shim_info(conn, err, pol, node_name, _marshal.utf8(command), out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_info(conn, err, pol, node_name, _marshal.utf8(command), out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return out_bytes(out).decode("utf-8", "replace")
 
@@ -57,7 +62,11 @@ class InfoCommands:
         """[{'address': ..., 'port': ..., 'node_name': ...}] of the cluster's nodes."""
         conn = self._conn("No connection to aerospike cluster.")
         _, out = scratch()
-        lib.shim_nodes(conn, out)
+        busy = self._enter(conn)
+        try:
+            lib.shim_nodes(conn, out)
+        finally:
+            self._leave(busy)
         nodes = []
         for line in out_bytes(out).decode("utf-8", "replace").splitlines():
             name, address, port = line.split("\t")

@@ -191,7 +191,11 @@ class MetricsCommands:
             with _listeners_lock:
                 _listeners[handle] = listeners
         err, _ = scratch()
-        rc = lib.shim_metrics_enable(conn, err, *args, listeners is not None, handle)
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_metrics_enable(conn, err, *args, listeners is not None, handle)
+        finally:
+            self._leave(busy)
         if rc:
             with _listeners_lock:
                 _listeners.pop(handle, None)
@@ -205,7 +209,11 @@ class MetricsCommands:
         """Stop periodic metrics (the disable listener runs, or the files are closed)."""
         conn = self._conn()
         err, _ = scratch()
-        rc = lib.shim_metrics_disable(conn, err)
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_metrics_disable(conn, err)
+        finally:
+            self._leave(busy)
         if rc == _METRICS_CONFLICT:
             _log.warning(ffi.string(err.message).decode("utf-8", "replace"))
         elif rc:
@@ -216,7 +224,12 @@ class MetricsCommands:
         """ClusterStats of the client's cluster: per node connections and error counts."""
         conn = self._conn()
         _, out = scratch()
-        if lib.shim_stats(conn, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_stats(conn, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise ClientError(-1, "Out of memory")
         f = NulFields(out_bytes(out))
         stats = _new(_m.ClusterStats, retry_count=f.number(),

@@ -66,7 +66,12 @@ class RecordCommands:
         if not raw:
             out.want_marshal = (self._marshal_records and
                                 _marshal.GLOBAL_SERIALIZERS.deserializer is None)
-        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._get_result(p, out, pol, raw)
 
@@ -92,7 +97,12 @@ class RecordCommands:
         err, out = scratch()
         if not raw:
             self._want_marshal(out)
-        if lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._select_result(p, out, raw)
 
@@ -123,7 +133,11 @@ class RecordCommands:
         else:
             pol, _keep = self._policy("read", policy)
         err, out = scratch()
-        rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_exists(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        finally:
+            self._leave(busy)
         return self._exists_result(rc, err, out, p, key)
 
     def _exists_result(self, rc, err, out, p, key):
@@ -149,9 +163,13 @@ class RecordCommands:
             pickled = _marshal.pickle_bins(bins)
             err, out = scratch()
             if pickled is not None:
-                rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
-                                          pickled, len(pickled), self._bool_as_bool,
-                                          _DEFAULT_TTL, 0, out)
+                busy = self._enter(conn)
+                try:
+                    rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4],
+                                              p[5], pickled, len(pickled), self._bool_as_bool,
+                                              _DEFAULT_TTL, 0, out)
+                finally:
+                    self._leave(busy)
                 if rc != _NOT_PLAIN:
                     if rc:
                         raise_error(err, key=key, bin=bins)
@@ -159,8 +177,13 @@ class RecordCommands:
             # Not plain for the shim: the Packer packs them (bin errors raise here, as in
             # _put_args: no meta or policy to check).
             packed, n = self._pack_bins(key, bins, None, bins)
-            if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), n, _DEFAULT_TTL, 0, out):
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), n, _DEFAULT_TTL, 0, out)
+            finally:
+                self._leave(busy)
+            if rc:
                 raise_error(err, key=key, bin=bins)
             return 0
         # As the official: only an int names a serializer (its plain value, no user code).
@@ -173,15 +196,25 @@ class RecordCommands:
             key, bins, meta, policy, serializer, error_bin)
         err, out = scratch()
         if pickled is not None:
-            rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
-                                      len(pickled), self._bool_as_bool, ttl, gen, out)
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                                          pickled, len(pickled), self._bool_as_bool, ttl, gen,
+                                          out)
+            finally:
+                self._leave(busy)
             if rc != _NOT_PLAIN:
                 if rc:
                     raise_error(err, key=key, bin=error_bin)
                 return 0
             packed, n = self._pack_bins(key, bins, serializer, error_bin)
-        if lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
-                        ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                              len(packed), n, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key, bin=error_bin)
         return 0
 
@@ -220,7 +253,12 @@ class RecordCommands:
         """Delete a record; returns 0."""
         conn, p, pol, _keep = self._remove_args(key, meta, policy)
         err, out = scratch()
-        if lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_remove(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return 0
 
@@ -270,8 +308,13 @@ class RecordCommands:
         err, out = scratch()
         if not ordered and not raw:
             self._want_marshal(out)  # its marshal form is a dict
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), n, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), n, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return self._operate_result(p, out, ordered, raw)
 
@@ -331,8 +374,13 @@ class RecordCommands:
         conn, p, packed, ttl, gen, pol, _keep = self._single_args(key, op_type, bin_name, value,
                                                                   meta, policy)
         err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), 1, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key, bin=bin_name)
         return 0
 
@@ -363,16 +411,19 @@ class RecordCommands:
         return True
 
     def append(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        """Append the str or bytes ``val`` to the bin ``bin`` (created if missing)."""
         if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_APPEND, bin, val, meta, policy)
 
     def prepend(self, key, bin, val, meta=None, policy=None):  # noqa: A002
+        """Prepend the str or bytes ``val`` to the bin ``bin`` (created if missing)."""
         if not isinstance(val, (str, bytes, bytearray)) and not self._unchecked(val):
             raise ParamError(-2, "Cannot concatenate 'str' and 'non-str' objects")
         return self._single(key, _OP_PREPEND, bin, val, meta, policy)
 
     def increment(self, key, bin, offset, meta=None, policy=None):  # noqa: A002
+        """Add the int or float ``offset`` to the bin ``bin`` of the record (created if missing)."""
         if not isinstance(offset, (int, float)) and not self._unchecked(offset):
             raise ParamError(-2, "Unsupported operand type(s) for +: only 'int' allowed")
         if type(offset) is bool:
@@ -383,8 +434,13 @@ class RecordCommands:
         """Reset a record's time to live to ``val`` seconds (meta's ttl does not count)."""
         conn, p, packed, ttl, gen, pol, _keep = self._touch_args(key, val, meta, policy)
         err, out = scratch()
-        if lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                            len(packed), 1, ttl, gen, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), 1, ttl, gen, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err, key=key)
         return 0
 

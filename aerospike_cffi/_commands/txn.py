@@ -21,7 +21,12 @@ class TxnCommands:
         conn = self._conn()
         err, _ = scratch()
         status = ffi.new("int*")
-        if lib.shim_txn_commit(conn, err, transaction._txn, status):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_txn_commit(conn, err, transaction._txn, status)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return status[0]
 
@@ -31,6 +36,11 @@ class TxnCommands:
         conn = self._conn()
         err, _ = scratch()
         status = ffi.new("int*")
-        if lib.shim_txn_abort(conn, err, transaction._txn, status):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_txn_abort(conn, err, transaction._txn, status)
+        finally:
+            self._leave(busy)
+        if rc:
             raise_error(err)
         return status[0]

@@ -110,7 +110,12 @@ class UDFCommands:
             raise LuaFileNotFound(1302, "Script File is too large")
         self._copy_to_user_path(filename, copy_path, content)
         err, _ = scratch()
-        if lib.shim_udf_put(conn, err, pol, _marshal.utf8(filename), content, len(content)):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_udf_put(conn, err, pol, _marshal.utf8(filename), content, len(content))
+        finally:
+            self._leave(busy)
+        if rc:
             raise error_from(err)
         self._udf_wait(pol, base, present=True)
         return 0
@@ -135,7 +140,12 @@ class UDFCommands:
             raise ParamError(-2, "Filename should be a string")
         pol, _keep = self._policy("info", policy)
         err, _ = scratch()
-        if lib.shim_udf_remove(conn, err, pol, _marshal.utf8(filename)):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_udf_remove(conn, err, pol, _marshal.utf8(filename))
+        finally:
+            self._leave(busy)
+        if rc:
             raise udf_error(error_from(err), module=filename)
         self._udf_wait(pol, filename.rsplit("/", 1)[-1], present=False)
         return 0
@@ -157,11 +167,20 @@ class UDFCommands:
     def _udf_list_answers(self, pol):
         conn = self._conn()
         _, out = scratch()
-        lib.shim_nodes(conn, out)
+        busy = self._enter(conn)
+        try:
+            lib.shim_nodes(conn, out)
+        finally:
+            self._leave(busy)
         answers = []
         for line in out_bytes(out).decode("utf-8", "replace").splitlines():
             err, out = scratch()
-            if lib.shim_info(conn, err, pol, line.split("\t")[0].encode(), b"udf-list", out):
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_info(conn, err, pol, line.split("\t")[0].encode(), b"udf-list", out)
+            finally:
+                self._leave(busy)
+            if rc:
                 continue  # a node that does not answer now is asked again next round
             head, tab, rest = out_bytes(out).decode("utf-8", "replace").partition("\t")
             answers.append(rest if tab else head)
@@ -172,7 +191,12 @@ class UDFCommands:
         conn = self._conn()
         pol, _keep = self._policy("info", policy)
         err, out = scratch()
-        if lib.shim_udf_list(conn, err, pol, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_udf_list(conn, err, pol, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise error_from(err)
         buf = out_bytes(out)
         files = []
@@ -198,7 +222,12 @@ class UDFCommands:
                                             "string."), module=module)
         pol, _keep = self._policy("info", policy)
         err, out = scratch()
-        if lib.shim_udf_get(conn, err, pol, _marshal.utf8(module), language, out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_udf_get(conn, err, pol, _marshal.utf8(module), language, out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise udf_error(error_from(err), module=module)
         return out_bytes(out).decode("utf-8", "replace")
 
@@ -221,8 +250,13 @@ class UDFCommands:
         except AerospikeError as exc:
             raise udf_error(exc, key, module, function) from None
         err, out = scratch()
-        if lib.shim_apply(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], module_b,
-                          function_b, packed, len(packed), out):
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_apply(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], module_b,
+                                function_b, packed, len(packed), out)
+        finally:
+            self._leave(busy)
+        if rc:
             raise udf_error(error_from(err), key, module, function)
         try:
             return self._udf_value(out_bytes(out))[0]
@@ -289,5 +323,11 @@ class UDFCommands:
             info_policy = {k: v for k, v in policy.items() if k == "timeout"} or None
         pol, _keep = self._policy("info", info_policy)
         err, _ = scratch()
-        if lib.shim_job_wait(self._conn(), err, pol, module.encode(), job_id):
+        conn = self._conn()
+        busy = self._enter(conn)
+        try:
+            rc = lib.shim_job_wait(conn, err, pol, module.encode(), job_id)
+        finally:
+            self._leave(busy)
+        if rc:
             raise error_from(err)

@@ -481,12 +481,36 @@ shim_put(aerospike* as, as_error* err, const as_policy_write* policy, KEY_PARAMS
     if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
         return err->code;
     }
+    put_send sender = {as, policy, &key, NULL, NULL};
+    return put_record(err, bins, bins_size, n_bins, ttl, gen, &sender);
+}
+
+/* The sync put: the record goes out and back before this returns. */
+static void
+put_sync(as_error* err, as_record* rec, const put_send* send)
+{
+    aerospike_key_put(send->as, err, send->policy, send->key, rec);
+}
+
+/* A put's record, shared by the sync and async puts: n_bins packed bins (shim.h) with the
+ * ttl and generation, its bin array on this stack, handed to `send` (which writes it into
+ * the command's buffer before returning: the record, and the caller's bytes its values
+ * point into, need not outlive this call). Without an async callback, the sync put. */
+as_status
+put_record(as_error* err, const char* bins, uint32_t size, uint32_t n_bins, uint32_t ttl,
+           uint16_t gen, const put_send* send)
+{
     as_record rec;
     as_record_inita(&rec, (uint16_t)n_bins);
     rec.ttl = ttl;
     rec.gen = gen;
-    if (record_from_packed(err, &rec, bins, bins_size, n_bins) == AEROSPIKE_OK) {
-        aerospike_key_put(as, err, policy, &key, &rec);
+    if (record_from_packed(err, &rec, bins, size, n_bins) == AEROSPIKE_OK) {
+        if (send->async) {
+            send->async(err, &rec, send);
+        }
+        else {
+            put_sync(err, &rec, send);
+        }
     }
     as_record_destroy(&rec);
     return err->code;

@@ -284,6 +284,12 @@ int shim_async_get(shim_async_queue* q, uint64_t id, aerospike* as, as_error* er
 int shim_async_exists(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
                       const as_policy_read* policy,
                       const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint);
+/* A batch (the packed layout of shim_batch); its answer's `out` holds what shim_batch
+ * writes, `rc` the batch's status (the per-record results are kept when it failed). */
+int shim_async_batch(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                     const as_policy_batch* policy, int has_write, const char* packed,
+                     uint32_t size, uint32_t n_records, void* const* policies,
+                     uint32_t n_policies, int want_marshal);
 int shim_async_put(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
                    const as_policy_write* policy,
                    const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,

@@ -1,6 +1,6 @@
 /*
- * The async path (aerospike_cffi.aio): single-record commands through the C client's async
- * API, whose event loop (libev) runs on a thread of the C client's own.
+ * The async path (aerospike_cffi.aio): single-record commands and batches through the C
+ * client's async API, whose event loop (libev) runs on a thread of the C client's own.
  *
  * Python never runs on that thread. A command's listener turns the answer into the same
  * output layout the sync commands write (shim.h), then appends the finished command to its
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <aerospike/aerospike.h>
+#include <aerospike/aerospike_batch.h>
 #include <aerospike/aerospike_key.h>
 #include <aerospike/as_event.h>
 #include <aerospike/as_operations.h>
@@ -220,23 +221,38 @@ on_write(as_error* err, void* udata, as_event_loop* loop)
     complete((shim_async_cmd*)udata, err);
 }
 
+/* A new command of `q`; NULL with err set when out of memory. */
+static shim_async_cmd*
+cmd_new(shim_async_queue* q, uint64_t id, as_error* err, int want_marshal)
+{
+    as_error_reset(err);
+    /* malloc, not calloc: the as_error's 1 KB message needs no zeroing, only a first NUL
+     * (as_error_init); every other field is set here. */
+    shim_async_cmd* cmd = malloc(sizeof(*cmd));
+    if (!cmd) {
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        return NULL;
+    }
+    as_error_init(&cmd->err);
+    memset(&cmd->out, 0, sizeof(cmd->out));
+    cmd->id = id;
+    cmd->rc = 0;
+    cmd->want_marshal = 0;
+    cmd->queue = q;
+    cmd->next = NULL;
+    cmd->out.want_marshal = want_marshal;
+    return cmd;
+}
+
 /* A new command of `q` with its key's digest written at the start of its output, as the
  * sync commands do (command_begin). NULL with err set on failure. */
 static shim_async_cmd*
 cmd_begin(shim_async_queue* q, uint64_t id, as_error* err, as_key* key, KEY_PARAMS,
           int want_marshal)
 {
-    as_error_reset(err);
-    shim_async_cmd* cmd = calloc(1, sizeof(*cmd));
-    if (!cmd) {
-        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
-        return NULL;
-    }
-    as_error_init(&cmd->err);
-    cmd->id = id;
-    cmd->queue = q;
-    cmd->out.want_marshal = want_marshal;
-    if (command_begin(err, key, KEY_ARGS, &cmd->out, &cmd->want_marshal) != AEROSPIKE_OK) {
+    shim_async_cmd* cmd = cmd_new(q, id, err, want_marshal);
+    if (cmd && command_begin(err, key, KEY_ARGS, &cmd->out, &cmd->want_marshal) !=
+                   AEROSPIKE_OK) {
         cmd_free(cmd);
         return NULL;
     }
@@ -294,6 +310,13 @@ shim_async_exists(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err
     return cmd_submitted(cmd, err);
 }
 
+static void
+put_async(as_error* err, as_record* rec, const put_send* send)
+{
+    aerospike_key_put_async(send->as, err, send->policy, send->key, rec, on_write, send->udata,
+                            NULL, NULL);
+}
+
 int
 shim_async_put(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
                const as_policy_write* policy, KEY_PARAMS, const char* bins, uint32_t bins_size,
@@ -304,16 +327,8 @@ shim_async_put(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
     if (!cmd) {
         return err->code;
     }
-    as_record rec;
-    as_record_inita(&rec, (uint16_t)n_bins);
-    rec.ttl = ttl;
-    rec.gen = gen;
-    /* The C client writes the bins into the command's buffer before it returns: the record
-     * (and the Python bytes its values point into) need not outlive this call. */
-    if (record_from_packed(err, &rec, bins, bins_size, n_bins) == AEROSPIKE_OK) {
-        aerospike_key_put_async(as, err, policy, &key, &rec, on_write, cmd, NULL, NULL);
-    }
-    as_record_destroy(&rec);
+    put_send sender = {as, policy, &key, put_async, cmd};
+    put_record(err, bins, bins_size, n_bins, ttl, gen, &sender);
     return cmd_submitted(cmd, err);
 }
 
@@ -365,5 +380,52 @@ shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error* er
         aerospike_key_operate_async(as, err, policy, &key, &ops, on_record, cmd, NULL, NULL);
     }
     as_operations_destroy(&ops);
+    return cmd_submitted(cmd, err);
+}
+
+/* ------------------------------------------------------------------ batches */
+
+/* On the event loop thread: the batch is back (or failed as a whole: the per-record
+ * results it has are kept, as the sync batch keeps them). */
+static void
+on_batch(as_error* err, as_batch_records* records, void* udata, as_event_loop* loop)
+{
+    (void)records;  /* the job's own */
+    (void)loop;
+    batch_job* job = udata;
+    shim_async_cmd* cmd = batch_job_cmd(job);
+    batch_job_out(job, &cmd->out);
+    batch_job_free(job);
+    complete(cmd, err);
+}
+
+int
+shim_async_batch(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
+                 const as_policy_batch* policy, int has_write, const char* packed,
+                 uint32_t size, uint32_t n_records, void* const* policies, uint32_t n_policies,
+                 int want_marshal)
+{
+    shim_async_cmd* cmd = cmd_new(q, id, err, want_marshal);
+    if (!cmd) {
+        return err->code;
+    }
+    batch_job* job = batch_job_new(err, packed, size, n_records, policies, n_policies, cmd);
+    if (!job) {
+        cmd_free(cmd);
+        return err->code;
+    }
+    /* The records (and the packed bytes and policies they point into, which Python keeps
+     * until the command is back) live until on_batch: retries write them again. */
+    if (has_write) {
+        aerospike_batch_write_async(as, err, policy, batch_job_records(job), on_batch, job,
+                                    NULL);
+    }
+    else {
+        aerospike_batch_read_async(as, err, policy, batch_job_records(job), on_batch, job,
+                                   NULL);
+    }
+    if (err->code != AEROSPIKE_OK) {
+        batch_job_free(job);  /* refused before it left: no listener runs */
+    }
     return cmd_submitted(cmd, err);
 }

@@ -1,7 +1,8 @@
 /*
  * Batch commands: one packed buffer of records in, one buffer of results out.
  * Layouts: shim.h (shim_batch). Everything allocated here (operations, bin name arrays,
- * apply argument lists, the batch records) is freed before shim_batch returns.
+ * apply argument lists, the batch records) is freed before shim_batch returns; for the
+ * async batch (shim_async_batch), once its listener wrote the results (batch_job).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,44 @@ results_marshal(as_batch_records* records, shim_buf* out)
     return MARSHAL_OK;
 }
 
+/* The records of a packed batch, into `records` (initialised by the caller) and `owned`
+ * (initialised here). AEROSPIKE_OK, or err set; `owned` is to be freed either way. */
+static as_status
+batch_parse(as_error* err, as_batch_records* records, batch_owned* owned, const char* packed,
+            uint32_t size, uint32_t n_records, void* const* policies, uint32_t n_policies)
+{
+    as_vector_init(&owned->ops, sizeof(as_operations*), 4);
+    as_vector_init(&owned->names, sizeof(char**), 4);
+    as_vector_init(&owned->arglists, sizeof(as_val*), 4);
+    reader r = {.in = {(const uint8_t*)packed, (const uint8_t*)packed + size}, .ok = true};
+    for (uint32_t i = 0; i < n_records; i++) {
+        if (!take_record(&r, err, records, policies, n_policies, owned)) {
+            if (err->code == AEROSPIKE_OK) {
+                as_error_update(err, AEROSPIKE_ERR_PARAM, "Malformed batch records");
+            }
+            break;
+        }
+    }
+    return err->code;
+}
+
+/* The results of a batch that ran, into `out` (marshal form when wanted and possible). */
+static void
+batch_out(as_batch_records* records, shim_buf* out, int want_marshal)
+{
+    /* Per-record results are kept even when the batch as a whole reports an error. */
+    as_error record_err;
+    as_error_init(&record_err);
+    int rc = want_marshal ? results_marshal(records, out) : MARSHAL_FALLBACK;
+    if (rc == MARSHAL_OK) {
+        out->is_marshal = 1;
+    }
+    else {
+        out->len = 0;
+        results_out(&record_err, records, out);
+    }
+}
+
 int
 shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_write,
            const char* packed, uint32_t size, uint32_t n_records, void* const* policies,
@@ -279,39 +318,88 @@ shim_batch(aerospike* as, as_error* err, const as_policy_batch* policy, int has_
     as_batch_records records;
     as_batch_records_init(&records, n_records ? n_records : 1);
     batch_owned owned;
-    as_vector_init(&owned.ops, sizeof(as_operations*), 4);
-    as_vector_init(&owned.names, sizeof(char**), 4);
-    as_vector_init(&owned.arglists, sizeof(as_val*), 4);
-
-    reader r = {.in = {(const uint8_t*)packed, (const uint8_t*)packed + size}, .ok = true};
-    for (uint32_t i = 0; i < n_records; i++) {
-        if (!take_record(&r, err, &records, policies, n_policies, &owned)) {
-            if (err->code == AEROSPIKE_OK) {
-                as_error_update(err, AEROSPIKE_ERR_PARAM, "Malformed batch records");
-            }
-            break;
-        }
-    }
-    if (err->code == AEROSPIKE_OK) {
+    if (batch_parse(err, &records, &owned, packed, size, n_records, policies, n_policies) ==
+        AEROSPIKE_OK) {
         if (has_write) {
             aerospike_batch_write(as, err, policy, &records);
         }
         else {
             aerospike_batch_read(as, err, policy, &records);
         }
-        /* Per-record results are kept even when the batch as a whole reports an error. */
-        as_error record_err;
-        as_error_init(&record_err);
-        int rc = want_marshal ? results_marshal(&records, out) : MARSHAL_FALLBACK;
-        if (rc == MARSHAL_OK) {
-            out->is_marshal = 1;
-        }
-        else {
-            out->len = 0;
-            results_out(&record_err, &records, out);
-        }
+        batch_out(&records, out, want_marshal);
     }
     as_batch_records_destroy(&records);
     owned_free(&owned);
     return err->code;
+}
+
+/* ------------------------------------------------------------------ async (shim_async.c) */
+
+/* A batch in flight on the event loop: its records and what they own live until the
+ * listener has written the results into the command's output. */
+struct batch_job {
+    as_batch_records records;
+    batch_owned owned;
+    void* cmd;
+    char* packed;  /* a copy: keys and values of the records point into it, and retries
+                    * write them again after the Python bytes may be gone (PyPy passes a
+                    * temporary copy of bytes to C, freed when the call returns) */
+};
+
+batch_job*
+batch_job_new(as_error* err, const char* packed, uint32_t size, uint32_t n_records,
+              void* const* policies, uint32_t n_policies, void* cmd)
+{
+    batch_job* job = malloc(sizeof(*job));
+    if (!job) {
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        return NULL;
+    }
+    job->cmd = cmd;
+    job->packed = malloc(size ? size : 1);
+    as_batch_records_init(&job->records, n_records ? n_records : 1);
+    if (!job->packed) {
+        as_vector_init(&job->owned.ops, sizeof(as_operations*), 1);
+        as_vector_init(&job->owned.names, sizeof(char**), 1);
+        as_vector_init(&job->owned.arglists, sizeof(as_val*), 1);
+        batch_job_free(job);
+        as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        return NULL;
+    }
+    memcpy(job->packed, packed, size);
+    if (batch_parse(err, &job->records, &job->owned, job->packed, size, n_records, policies,
+                    n_policies) != AEROSPIKE_OK) {
+        batch_job_free(job);
+        return NULL;
+    }
+    return job;
+}
+
+as_batch_records*
+batch_job_records(batch_job* job)
+{
+    return &job->records;
+}
+
+void*
+batch_job_cmd(batch_job* job)
+{
+    return job->cmd;
+}
+
+void
+batch_job_out(batch_job* job, shim_buf* out)
+{
+    int want_marshal = out->want_marshal;
+    out->want_marshal = out->is_marshal = 0;
+    batch_out(&job->records, out, want_marshal);
+}
+
+void
+batch_job_free(batch_job* job)
+{
+    as_batch_records_destroy(&job->records);
+    owned_free(&job->owned);
+    free(job->packed);
+    free(job);
 }

@@ -126,6 +126,28 @@ as_status command_record_out(as_error* err, const as_record* rec, shim_buf* out,
                              int want_marshal);
 as_status record_from_packed(as_error* err, as_record* rec, const char* bins, uint32_t size,
                              uint32_t n_bins);
+/* shim.c: a put of packed bins (shim.h), shared by the sync and async puts. `async` sends
+ * the record (shim_async.c), NULL for the sync put; `udata` is the async put's command. */
+typedef struct put_send put_send;
+struct put_send {
+    aerospike* as;
+    const as_policy_write* policy;
+    as_key* key;
+    void (*async)(as_error* err, as_record* rec, const put_send* send);
+    void* udata;
+};
+as_status put_record(as_error* err, const char* bins, uint32_t size, uint32_t n_bins,
+                     uint32_t ttl, uint16_t gen, const put_send* send);
+/* shim_batch.c: a batch for the async API (shim_async_batch): its records, parsed from
+ * the packed batch (shim.h), and what they own, until batch_job_free. NULL with err set
+ * when the packed batch is refused. `cmd` is the async command it belongs to. */
+typedef struct batch_job batch_job;
+batch_job* batch_job_new(as_error* err, const char* packed, uint32_t size, uint32_t n_records,
+                         void* const* policies, uint32_t n_policies, void* cmd);
+as_batch_records* batch_job_records(batch_job* job);
+void* batch_job_cmd(batch_job* job);
+void batch_job_out(batch_job* job, shim_buf* out);  /* the results, as shim_batch writes them */
+void batch_job_free(batch_job* job);
 /* shim_pickle.c: a pickled dict of plain values -> packed bins (shim.h); false when a value
  * needs the Python packer. `bins` is the caller's to free either way. */
 bool pickled_bins(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* bins,

@@ -11,9 +11,10 @@ client; commands are coroutines::
         async for key, meta, bins in client.query("test", "demo").results():
             ...
 
-Single-record commands run on the C client's own event loop (a C thread, libev) and come
-back to asyncio in batches through an eventfd (see _completions); the rest run on worker
-threads (see _client).
+Single-record and batch commands run on the C client's own event loop (a C thread, libev)
+and come back to asyncio in batches through an eventfd (see _completions); the rest run on
+worker threads (see _client). Types: ``__init__.pyi`` (generated from the sync stub by
+tests/packaging/make_aio_stub.py).
 """
 
 from ._client import AsyncClient, client

@@ -7,7 +7,10 @@ loop exists) and runs each command one of two ways:
   prepend, increment, operate, operate_ordered): the core's own validate+marshal
   (``_*_args``), one ``shim_async_*`` call, and the core's own decode (``_*_result``)
   once the C client's event loop answered (see _completions);
-- every other command (batch, info, truncate, indexes, UDFs, job_info): the core's sync
+- the batch family (batch_read, batch_operate, batch_write, batch_remove, batch_apply):
+  the sync batch's own steps (_batch) build the batch, one ``shim_async_batch`` call
+  sends it through the C client's async batch API, the same steps make the result;
+- every other command (info, truncate, indexes, UDFs, job_info): the core's sync
   method on a worker thread of the client's own (the C call releases the GIL), so the
   asyncio loop never blocks. Scans and queries stream (see _stream).
 """
@@ -16,7 +19,7 @@ import asyncio
 import concurrent.futures
 import functools
 
-from .. import _config, _marshal
+from .. import _batch, _config, _marshal
 from .._client import Client
 from .._keys import key_parts
 from .._native import ffi, lib, raise_error
@@ -27,7 +30,7 @@ from ._completions import Completions
 _NULL = ffi.NULL
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _ASYNC_CONNS_DEFAULT = 100  # the C client's async_max_conns_per_node default
-_WORKERS = 16  # threads for the commands run off the loop (batch, info, scans...)
+_WORKERS = 16  # threads for the commands run off the loop (info, indexes, scans...)
 
 
 class _Core(Client):
@@ -47,10 +50,12 @@ def _core_for(config, async_conns):
     return core
 
 
+_SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
+
+
 def _want(core):
     """1 when the record should come in marshal form (see Client._want_marshal)."""
-    return 1 if (core._marshal_records and
-                 _marshal.GLOBAL_SERIALIZERS.deserializer is None) else 0
+    return 1 if (core._marshal_records and _SERIALIZERS.deserializer is None) else 0
 
 
 # ---------------------------------------------------------------- finishing (decode)
@@ -85,6 +90,16 @@ def _fin_operate(cmd, ctx):
         raise_error(cmd.err, key=ctx[1])
     ordered, raw = ctx[3]
     return ctx[0]._operate_result(ctx[2], cmd.out, ordered, raw)
+
+
+def _fin_batch(cmd, ctx):
+    """The rest of a batch command's steps (_batch), with the batch's answer."""
+    steps, call = ctx[3]
+    try:
+        steps.send(call.results(cmd.rc, cmd.err, cmd.out))
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("a batch command's steps run one batch")  # pragma: no cover
 
 
 def _threaded(name, doc=None):
@@ -192,7 +207,13 @@ class AsyncClient:
         return self._done is not None and core is not None and core.is_connected()
 
     def _ready(self):
-        """The core, for a command; ClusterError when not connected or closing."""
+        """The core, for a command; ClusterError when not connected or closing.
+
+        Hook for a close-vs-commands guard shared with the sync client: every command of
+        this class starts here (get and exists carry an inlined copy of these two checks),
+        and close() refuses new commands (``_closing``) before it waits for the ones in
+        flight (``Completions.wait_idle``) and closes the core; the commands run on worker
+        threads go through the core's own (sync) methods."""
         if self._done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
         return self._core
@@ -212,15 +233,19 @@ class AsyncClient:
     # ------------------------------------------------------------ reads
 
     async def get(self, key, policy=None):
-        core = self._ready()
+        # The hot path: _ready() and _want() written out (one call less each per command).
+        done = self._done
+        if done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        core = self._core
         conn = core._conn()
         p = key_parts(key)
         pol, keep = core._policy("read", policy)
         raw = core._raw_collections("read", policy)
-        return await self._done.submit(
+        want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
+        return await done.submit(
             lib.shim_async_get,
-            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0,
-             0 if raw else _want(core)),
+            (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
             _fin_get, (core, key, p, (pol, raw), keep))
 
     async def select(self, key, bins, policy=None):
@@ -237,13 +262,16 @@ class AsyncClient:
             _fin_select, (core, key, p, raw, keep))
 
     async def exists(self, key, policy=None):
-        core = self._ready()
+        done = self._done
+        if done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        core = self._core
         conn = core._conn()
         p = key_parts(key)
         pol, keep = core._policy("read", policy)
-        return await self._done.submit(
+        return await done.submit(
             lib.shim_async_exists,
-            (conn, self._done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
+            (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
             _fin_exists, (core, key, p, None, keep))
 
     # ------------------------------------------------------------ writes
@@ -343,9 +371,48 @@ class AsyncClient:
         core = self._ready()
         return await self._single(core._touch_args(key, val, meta, policy), key, None)
 
+    # ------------------------------------------------------------ batches
+
+    def _batch(self, steps):
+        """The future of a batch command: its steps (_batch) validate and build the batch
+        here, the C client's async batch API runs it, _fin_batch makes the result."""
+        core = self._ready()
+        done = self._done
+        call, policy = next(steps)
+        conn, pol, has_write, packed, policies, keep = call.run_args(policy)
+        # The per-record policies (and what keeps them) live in ctx until the batch is back:
+        # its retries write the records again (the shim keeps its own copy of the packed
+        # records for the same reason).
+        return done.submit(
+            lib.shim_async_batch,
+            (conn, done.err, pol, has_write, packed, len(packed), call.count, policies,
+             len(call.policies), call.want_marshal()),
+            _fin_batch, (core, None, None, (steps, call), (keep, packed, policies, call.keep)))
+
+    async def batch_read(self, keys, bins=None, policy=None):
+        return await self._batch(_batch.batch_read_steps(self._ready(), keys, bins, policy))
+
+    async def batch_operate(self, keys, ops, policy_batch=None, policy_batch_write=None,
+                            ttl=None):
+        return await self._batch(_batch.batch_operate_steps(
+            self._ready(), keys, ops, policy_batch, policy_batch_write, ttl))
+
+    async def batch_write(self, batch_records, policy_batch=None):
+        return await self._batch(_batch.batch_write_steps(self._ready(), batch_records,
+                                                          policy_batch))
+
+    async def batch_remove(self, keys, policy_batch=None, policy_batch_remove=None):
+        return await self._batch(_batch.batch_remove_steps(
+            self._ready(), keys, policy_batch, policy_batch_remove))
+
+    async def batch_apply(self, keys, module, function, args, policy_batch=None,
+                          policy_batch_apply=None):
+        return await self._batch(_batch.batch_apply_steps(
+            self._ready(), keys, module, function, args, policy_batch, policy_batch_apply))
+
     # ------------------------------------------------------------ run on worker threads
 
-    # Every other public command of the sync Client (batch, info, truncate, indexes,
+    # Every other public command of the sync Client (info, truncate, indexes,
     # job_info, and whatever the command families gain later: UDFs, admin...) becomes a
     # coroutine that runs it on a worker thread: see the end of this module.
 

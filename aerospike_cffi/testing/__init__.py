@@ -26,6 +26,10 @@ namespaces running multi-record transactions (``Server(namespaces={"test":
 Community Edition: admin commands answer "security not supported" and commands in
 a transaction "enterprise only".
 
+Cluster mode: ``Server(nodes=3, replication_factor=2)`` serves several nodes on
+consecutive ports, each with its share of the partitions; ``stop_node(i)`` /
+``start_node(i)`` take one away and bring it back (see ``cluster.py``).
+
 Not supported (yet): UDFs and aggregations (refused with UNSUPPORTED_FEATURE;
 ``udf-list`` is empty), XDR, TLS, persistence, records-per-second throttling of
 background jobs.

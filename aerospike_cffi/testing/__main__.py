@@ -25,7 +25,14 @@ def main(argv=None):
     parser.add_argument("--strong-consistency", action="append", default=[], metavar="NAMESPACE",
                         help="make a namespace strong-consistency (transactions run there; "
                              "repeatable)")
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="serve a cluster of this many nodes on consecutive ports "
+                             "from --port")
+    parser.add_argument("--replication-factor", type=int, default=2,
+                        help="with --nodes: copies of each partition (default 2)")
     args = parser.parse_args(argv)
+    if args.nodes < 1:
+        parser.error("--nodes must be at least 1")
     names = tuple(args.namespaces or ("test", "bar"))
     unknown = [n for n in args.strong_consistency if n not in names]
     if unknown:
@@ -33,12 +40,16 @@ def main(argv=None):
     namespaces = {n: {"strong_consistency": n in args.strong_consistency} for n in names}
     security = {"enable_quotas": args.enable_quotas} if args.security else None
     server = Server(args.host, args.port, namespaces, cluster_name=args.cluster_name,
-                    edition=args.edition, security=security)
+                    edition=args.edition, security=security, nodes=args.nodes,
+                    replication_factor=args.replication_factor)
     # The handler goes in before the "listening" line: whoever reads it may stop us at once.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())
     server.start()
     print("aerospike dev server listening on %s:%d" % (server.host, server.port), flush=True)
+    for node in server.nodes:
+        print("node %d %s listening on %s:%d" % (node.index, node.node_id, node.host, node.port),
+              flush=True)
     try:
         while not done.wait(1):
             pass

@@ -74,8 +74,22 @@ class _Reader:
         return fields, ops
 
 
+def check_parent_filter(msg):
+    """The real server compiles the batch policy's filter once for the whole
+    batch: a filter that does not compile, or is not boolean, refuses the
+    whole batch with PARAMETER (no record is answered)."""
+    filt = msg.field(wire.FIELD_FILTER)
+    if filt is None:
+        return
+    from . import expr
+
+    if expr.compile_expression(bytes(filt)).type != expr.T_BOOL:
+        raise ServerError(PARAMETER, "a filter must be boolean")
+
+
 def parse(msg):
     """[(index, Message)] of the records of a batch request."""
+    check_parent_filter(msg)
     reader = _Reader(memoryview(msg.field(wire.FIELD_BATCH_INDEX)))
     count = reader.u32()
     reader.u8()  # flags: inline / respond-all-keys; every key is answered here

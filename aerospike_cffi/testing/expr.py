@@ -70,10 +70,16 @@ SET_NAME, KEY_EXISTS, IS_TOMBSTONE, MEMORY_SIZE, RECORD_SIZE = range(70, 75)
 KEY, BIN, BIN_TYPE = 80, 81, 82
 MAP_KEYS, MAP_VALUES = 101, 102
 COND, VAR, LET, QUOTE, CALL = 123, 124, 125, 126, 127
+# Path expressions: the element a path filter / modify sees (loop variable), and
+# the modify expression's "remove this element".
+VAR_BUILTIN, RESULT_REMOVE = 122, 100
+N_BUILTINS, BUILTIN_INDEX = 3, 2
+CDT_SELECT = 0xFE
 
 # Static result types (the client's ResultType).
 T_NIL, T_BOOL, T_INT, T_STR, T_LIST, T_MAP, T_BLOB, T_FLOAT, T_GEO, T_HLL = range(10)
 T_NONE = -1  # a msgpack literal without an expression type (e.g. a wildcard)
+T_REMOVE = 10  # RemoveResult's own type (the server's internal TYPE_RESULT_REMOVE)
 
 # CALL systems; the modify flag marks a call that returns the modified bin.
 CALL_CDT, CALL_BITS, CALL_HLL = 0, 1, 2
@@ -109,6 +115,32 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+
+
+class _Remove:
+    """RemoveResult(): a path modify removes the element."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "REMOVE"
+
+
+REMOVE = _Remove()
+
+
+class _NoRecord:
+    """What a path filter runs on: no record (the server gives it none, so bins
+    read as unknown)."""
+
+    __slots__ = ()
+    bins = {}
+
+    def __getattr__(self, name):
+        raise ServerError(PARAMETER, "no record in a path expression")
+
+
+_NO_RECORD = _NoRecord()
 
 
 def _bad(msg):
@@ -224,11 +256,12 @@ def _as_bytes(expr):
 class _Env:
     """What one evaluation sees: the record and the let-variable slots."""
 
-    __slots__ = ("rec", "vars")
+    __slots__ = ("rec", "vars", "builtins")
 
-    def __init__(self, rec, n_vars):
+    def __init__(self, rec, n_vars, builtins=None):
         self.rec = rec
         self.vars = [UNKNOWN] * n_vars
+        self.builtins = builtins  # path expressions: {loop variable id: value}
 
 
 def _particle_type(v):
@@ -589,9 +622,12 @@ class Compiled:
     def type(self):
         return self.root.type
 
-    def run(self, rec):
-        """The expression's value on ``rec``, or UNKNOWN."""
-        return self.root.fn(_Env(rec, self.n_vars))
+    def run(self, rec, builtins=None):
+        """The expression's value on ``rec``, or UNKNOWN.  A path expression runs
+        with no record (``rec`` None) and its loop variables in ``builtins``."""
+        if rec is None:
+            rec = _NO_RECORD
+        return self.root.fn(_Env(rec, self.n_vars, builtins))
 
 
 def _const(v, t):
@@ -1094,6 +1130,29 @@ def _build_bin_type(c, code, n):
     return _Node(fn, T_INT)
 
 
+def _build_var_builtin(c, code, n):
+    _expect_count(n, 2, "var_builtin")
+    t = c.r.integer()
+    idx = c.r.integer()
+    if not 0 <= idx < N_BUILTINS or (idx == BUILTIN_INDEX and t != T_INT):
+        _bad("invalid loop variable")
+    if not 0 <= t <= T_HLL:
+        _bad("invalid loop variable type")
+
+    def fn(env):
+        b = env.builtins
+        v = MISSING if b is None else b.get(idx, MISSING)
+        if v is MISSING or _value_type(v) != t:
+            return UNKNOWN
+        return v
+    return _Node(fn, t)
+
+
+def _build_result_remove(c, code, n):
+    _expect_count(n, 0, "result_remove")
+    return _Node(lambda env: REMOVE, T_REMOVE)
+
+
 def _build_cond(c, code, n):
     if n < 3 or n % 2 == 0:
         _bad("cond needs condition/value pairs and a default")
@@ -1226,6 +1285,14 @@ def _build_call(c, code, n):
             _bad("empty call")
         op_code = r.integer()
     params = []
+    if op_code == CDT_SELECT and ctx is None and count in (3, 4):
+        # select / modify by path: the path (with its filter expressions) and the
+        # flags are literals; a modify expression runs per element, in the engine.
+        params.append(lambda env, v=r.value(): v)
+        params.append(lambda env, v=r.value(): v)
+        if count == 4:
+            params.append(lambda env, v=r.skip(): v)
+        count = 1
     for _ in range(count - 1):
         if r.at_list():
             params.append(c.node().fn)
@@ -1275,7 +1342,8 @@ _BUILDERS = {UNK_OP: _build_unknown, CMP_REGEX: _build_regex, CMP_GEO: _build_ge
              DIGEST_MODULO: _build_digest_mod, KEY: _build_key, BIN: _build_bin,
              BIN_TYPE: _build_bin_type, COND: _build_cond, VAR: _build_var,
              LET: _build_let, QUOTE: _build_quote, CALL: _build_call,
-             MAP_KEYS: _build_map_parts, MAP_VALUES: _build_map_parts}
+             MAP_KEYS: _build_map_parts, MAP_VALUES: _build_map_parts,
+             VAR_BUILTIN: _build_var_builtin, RESULT_REMOVE: _build_result_remove}
 _BUILDERS.update(dict.fromkeys((EQ, NE, GT, GE, LT, LE), _build_compare))
 _BUILDERS.update(dict.fromkeys((AND, OR, EXCLUSIVE), _build_logical))
 _BUILDERS.update(dict.fromkeys((ADD, SUB, MUL, DIV, MIN, MAX), _build_math))

@@ -66,6 +66,12 @@ def answer(server, name):
     command, sep, arg = name.partition(":")
     if not sep:
         command, _, arg = name.partition("/")
+    cluster = getattr(server, "cluster", None)
+    if cluster is not None:
+        # A node of a cluster-mode server: the cluster's answers (cluster.py) first.
+        fn = cluster.info_command(command)
+        if fn is not None:
+            return fn(server, arg)
     fn = _COMMANDS.get(command)
     if fn is None:
         sindex = _sindex_module()

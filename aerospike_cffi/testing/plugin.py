@@ -6,6 +6,9 @@ to it (the client is imported only when a test asks for it).  With ``AEROSPIKE_T
 that (real) server and starts nothing; otherwise it starts the embedded dev
 server in a background thread, once per session.
 
+``AEROSPIKE_DEV_SERVER_NODES=3`` makes that dev server a cluster of three nodes
+(replication factor 2, see cluster.py), to run a suite against several nodes.
+
 Tests marked ``@pytest.mark.devserver_only`` look inside the dev server
 (``aerospike_server.server``) and are skipped against a real server.
 """
@@ -15,6 +18,7 @@ import os
 import pytest
 
 ENV_VAR = "AEROSPIKE_TEST_SERVER"
+NODES_ENV_VAR = "AEROSPIKE_DEV_SERVER_NODES"
 
 
 class ServerAddress:
@@ -68,7 +72,7 @@ def aerospike_server():
         return
     from .server import Server
 
-    server = Server().start()
+    server = Server(nodes=int(os.environ.get(NODES_ENV_VAR) or 1)).start()
     try:
         yield ServerAddress(server.host, server.port, server)
     finally:

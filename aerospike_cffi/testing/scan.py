@@ -180,11 +180,24 @@ class Plan:
         if wire.FIELD_INDEX_RANGE in msg.fields:
             self.range = sindex.Range.parse(msg.field(wire.FIELD_INDEX_RANGE))
         self.partitions = partitions(msg, self.range.key_type if self.range else None)
+        # Cluster mode: the node runs only the partitions it holds (cluster.py); the
+        # others are answered PARTITION_UNAVAILABLE so the client retries them.
+        self.unavailable = []
+        cluster = getattr(server, "cluster", None)
+        if cluster is not None:
+            named = wire.FIELD_PID_ARRAY in msg.fields or wire.FIELD_DIGEST_ARRAY in msg.fields
+            self.partitions, self.unavailable = cluster.split_partitions(
+                server, self.partitions, named)
         if self.range is not None:
             self.index = find_index(server, msg, self.ns.name, self.set_name, self.range)
             # A range over list elements or map keys/values can find a record several
             # times; the server drops repeats within one burst of index entries.
             self.de_dup = self.range.is_range and self.index.index_type != "default"
+
+    def unavailable_codes(self):
+        """[(partition id, result code)] of the partitions this node cannot run."""
+        from .errors import PARTITION_UNAVAILABLE
+        return [(pid, PARTITION_UNAVAILABLE) for pid in self.unavailable]
 
     def snapshot(self):
         """{partition id: [(digest, record)] in digest order} of the records in
@@ -261,6 +274,11 @@ def foreground(server, plan):
     msg = plan.msg
     sent = 0
     chunk, size = [], 0
+    # "partition done" with an error, its partition id in the generation field
+    # (as_msg_pid_done_bufbuilder)
+    chunk.extend(wire.build_message(info3=wire.INFO3_PARTITION_DONE, result_code=code,
+                                    generation=pid)
+                 for pid, code in plan.unavailable_codes())
     started = time.monotonic()
     for pid, after, after_bval in plan.partitions:
         if plan.max_records and sent >= plan.max_records:

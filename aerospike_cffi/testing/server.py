@@ -43,10 +43,15 @@ class Server:
     compresses its replies.
     ``port=0`` picks a free port; read ``.port`` after ``start()``.  Use as a
     context manager or call ``start()`` / ``stop()``.
+    ``nodes=N`` (N > 1) serves a cluster of N nodes on consecutive ports from
+    ``.port`` holding each partition on ``replication_factor`` nodes;
+    ``stop_node(i)`` / ``start_node(i)`` take one away and bring it back (see
+    cluster.py).
     """
 
     def __init__(self, host="127.0.0.1", port=0, namespaces=("test", "bar"),
-                 cluster_name="null", edition="community", security=None):
+                 cluster_name="null", edition="community", security=None,
+                 nodes=1, replication_factor=2):
         if edition not in EDITIONS:
             raise ValueError("edition must be one of %s" % ", ".join(EDITIONS))
         self.edition = edition
@@ -65,10 +70,19 @@ class Server:
         self._conn_lock = threading.Lock()
         self._stopping = threading.Event()
         self.security = security_mod.Security.from_option(security)
+        # Cluster mode: the nodes listen, this object holds what they share.
+        self.cluster = None
+        if nodes != 1:
+            from .cluster import Cluster
+            self.cluster = Cluster(self, nodes, replication_factor)
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self):
+        if self.cluster is not None:
+            self.started_at = time.time()
+            self.cluster.start()
+            return self
         listener = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((self.host, self.port))
@@ -84,6 +98,9 @@ class Server:
         return self
 
     def stop(self):
+        if self.cluster is not None:
+            self.cluster.stop()
+            return
         self._stopping.set()
         if self._listener is not None:
             try:
@@ -106,8 +123,30 @@ class Server:
         self.stop()
 
     def connection_count(self):
+        if self.cluster is not None:
+            return sum(node.connection_count() for node in self.cluster.nodes)
         with self._conn_lock:
             return len(self._connections)
+
+    # ------------------------------------------------------------ cluster mode
+
+    @property
+    def nodes(self):
+        """The nodes of a cluster-mode server (``[]`` for a single server)."""
+        return list(self.cluster.nodes) if self.cluster is not None else []
+
+    def stop_node(self, i):
+        """Stop node ``i`` (its connections drop); the others take its partitions."""
+        self._cluster_only().stop_node(i)
+
+    def start_node(self, i):
+        """Start node ``i`` again on its port; it takes its partitions back."""
+        self._cluster_only().start_node(i)
+
+    def _cluster_only(self):
+        if self.cluster is None:
+            raise ValueError("not a cluster: start the server with nodes=N")
+        return self.cluster
 
     # ------------------------------------------------------------ serving
 

@@ -12,9 +12,13 @@ from .. import _wire
 from ._opdict import op
 
 # Keys of the op dicts (public for code that builds or reads them); some are unused.
+#: Keys of the operation dicts this module builds (each name's value is the key).
 OP_KEY, BIN_KEY, POLICY_KEY, VALUE_KEY, VALUE_BYTE_SIZE_KEY = "op", "bin", "policy", "value", "value_byte_size"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 BIT_OFFSET_KEY, BIT_SIZE_KEY, RESIZE_FLAGS_KEY = "bit_offset", "bit_size", "resize_flags"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 BYTE_OFFSET_KEY, BYTE_SIZE_KEY = "byte_offset", "byte_size"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 SIGN_KEY, ACTION_KEY, COUNT_KEY, INDEX_KEY, KEY_KEY, OFFSET_KEY = "sign", "action", "count", "index", "key", "offset"
 
 

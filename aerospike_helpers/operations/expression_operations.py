@@ -5,6 +5,7 @@ import aerospike_cffi as aerospike
 from ._opdict import op
 
 # Keys of the op dicts.
+#: Keys of the operation dicts this module builds (each name's value is the key).
 OP_KEY, BIN_KEY, EXPR_KEY, EXPR_FLAGS_KEY = "op", "bin", "expr", "expr_flags"
 
 

@@ -9,7 +9,9 @@ import aerospike_cffi as aerospike
 from ._opdict import if_true, op
 
 # Keys of the op dicts (public for code that builds or reads them).
+#: Keys of the operation dicts this module builds (each name's value is the key).
 OP_KEY, BIN_KEY, HLL_POLICY_KEY = "op", "bin", "hll_policy"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 VALUE_LIST_KEY, INDEX_BIT_COUNT_KEY, MH_BIT_COUNT_KEY = "value_list", "index_bit_count", "mh_bit_count"
 
 

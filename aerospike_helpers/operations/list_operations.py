@@ -14,9 +14,13 @@ from .. import _wire
 from ._opdict import with_ctx
 
 # Keys of the op dicts (public for code that builds or reads them).
+#: Keys of the operation dicts this module builds (each name's value is the key).
 OP_KEY, BIN_KEY, CTX_KEY, LIST_POLICY_KEY = "op", "bin", "ctx", "list_policy"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 VALUE_KEY, VALUE_LIST_KEY, VALUE_BEGIN_KEY, VALUE_END_KEY = "val", "value_list", "value_begin", "value_end"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 INDEX_KEY, RANK_KEY, COUNT_KEY, RETURN_TYPE_KEY, INVERTED_KEY = "index", "rank", "count", "return_type", "inverted"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 LIST_ORDER_KEY, SORT_FLAGS_KEY, PAD_KEY, PERSIST_INDEX_KEY = "list_order", "sort_flags", "pad", "persist_index"
 
 

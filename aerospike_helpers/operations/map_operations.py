@@ -10,9 +10,13 @@ import aerospike_cffi as aerospike
 from ._opdict import with_ctx
 
 # Keys of the op dicts (public for code that builds or reads them).
+#: Keys of the operation dicts this module builds (each name's value is the key).
 OP_KEY, BIN_KEY, CTX_KEY, POLICY_KEY = "op", "bin", "ctx", "map_policy"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 KEY_KEY, VALUE_KEY, RANGE_KEY, INDEX_KEY, RANK_KEY, COUNT_KEY = "key", "val", "range", "index", "rank", "count"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 RETURN_TYPE_KEY, INVERTED_KEY = "return_type", "inverted"
+#: Keys of the operation dicts this module builds (each name's value is the key).
 MAP_ORDER_KEY, PERSIST_INDEX_KEY = "map_order", "persist_index"
 
 

@@ -47,7 +47,9 @@ def run(coro, loop_kind="asyncio"):
 
 # The dev server shares this process (and its GIL) with the test: under thousands of
 # commands in flight on a busy machine, the default one-second timeouts could fire.
-_PATIENT = {kind: {"total_timeout": 30000} for kind in ("read", "write", "operate", "remove")}
+_PATIENT = {kind: {"total_timeout": 30000}
+            for kind in ("read", "write", "operate", "remove", "apply", "batch",
+                         "batch_parent_write")}
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +216,105 @@ def test_batch_info_truncate_and_index_commands(client, config, keys):
     assert "test" in got["info_single"]
     assert got["index"] == 0 and got["index_remove"] == 0
     assert client.get(keys[0])[2]["a"] == 2
+
+
+def _rows(batch):
+    """A BatchRecords as plain values, to compare the async answer with the sync one (the
+    records' generations and TTLs move on between the two runs: their keys are compared)."""
+    return batch.result, [(r.key, r.result, r.in_doubt, r.message, r.subcode,
+                           None if r.record is None else
+                           (r.record[0], sorted(r.record[1]) if r.record[1] else r.record[1])
+                           + tuple(r.record[2:]))
+                          for r in batch.batch_records]
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_batches_answer_as_sync(client, config, keys, loop_kind):
+    # The batch family goes through the C client's async batch API (no worker thread): the
+    # same results as the sync client's, for reads, operations, mixed writes, removes,
+    # UDF applies (errors per record where the server has no such UDF), and for per-record
+    # failures next to successes.
+    for k in keys[:3]:
+        client.put(k, {"a": 1, "s": "x", "l": [1, 2], "m": {"k": 1.5}})
+    missing = (NS, SET, "missing-%d" % next(_ids))
+
+    def commands(c):
+        return [
+            lambda: c.batch_read(keys + [missing]),
+            lambda: c.batch_read(keys, ["a", "l"]),
+            lambda: c.batch_read(keys, []),
+            lambda: c.batch_read(keys[:2], policy={"deserialize": False}),
+            lambda: c.batch_operate(keys[:2] + [missing],
+                                    [op.read("a"), lop.list_size("l")]),
+            lambda: c.batch_operate(keys[:2], [op.increment("a", 2), op.read("a")], ttl=500),
+            lambda: c.batch_write(br.BatchRecords(
+                [br.Write(keys[3], [op.write("w", 1)]), br.Read(keys[0], [op.read("a")]),
+                 br.Read(keys[1], None, read_all_bins=True), br.Remove(keys[2]),
+                 br.Read(missing, [op.read("a")])])),
+            lambda: c.batch_remove([keys[3], missing]),
+            lambda: c.batch_apply(keys[:2], "no_such_module", "f", [1]),
+        ]
+
+    # (a sync client as patient as the async one: a loaded machine must not turn the
+    # reference answer into a timeout)
+    with aerospike.client(config) as sync:
+        expected = [_rows(call()) for call in commands(sync)]
+    for k in keys[:3]:  # the same starting records for the async run
+        client.put(k, {"a": 1, "s": "x", "l": [1, 2], "m": {"k": 1.5}})
+
+    async def body(c):
+        answers = []
+        for call in commands(c):
+            answers.append(_rows(await call()))
+        return answers
+
+    got = with_client(config, body, loop_kind)
+    assert got == expected
+
+
+def test_concurrent_batches_and_their_errors(client, config, keys):
+    # More batches in flight than the old worker pool had threads, each with its own
+    # answer; bad arguments raise the sync client's errors before anything is sent.
+    for i, k in enumerate(keys):
+        client.put(k, {"i": i})
+
+    async def body(c):
+        many = await asyncio.gather(*[c.batch_read([keys[n % 4], keys[(n + 1) % 4]])
+                                      for n in range(200)])
+        errors = []
+        for call in (lambda: c.batch_read("keys"), lambda: c.batch_read([("test",)]),
+                     lambda: c.batch_operate(keys, []), lambda: c.batch_write([]),
+                     lambda: c.batch_read(keys, policy={"total_timeout": "x"})):
+            try:
+                await call()
+                errors.append(None)
+            except ex.AerospikeError as exc:
+                errors.append((type(exc), exc.msg))
+        # cancelled while in flight: dropped, nothing left behind
+        tasks = [asyncio.ensure_future(c.batch_read(keys)) for _ in range(50)]
+        await asyncio.sleep(0)
+        for t in tasks[::2]:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await c._done.wait_idle()
+        return many, errors, c.commands_in_flight
+
+    many, errors, left = with_client(config, body)
+    assert [b.result for b in many] == [0] * 200
+    assert [[r.record[2]["i"] for r in b.batch_records] for b in many] == [
+        [n % 4, (n + 1) % 4] for n in range(200)]
+    sync = []
+    for call in (lambda: client.batch_read("keys"), lambda: client.batch_read([("test",)]),
+                 lambda: client.batch_operate(keys, []),
+                 lambda: client.batch_write([]),
+                 lambda: client.batch_read(keys, policy={"total_timeout": "x"})):
+        try:
+            call()
+            sync.append(None)
+        except ex.AerospikeError as exc:
+            sync.append((type(exc), exc.msg))
+    assert errors == sync and all(e is not None for e in errors)
+    assert left == 0
 
 
 def test_truncate(client, config):

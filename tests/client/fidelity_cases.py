@@ -118,6 +118,52 @@ def case_deserialize_false(aero, ctx):
         _remove(client, key)
 
 
+def case_batch_deserialize_false(aero, ctx):
+    """deserialize False in a batch policy (the call's, or the config's batch /
+    batch_parent_write): list and map bins of every record as msgpack bytes; the records'
+    own policies do not change it."""
+    from aerospike_helpers.batch import records as br
+    from aerospike_helpers.operations import list_operations, operations
+
+    client = ctx.client
+    keys = [(NS, SET, "batch-raw-%d" % i) for i in range(2)]
+    raw = {"deserialize": False}
+
+    def bins(batch):
+        return [(r.result, r.record[2] if r.record else None) for r in batch.batch_records]
+
+    def reads():
+        return br.BatchRecords([br.Read(keys[0], None, read_all_bins=True),
+                                br.Read(keys[0], [operations.read("m")], policy=raw),
+                                br.Read(keys[1], None, read_all_bins=True)])
+
+    try:
+        _remove(client, keys[1])
+        client.put(keys[0], {"l": [1, ["a", 2.5]], "m": {"k": {"n": [2]}}, "i": 3, "s": "x"})
+        out = [bins(client.batch_read(keys, policy=raw)),
+               bins(client.batch_read(keys, ["l", "i"], policy=raw)),
+               bins(client.batch_read(keys)),
+               bins(client.batch_operate(keys, [operations.read("m"),
+                                                list_operations.list_get_range("l", 0, 2)],
+                                         policy_batch=raw)),
+               bins(client.batch_write(reads(), policy_batch=raw)),
+               bins(client.batch_write(reads()))]
+        for kind in ("batch", "batch_parent_write"):
+            other = ctx.new_client(policies={kind: raw})
+            try:
+                out.append([bins(other.batch_read(keys)),
+                            bins(other.batch_read(keys, policy={"deserialize": True})),
+                            bins(other.batch_operate(keys[:1], [operations.read("l")])),
+                            bins(other.batch_operate(keys[:1], [operations.write("w", 1),
+                                                                operations.read("l")])),
+                            bins(other.batch_write(reads()))])
+            finally:
+                other.close()
+        return out
+    finally:
+        _remove(client, *keys)
+
+
 def case_map_keys_the_server_refuses(aero, ctx):
     from aerospike_helpers.operations import map_operations
 

@@ -506,3 +506,39 @@ def test_fuzz_batch_operate_arguments(client, ttl, policy_batch, policy_batch_wr
     assert len(batch.batch_records) == 1
     client.batch_remove([KEY])  # a fuzzed record must not leak into the set's other tests
 
+
+
+# ---------------------------------------------------------------- the batch policy's filter
+
+NO_RESPONSE = -15  # a record the server never answered
+
+
+@pytest.mark.parametrize("bad", [
+    exp.IntBin("a"),  # not boolean
+    exp.Eq(exp.IntBin("a"), "x"),  # operands of different types
+], ids=["not-bool", "type-mismatch"])
+def test_invalid_batch_filter_refuses_the_whole_batch(client, keys, bad):
+    """The server compiles the batch policy's filter once: one that does not compile refuses
+    the whole batch (InvalidRequest, no record answered), and nothing is written."""
+    policy = {"expressions": bad.compile()}
+    got = client.batch_read(keys[:2], policy=policy)
+    assert got.result == 4
+    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+    got = client.batch_operate(keys[:2], [op.read("a")], policy_batch=policy)
+    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+    records = br.BatchRecords([br.Read(keys[0], [op.read("a")]), br.Write(keys[1], [op.write("w", 1)])])
+    got = client.batch_write(records, policy_batch=policy)
+    assert got.result == 4
+    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+    assert "w" not in client.get(keys[1])[2]
+
+
+def test_invalid_record_filter_fails_that_record_only(client, keys):
+    """A record's own filter is compiled with that record: only it fails (InvalidRequest)."""
+    records = br.BatchRecords([
+        br.Read(keys[0], [op.read("a")], policy={"expressions": exp.IntBin("a").compile()}),
+        br.Read(keys[1], [op.read("a")]),
+    ])
+    got = client.batch_write(records)
+    assert got.result == BATCH_FAILED
+    assert codes(got) == [4, OK]

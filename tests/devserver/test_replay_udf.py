@@ -4,8 +4,7 @@
 The client that replays is a parameter: both the official client (under
 $OFFICIAL_PYTHON) and aerospike_cffi under this interpreter by default;
 $AEROSPIKE_UDF_REPLAY_CLIENTS (comma separated, ``official`` and/or ``cffi``)
-chooses.  Every case must match, except the few listed in
-DEVSERVER_DIFFERENCES, which the dev server does not reproduce yet."""
+chooses.  Every case must match, against the dev server and a real one."""
 
 import os
 import re
@@ -20,13 +19,6 @@ CASES = os.path.join(os.path.dirname(__file__), os.pardir, "data", "server-cases
 REPLAY = os.path.join(CASES, "replay.py")
 CLIENTS = [c.strip() for c in os.environ.get("AEROSPIKE_UDF_REPLAY_CLIENTS", "official,cffi").split(",")
            if c.strip()]
-
-# Cases where the dev server's answer still differs from the real server's: a
-# library function called in a tail call (`return list.append(x, 1)`) reports a bad
-# argument without the caller's file:line (the server's C functions keep the
-# caller's frame; the dev server's Lua functions replace it).
-DEVSERVER_DIFFERENCES = {"udf.errors.0018", "udf.errors.0019", "udf.errors.0020",
-                         "udf.errors.0021"}
 
 
 def _replay(client, addr):
@@ -48,9 +40,7 @@ def test_udf_cases(aerospike_server, client):
     proc = _replay(client, aerospike_server)
     total = re.search(r"TOTAL: (\d+) matched, (\d+) differed", proc.stdout)
     assert total, proc.stdout[-5000:] + proc.stderr[-5000:]
-    differing = set(re.findall(r"^DIFF (\S+)", proc.stdout, re.M))
-    allowed = set() if os.environ.get("AEROSPIKE_TEST_SERVER") else DEVSERVER_DIFFERENCES
-    assert differing <= allowed, proc.stdout[-8000:]
+    assert re.findall(r"^DIFF (\S+)", proc.stdout, re.M) == [], proc.stdout[-8000:]
     with open(os.path.join(CASES, "udf.jsonl")) as f:
         n_cases = sum(1 for line in f if line.strip())
     assert int(total.group(1)) + int(total.group(2)) == n_cases

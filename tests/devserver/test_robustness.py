@@ -9,6 +9,7 @@ import os
 import socket
 import struct
 import threading
+import zlib
 
 import pytest
 
@@ -26,6 +27,7 @@ READ, GET_ALL = 1, 2
 WRITE, DELETE = 1, 2
 OP_READ, OP_WRITE, OP_INCR = 1, 2, 5
 P_INTEGER, P_BLOB = 1, 4
+P_MAP, P_LIST = 19, 20
 KEY_BUSY = 14
 BIG_KEY = ("test", "rtbig", "k1")  # the set name's length counts: keep it 5 characters
 
@@ -275,6 +277,38 @@ MALFORMED = [
     pytest.param(rc.frame(rc.INFO, b"\xff\xfe\x00junk\n\tnamespaces\n"), id="info-junk-bytes"),
     pytest.param(rc.frame(rc.INFO, b"x" * 100000 + b"\n"), id="info-huge-name"),
     pytest.param(rc.frame(2, b"\x00" * 7), id="admin-short"),
+    # The 8-byte proto header itself.
+    pytest.param(rc.frame(rc.MSG, _msg(fields=_KEY, ops=[_GOOD_OP]), version=9),
+                 id="unknown-proto-version"),
+    pytest.param(rc.frame(99, b"junk" * 4), id="unknown-proto-type"),
+    pytest.param(struct.pack(">Q", (2 << 56) | (rc.MSG << 48) | ((1 << 40) - 1)) + b"\x16" * 30,
+                 id="declared-size-of-a-terabyte"),
+    # The message header.
+    pytest.param(rc.frame(rc.MSG, _msg(header_sz=0, fields=_KEY, ops=[_GOOD_OP])),
+                 id="header-size-zero"),
+    pytest.param(rc.frame(rc.MSG, _msg(header_sz=255, fields=_KEY, ops=[_GOOD_OP])),
+                 id="header-size-255"),
+    pytest.param(rc.frame(rc.MSG, _msg()[:10]), id="header-cut-short"),
+    # Compressed frames.
+    pytest.param(rc.frame(rc.COMPRESSED, struct.pack(">Q", 100) + b"not zlib at all"),
+                 id="compressed-not-zlib"),
+    pytest.param(rc.frame(rc.COMPRESSED, struct.pack(">Q", 1 << 40) + zlib.compress(b"x" * 64)),
+                 id="compressed-size-lies"),
+    pytest.param(rc.frame(rc.COMPRESSED, b"\x00" * 3), id="compressed-too-short"),
+    # Particles and fields with junk content.
+    pytest.param(rc.frame(rc.MSG, _msg(fields=_KEY, ops=[rc.op(OP_WRITE, "l", P_LIST,
+                                                               b"\xc1\xdd\xff\xff")])),
+                 id="list-particle-junk-msgpack"),
+    pytest.param(rc.frame(rc.MSG, _msg(fields=_KEY, ops=[rc.op(OP_WRITE, "m", P_MAP,
+                                                               b"\x8f\x01")])),
+                 id="map-particle-cut-short"),
+    pytest.param(rc.frame(rc.MSG, _msg(fields=_KEY + [rc.field(30, b"nomod"),
+                                                      rc.field(31, b"nofn"),
+                                                      rc.field(32, b"\x9f\xc1"),
+                                                      rc.field(33, b"\x01")])),
+                 id="udf-junk-arglist"),
+    pytest.param(rc.frame(rc.MSG, _msg(fields=_KEY + [rc.field(43, b"\x93\xc1")],
+                                       ops=[_GOOD_OP])), id="junk-filter-expression"),
 ]
 
 

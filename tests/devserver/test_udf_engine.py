@@ -97,3 +97,40 @@ def test_without_lupa_the_server_names_the_package(monkeypatch):
         assert rc == 100 and ops[0][2] == "FAILURE" and b"lupa" in ops[0][3]
         # everything else keeps working
         assert rawclient.info(sock, "namespaces")["namespaces"]
+
+
+TAIL_CALLS = b"""local function helper(x)
+  return list.append(x, 1)
+end
+
+function via_helper(rec)
+  local r = helper('oops')
+  return r
+end
+
+function direct(rec)
+  return map.size(5)
+end
+
+function not_tail(rec)
+  local s = list.size(7)
+  return s
+end
+"""
+
+
+@pytest.mark.parametrize("fn, where, message", [
+    ("via_helper", 2, "bad argument #1 to 'append' (userdata expected, got string)"),
+    ("direct", 11, "bad argument #1 to 'size' (userdata expected, got number)"),
+    ("not_tail", 15, "bad argument #1 to 'size' (userdata expected, got number)"),
+])
+def test_bad_argument_names_the_calling_line(fn, where, message):
+    """As a real 8.1.2 server answers (its library functions are C functions, which keep
+    their caller's frame even in a tail call): the UDF's file:line, then the message."""
+    if not lua.available():
+        pytest.skip("lupa is not installed")
+    from aerospike_cffi.testing.lua.engine import LuaState
+    state = LuaState("tails.lua", TAIL_CALLS)
+    kind, text = call(state, fn)
+    assert kind == "error"
+    assert text.endswith("/tails.lua:%d: %s" % (where, message)), text

@@ -21,6 +21,7 @@ LAST_WORDS = {
     "expressions.py": "computed: 141",
     # Either the UDF ran, or the server/client said UDFs are unsupported (the dev server).
     "udf.py": ("add returned: 42", "UDFs are not"),
+    "asyncio_service.py": "removed: 20",
 }
 
 

@@ -223,7 +223,8 @@ def test_mypy_strict(target):
         args += ["--python-executable", mypy_python]
     examples = sorted(glob.glob(os.path.join(ROOT, "examples", "*.py")))
     # Run from the checkout: an editable install is invisible to mypy, the checkout is not.
-    done = subprocess.run(args + examples + [os.path.join(HERE, "typed_api.py")], cwd=ROOT,
+    typed = [os.path.join(HERE, "typed_api.py"), os.path.join(HERE, "typed_aio.py")]
+    done = subprocess.run(args + examples + typed, cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     assert done.returncode == 0, done.stdout
 
@@ -238,3 +239,29 @@ def test_typed_core_runs(aerospike_client):
     with warnings.catch_warnings():  # touch(ttl), append/prepend on strings: deprecated, still typed
         warnings.simplefilter("ignore", DeprecationWarning)
         typed_api.core(aerospike_client)
+
+
+def test_typed_aio_runs(aerospike_server):
+    # The asyncio client's typed calls are real calls too.
+    import asyncio
+
+    sys.path.insert(0, HERE)
+    try:
+        import typed_aio
+    finally:
+        sys.path.remove(HERE)
+    with warnings.catch_warnings():  # meta ttl, touch(ttl), append/prepend: deprecated, typed
+        warnings.simplefilter("ignore", DeprecationWarning)
+        asyncio.run(typed_aio.core(aerospike_server.host, aerospike_server.port))
+
+
+def test_aio_stub_is_made_from_the_sync_stub():
+    # aerospike_cffi/aio/__init__.pyi is generated: run tests/packaging/make_aio_stub.py
+    # after changing the sync Client's stub.
+    sys.path.insert(0, HERE)
+    try:
+        import make_aio_stub
+    finally:
+        sys.path.remove(HERE)
+    with open(make_aio_stub.AIO_STUB) as f:
+        assert f.read() == make_aio_stub.make()

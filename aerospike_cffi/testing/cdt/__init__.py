@@ -6,7 +6,8 @@ decoded msgpack payload of a CDT_READ / CDT_MODIFY wire op:
 * ``[op_code, args...]`` works on the bin itself;
 * ``[0xff, ctx, [op_code, args...]]`` first walks the context ``ctx`` (pairs
   of context type and argument) down to a nested list or map, creating the
-  missing levels when the context asks for it.
+  missing levels when the context asks for it;
+* ``[0xfe, path, flags(, expr)]`` selects or modifies by path (``paths``).
 
 List op codes (0..63) go to ``lists``, map op codes to ``maps``.  The walk
 follows the real server's rules (as/src/base/cdt.c): which context types
@@ -15,7 +16,7 @@ exist, when a level may be created, which errors come back.
 
 from ..errors import BIN_TYPE, OP_NOT_APPLICABLE, PARAMETER, ServerError
 from ..values import MISSING, ListValue, MapValue, compare, sort_key
-from . import lists, maps
+from . import lists, maps, paths
 
 CONTEXT_EVAL = 0xFF
 
@@ -54,6 +55,8 @@ def execute(op, bin_value, write):
     """Run one decoded CDT op on ``bin_value``; return (result, new_value)."""
     if not isinstance(op, list) or not op or not _is_int(op[0]):
         _fail(PARAMETER)
+    if op[0] == paths.SELECT_OP:  # select_by_path / modify_by_path
+        return paths.execute(op[1:], bin_value, write)
     if op[0] != CONTEXT_EVAL:
         return _run_on_bin(op[0], op[1:], bin_value, write)
     if len(op) != 3:

@@ -108,6 +108,7 @@ class LuaState:
             else:
                 fn(private)
         self.private = private
+        private.user_source = source  # for error positions (values.lua tail_call_site)
         chunkname = ("@%s/%s" % (UDF_PATH, filename)).encode("utf-8", "surrogateescape")
         loader = rt.eval("function(src, name) local f, e = load(src, name, 't') "
                          "if not f then return false, e end "

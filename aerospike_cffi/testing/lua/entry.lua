@@ -17,6 +17,7 @@ function P.apply_record(fname, args, exists, packed_bins, meta, budget)
   if f == nil then return false, 'function not found' end
   local rec = P.new_record(exists, packed_bins, meta)
   local a = P.decode_args(args)
+  P.current_fn = f  -- for the call site of a tail-called library function
   P.start_clock(budget)
   local ok, res = raw_pcall(f, rec, unpack(a, 1, a.n))
   P.stop_clock()
@@ -31,6 +32,7 @@ function P.apply_stream(fname, args, next_record, budget)
   if f == nil then return false, 'function not found' end
   local a = P.decode_args(args)
   local stream = P.new_stream()
+  P.current_fn = f
   P.start_clock(budget)
   local ok, built = raw_pcall(f, stream, unpack(a, 1, a.n))
   if not ok then

@@ -78,7 +78,9 @@ end
 local record = {}
 
 local function rec_data(rec, fname)
-  return check(rec, Record, 1, fname, 2)
+  -- Not a tail call: check's error level counts this frame.
+  local r = check(rec, Record, 1, fname, 2)
+  return r
 end
 
 local function live(r) return r.opened or r.created end
@@ -160,7 +162,7 @@ local function as_rec(rec, fname)
   if not is(rec, Record) then
     local m = type(rec) == 'userdata' and getmetatable(rec)
     local got = (type(m) == 'table' and m.__name) or (rec == nil and 'nil' or type(rec))
-    error(("bad argument #1 to '%s' (Record expected, got %s)"):format(fname, got), 3)
+    P.raise(("bad argument #1 to '%s' (Record expected, got %s)"):format(fname, got), 3, fname)
   end
   return DATA[rec]
 end

@@ -73,10 +73,55 @@ local function cstr(s)
 end
 P.cstr = cstr
 
+-- The server's library functions are C functions: a UDF that tail-calls one
+-- (`return list.append(x, 1)`) keeps its own frame, so the server's "bad
+-- argument" message names the UDF's file:line.  Ours are Lua functions, and
+-- a tail call replaces the UDF's frame, so the call site is looked up in the
+-- module's source (P.user_source, P.current_fn: the function the engine runs):
+-- the line that returns a call of `fname`.
+local getinfo = debug.getinfo
+
+-- `in_entry`: the replaced frame is the function the engine called (the frame above
+-- is the engine's pcall); else it is a helper of the module, found when one line of
+-- the module outside that function can be the call.
+local function tail_call_site(fname, in_entry)
+  local f, src = P.current_fn, P.user_source
+  if type(f) ~= 'function' or type(src) ~= 'string' then return nil end
+  local info = getinfo(f, 'S')
+  if not info or info.what ~= 'Lua' or info.linedefined < 1 then return nil end
+  local first, last = info.linedefined, info.lastlinedefined
+  local pattern = '%f[%w_]return%f[^%w_].-[%.:]%s*' .. fname:gsub('%W', '%%%0') .. '%s*%('
+  local n, found, count = 0, nil, 0
+  for line in (src .. '\n'):gmatch('([^\n]*)\n') do
+    n = n + 1
+    if (n >= first and n <= last) == in_entry and line:find(pattern) then
+      if in_entry then return info.short_src .. ':' .. n .. ': ' end
+      found, count = n, count + 1
+    end
+  end
+  if count ~= 1 then return nil end
+  return info.short_src .. ':' .. found .. ': '
+end
+
+-- error(msg, level) as seen from the caller of raise.
+local function raise(msg, level, fname)
+  level = (level or 1) + 1
+  if fname then
+    local lib = getinfo(level - 1, 't')
+    if lib and lib.istailcall then
+      local at = getinfo(level, 'l')
+      local where = tail_call_site(fname, not at or at.currentline < 0)
+      if where then error(where .. msg, 0) end
+    end
+  end
+  error(msg, level)
+end
+P.raise = raise
+
 -- The type name luaL_typename would give (for "bad argument" messages).
 local function arg_error(n, fname, expected, v, level)
   local got = v == nil and 'nil' or type(v)
-  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, got), level or 3)
+  raise(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, got), level or 3, fname)
 end
 P.arg_error = arg_error
 
@@ -89,7 +134,7 @@ local function check(v, mt, n, fname, depth)
   if not rawequal(getmt(v), mt) then
     local m = getmt(v)
     local got = (type(m) == 'table' and m.__name) or type(v)
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 2 + depth)
+    raise(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, mt.__name, got), 2 + depth, fname)
   end
   return DATA[v]
 end
