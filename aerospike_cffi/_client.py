@@ -72,6 +72,10 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._policies = PolicySet(defaults, settings.validate_keys)
         self._policies.packer = self._packer  # expression values use the serializer too
         self._policy = self._policies.get  # (C policy, keep-alive) of (kind, policy dict)
+        # policy=None fast paths of the hot commands (records.py): the default structs, and
+        # whether reads return raw collections by the config alone.
+        self._policy_defaults = defaults
+        self._read_raw = "read" in settings.raw_kinds
         self._as = _NULL
         self._lock = threading.Lock()
         self._held = {}  # connection -> foreach runs using it on their own threads

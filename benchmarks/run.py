@@ -32,7 +32,15 @@ sys.path.insert(0, HERE)
 from workload import RECORDS_PER_CALL  # noqa: E402
 
 SINGLE = ("get", "put", "exists", "operate")
-MULTI = ("batch_read", "scan")
+MULTI = ("batch_read", "scan", "scan_results")
+# gets from 1, 8 and 32 threads of one client (workload.py: NAME@THREADS); target: ops/s at
+# least the official's, CPU per call at most the official's.
+THREADED = ("get@1", "get@8", "get@32")
+# The warm-up curve (--curve): CPU per call over these windows of a fresh worker's first
+# calls; target (PyPy): the window after 1000 calls within 1.5x of the steady state.
+CURVE = ("get", "batch_read", "scan")
+CURVE_BOUNDS = (10, 100, 1000, 1500)
+CURVE_LIMIT = 1.5
 UDF = ("apply", "aggregate")  # need a server that runs Lua (--server-port); no target yet
 # Targets: our client's CPU per call (per record for MULTI) / the official's.
 TARGETS = {"PyPy": (1.2, 1.0), "CPython": (1.6, 1.5)}
@@ -135,6 +143,24 @@ def calls_for(name, ops, records):
     return ops
 
 
+def warmup_curves(specs, port, workloads, bounds):
+    """{workload: {label: [CPU s per call of each window]}}: a fresh worker per client and
+    workload (a JIT that has seen nothing), one at a time."""
+    curves = {}
+    for name in workloads:
+        curves[name] = {}
+        for spec in specs:
+            w = Worker(*spec, port)
+            try:
+                curves[name][w.label] = w.ask("curve", name, ",".join(map(str, bounds)))["cpu"]
+                w.close()
+            finally:
+                if w.proc.poll() is None:
+                    w.proc.kill()
+        print("warm-up curve of %s done" % name, file=sys.stderr)
+    return curves
+
+
 def benchmark(workers, workloads, rounds, ops, records, warmup):
     """{workload: {label: [(cpu s, wall s) per call, per round]}} (None: not available)."""
     samples = {}
@@ -146,7 +172,9 @@ def benchmark(workers, workloads, rounds, ops, records, warmup):
             if not has["ok"]:
                 print("%s: no %s (%s)" % (w.label, name, has["why"]), file=sys.stderr)
             else:
-                w.ask("run", name, calls_for(name, warmup, warmup))
+                # the threaded runs share the single-thread warm-up (the same code)
+                w.ask("run", name, calls_for(name, warmup // 10 if "@" in name else warmup,
+                                             warmup))
     for r in range(rounds):
         order = workers[r % len(workers):] + workers[:r % len(workers)]
         for name in workloads:
@@ -175,8 +203,10 @@ def summarize(samples):
                 "cpu_us_per_call": min(cpus) * 1e6,
                 "cpu_us_per_call_median": statistics.median(cpus) * 1e6,
                 "calls_per_s": 1 / statistics.median(walls),
+                "calls_per_s_best": 1 / min(walls),
                 "records_per_call": records,
                 "cpu_us_per_record": min(cpus) * 1e6 / records,
+                "cpu_us_per_record_median": statistics.median(cpus) * 1e6 / records,
             }
     return out
 
@@ -194,9 +224,14 @@ def machine():
 def markdown(result, workers):
     official = "official CPython"
     lines = ["Machine: " + result["machine"], "",
-             "| workload | client | CPU µs/call | CPU µs/record | calls/s | CPU ratio to official | target |",
+             "| workload | client | CPU µs/call | CPU µs/record | calls/s | CPU ratio to official "
+             "(best / median round) | target |",
              "|---|---|---:|---:|---:|---:|---|"]
+    threaded = []
     for name, per_client in result["workloads"].items():
+        if "@" in name:
+            threaded.append((name, per_client))
+            continue
         ref = per_client.get(official)
         for w in workers:
             m = per_client.get(w.label)
@@ -206,13 +241,56 @@ def markdown(result, workers):
             ratio = target = ""
             if w.label != official and ref:
                 r = m["cpu_us_per_call"] / ref["cpu_us_per_call"]
-                ratio = "%.2f×" % r
+                ratio = "%.2f× / %.2f×" % (r, m["cpu_us_per_call_median"] /
+                                          ref["cpu_us_per_call_median"])
                 if name not in UDF:
                     limit = TARGETS[w.family][1 if name in MULTI else 0]
                     target = "≤ %.1f× %s" % (limit, "met" if r <= limit else "**missed**")
             per_record = "%.2f" % m["cpu_us_per_record"] if name in RECORDS_PER_CALL else ""
             lines.append("| %s | %s | %.1f | %s | %.0f | %s | %s |" % (
                 name, w.label, m["cpu_us_per_call"], per_record, m["calls_per_s"], ratio, target))
+    if threaded:
+        lines += ["", "| workload | client | calls/s (median / best round) | CPU µs/call "
+                  "(median round) | calls/s ratio | CPU ratio | target (calls/s ≥ 1, CPU ≤ 1) |",
+                  "|---|---|---:|---:|---:|---:|---|"]
+        for name, per_client in threaded:
+            ref = per_client.get(official)
+            for w in workers:
+                m = per_client.get(w.label)
+                if m is None:
+                    continue
+                ratios = target = ""
+                if w.label != official and ref:
+                    speed = m["calls_per_s"] / ref["calls_per_s"]
+                    cpu = m["cpu_us_per_call_median"] / ref["cpu_us_per_call_median"]
+                    ratios = "| %.2f× | %.2f×" % (speed, cpu)
+                    target = "met" if speed >= 1 and cpu <= 1 else "**missed**"
+                else:
+                    ratios = "| |"
+                lines.append("| %s | %s | %.0f / %.0f | %.1f %s | %s |" % (
+                    name.replace("@", " × ") + " threads", w.label, m["calls_per_s"],
+                    m["calls_per_s_best"], m["cpu_us_per_call_median"], ratios, target))
+    if result.get("curves"):
+        bounds = result["curve_bounds"]
+        heads, low = [], 0
+        for b in bounds:
+            heads.append("calls %d–%d" % (low + 1, b))
+            low = b
+        lines += ["", "| warm-up, CPU µs/call | client | " + " | ".join(heads) +
+                  " | steady (median round) | last window / steady | target |",
+                  "|---|---|" + "---:|" * (len(bounds) + 2) + "---|"]
+        for name, per_client in result["curves"].items():
+            for label, cpus in per_client.items():
+                steady = (result["workloads"].get(name) or {}).get(label)
+                cells = " | ".join("%.1f" % (c * 1e6) for c in cpus)
+                if steady:
+                    r = cpus[-1] * 1e6 / steady["cpu_us_per_call_median"]
+                    tail = "%.1f | %.2f× | %s" % (
+                        steady["cpu_us_per_call_median"], r,
+                        "≤ %.1f× %s" % (CURVE_LIMIT, "met" if r <= CURVE_LIMIT else "**missed**"))
+                else:
+                    tail = " | | "
+                lines.append("| %s | %s | %s | %s |" % (name, label, cells, tail))
     if result.get("rss"):
         lines += ["", "| RSS over mixed ops | client | before | after | growth | target |",
                   "|---|---|---:|---:|---:|---|"]
@@ -235,16 +313,26 @@ def main():
                     help="calls (single-record) or records (batch, scan) per workload, first")
     ap.add_argument("--rss-ops", type=int, default=None,
                     help="mixed get/put/exists/operate for the RSS growth (0: skip)")
-    ap.add_argument("--workloads", default=",".join(SINGLE + MULTI))
+    ap.add_argument("--workloads", default=",".join(SINGLE + MULTI + THREADED))
+    ap.add_argument("--curve", default=",".join(CURVE),
+                    help="workloads of the warm-up curve, fresh workers after the rounds "
+                         "('' skips it)")
+    ap.add_argument("--curve-calls", default=",".join(map(str, CURVE_BOUNDS)),
+                    help="ends of the warm-up curve's windows, in calls")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
     ap.add_argument("--json", default=None, help="also write the results to this file")
     ap.add_argument("--server-port", type=int, default=None,
                     help="use the server already listening on 127.0.0.1:PORT (a real one runs "
                          "the UDF workloads %s) instead of starting the dev server"
                          % ",".join(UDF))
+    ap.add_argument("--namespace", default=None,
+                    help="the namespace the workloads use (default: test)")
     args = ap.parse_args()
+    if args.namespace:
+        os.environ["BENCH_NAMESPACE"] = args.namespace  # inherited by the workers
     if args.quick:
         args.rounds, args.ops, args.records, args.warmup = 2, 2000, 20000, 5000
+        args.curve_calls = "10,100,200"
     if args.rss_ops is None:  # given explicitly, it counts in --quick runs too
         args.rss_ops = 20000 if args.quick else 500000
 
@@ -269,6 +357,10 @@ def main():
                 result["rss"][w.label] = r
         for w in workers:
             w.close()
+        if args.curve:
+            bounds = [int(b) for b in args.curve_calls.split(",")]
+            result["curve_bounds"] = bounds
+            result["curves"] = warmup_curves(clients(), port, args.curve.split(","), bounds)
     finally:
         for w in workers:
             if w.proc.poll() is None:

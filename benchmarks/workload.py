@@ -7,7 +7,10 @@ so every workload is the same code for both.
 Protocol: one command per stdin line, one JSON answer per stdout line.
     setup                 write the records every workload reads (once, by one worker)
     has NAME              {"ok": bool, "why": error}: one call of NAME works
-    run NAME CALLS        {"cpu": s, "wall": s} of CALLS calls of workload NAME
+    run NAME CALLS        {"cpu": s, "wall": s} of CALLS calls of workload NAME; NAME@T
+                          (e.g. get@8) makes the CALLS calls from T threads at once
+    curve NAME B1,B2,...  {"cpu": [s per call of calls 1..B1, B1+1..B2, ...]}: the warm-up
+                          curve of a fresh worker (PyPy's JIT), run before anything else
     rss OPS               {"before_kb", "after_kb"}: RSS around OPS mixed get/put/exists/operate
     quit
 CPU is time.process_time() of this process (the server is another process).
@@ -17,15 +20,19 @@ import gc
 import json
 import os
 import sys
+import threading
 import time
 
-NS, SET, OPS_SET, SCAN_SET = "test", "bench", "bench_ops", "bench_scan"
+# The namespace: BENCH_NAMESPACE (run.py --namespace), else "test".
+NS = os.environ.get("BENCH_NAMESPACE", "test")
+SET, OPS_SET, SCAN_SET = "bench", "bench_ops", "bench_scan"
 N_KEYS = 1000              # keys the single-record workloads cycle through
 BATCH_KEYS = 100           # keys per batch_read call
 SCAN_RECORDS = 10000       # records one scan returns
 
 # Records one call of a workload handles (the others: 1).
-RECORDS_PER_CALL = {"batch_read": BATCH_KEYS, "scan": SCAN_RECORDS, "aggregate": SCAN_RECORDS}
+RECORDS_PER_CALL = {"batch_read": BATCH_KEYS, "scan": SCAN_RECORDS,
+                    "scan_results": SCAN_RECORDS, "aggregate": SCAN_RECORDS}
 # The UDF workloads' module (needs a server that runs Lua: run.py --server-port); the
 # client's lua user_path is this folder, where aggregations load it from.
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,8 +62,13 @@ class Workloads:
     def __init__(self, kind, port):
         aerospike, self.lops, self.mops = import_client(kind)
         self.list_return_value = aerospike.LIST_RETURN_VALUE
-        self.client = aerospike.client({"hosts": [("127.0.0.1", port)],
-                                        "lua": {"user_path": HERE}}).connect()
+        # 10 s timeouts (the default is 1 s): a loaded machine must not end a benchmark run.
+        slow = {"total_timeout": 10000}
+        self.client = aerospike.client({
+            "hosts": [("127.0.0.1", port)], "lua": {"user_path": HERE},
+            "policies": {kind: dict(slow) for kind in ("read", "write", "operate", "batch",
+                                                        "scan", "query", "apply")},
+        }).connect()
         self.keys = [(NS, SET, i) for i in range(N_KEYS)]
         self.op_keys = [(NS, OPS_SET, i) for i in range(N_KEYS)]
         self.bins = [record_bins(i) for i in range(N_KEYS)]
@@ -76,7 +88,7 @@ class Workloads:
     def has(self, name):
         """Whether one call of workload NAME works (batch and scan arrive later)."""
         try:
-            getattr(self, name)(0)
+            getattr(self, name.partition("@")[0])(0)
         except Exception as exc:  # noqa: BLE001 - reported, then the workload is skipped
             return {"ok": False, "why": "%s: %s" % (type(exc).__name__, exc)}
         return {"ok": True}
@@ -114,6 +126,12 @@ class Workloads:
         if seen[0] != SCAN_RECORDS:
             raise AssertionError("scan returned %d records, not %d" % (seen[0], SCAN_RECORDS))
 
+    def scan_results(self, i):
+        """The same scan, all records in one list (Scan.results())."""
+        n = len(self.client.scan(NS, SCAN_SET).results())
+        if n != SCAN_RECORDS:
+            raise AssertionError("scan returned %d records, not %d" % (n, SCAN_RECORDS))
+
     def apply(self, i):
         """One record UDF call that reads, updates and returns a bin."""
         self.client.apply(self.op_keys[i % N_KEYS], UDF_MODULE, "bump", [1])
@@ -126,12 +144,57 @@ class Workloads:
             raise AssertionError("the aggregation returned nothing")
 
     def run(self, name, calls):
+        name, _, threads = name.partition("@")
         fn = getattr(self, name)
+        if threads:
+            return self.run_threads(fn, calls, int(threads))
         gc.collect()
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for i in range(calls):
             fn(i)
         return {"cpu": time.process_time() - cpu0, "wall": time.perf_counter() - wall0}
+
+    @staticmethod
+    def run_threads(fn, calls, threads):
+        """CALLS calls of fn shared by THREADS threads that start together (one client)."""
+        start = threading.Barrier(threads + 1)
+        errors = []
+
+        def work(first, n):
+            start.wait()
+            try:
+                for i in range(first, first + n):
+                    fn(i)
+            except Exception as exc:  # noqa: BLE001 - reported to the runner
+                errors.append(exc)
+
+        per = calls // threads
+        pool = [threading.Thread(target=work, args=(t * per, per)) for t in range(threads)]
+        for t in pool:
+            t.start()
+        gc.collect()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        start.wait()
+        for t in pool:
+            t.join()
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        if errors:
+            raise errors[0]
+        # Per call of the calls made (CALLS rounded down to a multiple of THREADS).
+        scale = calls / (per * threads)
+        return {"cpu": cpu * scale, "wall": wall * scale}
+
+    def curve(self, name, bounds):
+        """CPU per call over successive windows of calls, from the first call on."""
+        fn = getattr(self, name)
+        out, done = [], 0
+        for bound in bounds:
+            cpu0 = time.process_time()
+            for i in range(done, bound):
+                fn(i)
+            out.append((time.process_time() - cpu0) / (bound - done))
+            done = bound
+        return {"cpu": out}
 
     def rss(self, ops):
         mixed = (self.get, self.put, self.exists, self.operate)
@@ -165,6 +228,8 @@ def main():
             answer = w.has(cmd[1])
         elif cmd[0] == "run":
             answer = w.run(cmd[1], int(cmd[2]))
+        elif cmd[0] == "curve":
+            answer = w.curve(cmd[1], [int(b) for b in cmd[2].split(",")])
         elif cmd[0] == "rss":
             answer = w.rss(int(cmd[1]))
         else:

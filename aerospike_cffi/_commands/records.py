@@ -8,16 +8,19 @@ async client (aerospike_cffi.aio) runs the same code around its own shim calls.
 """
 
 import builtins
+import marshal
 import platform
 import warnings
 
 from .. import _marshal
+from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
 from .._keys import key_parts, parse_meta
 from .._native import ffi, lib, out_bytes, raise_error, scratch
 from .._ops import encode_operations
 from ..exception import AerospikeError, BinNameError, ClientError, ParamError
 
 _NULL = ffi.NULL
+_buffer, _loads = ffi.buffer, marshal.loads
 # Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
 _PICKLE_BINS = platform.python_implementation() == "CPython"
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
@@ -51,11 +54,18 @@ class RecordCommands:
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
         conn = self._conn()
         p = key_parts(key)
-        pol, _keep = self._policy("read", policy)
-        raw = self._raw_collections("read", policy)
+        if policy is None:
+            # The common call, inlined: every Python call here is paid with the GIL held,
+            # which other threads wait for (issue 13).
+            pol, _keep = self._policy_defaults["read"], None
+            raw = self._read_raw
+        else:
+            pol, _keep = self._policy("read", policy)
+            raw = self._raw_collections("read", policy)
         err, out = scratch()
         if not raw:
-            self._want_marshal(out)
+            out.want_marshal = (self._marshal_records and
+                                _marshal.GLOBAL_SERIALIZERS.deserializer is None)
         busy = self._enter(conn)
         try:
             rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, out)
@@ -66,7 +76,12 @@ class RecordCommands:
         return self._get_result(p, out, pol, raw)
 
     def _get_result(self, p, out, pol, raw):
-        digest, gen, ttl, bins = self._record_raw(out) if raw else self._record(out)
+        if out.is_marshal:  # Client._record()'s marshal case, inlined (hot on CPython)
+            data = _buffer(out.data, out.len)
+            gen, ttl, bins = _loads(data[20:])
+            digest = data[:20]
+        else:
+            digest, gen, ttl, bins = self._record_raw(out) if raw else self._record(out)
         # As the official get(): the returned key carries the given user key only when the
         # read policy sends keys (POLICY_KEY_SEND), else None.
         return ((p[6], p[7], p[8] if pol.key == _KEY_SEND else None, bytearray(digest)),
@@ -113,7 +128,10 @@ class RecordCommands:
         """(key, meta), with meta None when the record does not exist."""
         conn = self._conn()
         p = key_parts(key)
-        pol, _keep = self._policy("read", policy)
+        if policy is None:
+            pol, _keep = self._policy_defaults["read"], None
+        else:
+            pol, _keep = self._policy("read", policy)
         err, out = scratch()
         busy = self._enter(conn)
         try:
@@ -135,6 +153,39 @@ class RecordCommands:
 
     def put(self, key, bins, meta=None, policy=None, serializer=None):
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
+        if (_PICKLE_BINS and policy is None and meta is None and serializer is None and
+                type(bins) is dict):
+            # The common put on CPython, inlined (_put_args with no meta, policy or
+            # serializer): less Python with the GIL held (issue 13).
+            conn = self._conn()
+            p = key_parts(key)
+            pol = self._policy_defaults["write"]
+            pickled = _marshal.pickle_bins(bins)
+            err, out = scratch()
+            if pickled is not None:
+                busy = self._enter(conn)
+                try:
+                    rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4],
+                                              p[5], pickled, len(pickled), self._bool_as_bool,
+                                              _DEFAULT_TTL, 0, out)
+                finally:
+                    self._leave(busy)
+                if rc != _NOT_PLAIN:
+                    if rc:
+                        raise_error(err, key=key, bin=bins)
+                    return 0
+            # Not plain for the shim: the Packer packs them (bin errors raise here, as in
+            # _put_args: no meta or policy to check).
+            packed, n = self._pack_bins(key, bins, None, bins)
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
+                                  len(packed), n, _DEFAULT_TTL, 0, out)
+            finally:
+                self._leave(busy)
+            if rc:
+                raise_error(err, key=key, bin=bins)
+            return 0
         # As the official: only an int names a serializer (its plain value, no user code).
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return self._put(key, bins, meta, policy, serializer, bins)
