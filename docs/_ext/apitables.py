@@ -12,13 +12,14 @@ Each builds plain reStructuredText and parses it, so the output looks like hand-
 text and takes part in cross-references.
 """
 
-import importlib
 import os
 
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
+
+from apinames import resolve as _resolve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -170,36 +171,6 @@ class ExceptionClasses(_RstDirective):
             out += [".. py:exception:: %s" % cls.__name__, "",
                     "   Subclass of :exc:`%s`%s.%s" % (base, code, " " + doc[0] if doc else ""), ""]
         return out
-
-
-def _resolve(dotted):
-    """The object an official dotted name denotes in this project, or None."""
-    parts = dotted.split(".")
-    if parts[0] == "aerospike":
-        parts[0] = "aerospike_cffi"
-    for split in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attr in parts[split:]:
-            found = getattr(obj, attr, None)
-            if found is None and isinstance(obj, type) and _init_sets(obj, attr):
-                return True  # an instance attribute: it exists once the object is made
-            if found is None:
-                return None
-            obj = found
-        return obj
-    return None
-
-
-def _init_sets(cls, attr):
-    """Whether an ``__init__`` of ``cls`` (or its bases) uses ``self.<attr>``."""
-    for klass in cls.__mro__:
-        code = getattr(vars(klass).get("__init__"), "__code__", None)
-        if code is not None and attr in code.co_names:
-            return True
-    return False
 
 
 def official_gaps():
