@@ -166,18 +166,12 @@ class UDFCommands:
 
     def _udf_list_answers(self, pol):
         conn = self._conn()
-        _, out = scratch()
-        busy = self._enter(conn)
-        try:
-            lib.shim_nodes(conn, out)
-        finally:
-            self._leave(busy)
         answers = []
-        for line in out_bytes(out).decode("utf-8", "replace").splitlines():
+        for name in self._node_names():  # the info mixin's node list
             err, out = scratch()
             busy = self._enter(conn)
             try:
-                rc = lib.shim_info(conn, err, pol, line.split("\t")[0].encode(), b"udf-list", out)
+                rc = lib.shim_info(conn, err, pol, name.encode(), b"udf-list", out)
             finally:
                 self._leave(busy)
             if rc:

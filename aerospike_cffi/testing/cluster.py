@@ -41,6 +41,7 @@ import time
 
 from . import store as store_mod
 from .errors import PARTITION_UNAVAILABLE
+from .server import shut_down
 
 N_PARTITIONS = store_mod.N_PARTITIONS
 # Attributes a node keeps for itself; anything else is the cluster's (the Server's).
@@ -349,29 +350,11 @@ class Node:
     def stop(self):
         """Close the listener and every connection, as a node that dies."""
         self.halt()
-        if self._accept_thread is not None:
-            self._accept_thread.join(2)
-            self._accept_thread = None
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            _close(conn)
-        self._listener = None
+        shut_down(self)
 
     def connection_count(self):
         with self._conn_lock:
             return len(self._connections)
-
-
-def _close(conn):
-    try:
-        conn.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        conn.close()
-    except OSError:
-        pass
 
 
 # ---------------------------------------------------------------- info commands

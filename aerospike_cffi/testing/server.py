@@ -101,20 +101,7 @@ class Server:
         if self.cluster is not None:
             self.cluster.stop()
             return
-        self._stopping.set()
-        if self._listener is not None:
-            try:
-                self._listener.close()
-            except OSError:
-                pass
-        if self._accept_thread is not None:
-            self._accept_thread.join(2)
-            self._accept_thread = None
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            _close(conn)
-        self._listener = None
+        shut_down(self)
 
     def __enter__(self):
         return self.start()
@@ -273,6 +260,25 @@ def _read_frame(conn):
     if body is None:
         raise wire.ProtocolError("connection closed mid-frame")
     return ptype, body
+
+
+def shut_down(owner):
+    """Stop accepting, then close every connection: of a Server or of a cluster node (both
+    keep _stopping, _listener, _accept_thread, _conn_lock and _connections)."""
+    owner._stopping.set()
+    if owner._listener is not None:
+        try:
+            owner._listener.close()
+        except OSError:
+            pass
+    if owner._accept_thread is not None:
+        owner._accept_thread.join(2)
+        owner._accept_thread = None
+    with owner._conn_lock:
+        conns = list(owner._connections)
+    for conn in conns:
+        _close(conn)
+    owner._listener = None
 
 
 def _close(conn):
