@@ -74,6 +74,7 @@ class BatchCall:
         # when it holds only reads (the official's deserialize shows it).
         self.parent_write = False
         self.raw = False  # deserialize False (set by run_args)
+        self.header_only = False  # batch_read of no bins: records are (key, meta)
 
     def policy_index(self, kind, policy):
         if policy is None:
@@ -137,8 +138,7 @@ class BatchCall:
         self.add(REMOVE, key, b"", policy_index)
 
     def run(self, policy):
-        """[(result, in_doubt, key tuple, record or None, message, subcode)] per record, and
-        the batch's status (message and subcode: the row's error detail, when it failed)."""
+        """A BatchRecord per record (see results()), and the batch's status."""
         conn, pol, has_write, packed, policies, _keep = self.run_args(policy)
         err, out = scratch()
         out.want_marshal = self.want_marshal()
@@ -173,7 +173,9 @@ class BatchCall:
                                      _marshal.GLOBAL_SERIALIZERS.deserializer is None) else 1
 
     def results(self, status, err, out):
-        """run()'s answer from the batch's status, error and output."""
+        """run()'s answer from the batch's status, error and output: a BatchRecord per
+        record (result, in_doubt, message and subcode set; record when it was read), and
+        the batch's status."""
         if status and out.len == 0:
             from ._native import raise_error
 
@@ -184,21 +186,31 @@ class BatchCall:
 
     def _from_marshal(self, page):
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
+        batch_record = _records_module().BatchRecord
+        header_only = self.header_only
         results = []
         append = results.append
         for parts, (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
             key = (parts[6], parts[7], parts[8], bytearray(digest))
+            rec = batch_record(key)
+            rec.result = code
+            rec.in_doubt = in_doubt
             if meta is None:  # no record: bins holds (subcode, message) of the error
                 subcode, message = bins
-                append((code, in_doubt, key, None,
-                        None if message is None else message.decode("utf-8", "replace"),
-                        subcode))
+                if message is not None:
+                    rec.message = message.decode("utf-8", "replace")
+                rec.subcode = subcode
             else:
-                append((code, in_doubt, key, (key, meta, bins), None, 0))
+                rec.record = (key, meta) if header_only else (key, meta, bins)
+            append(rec)
         return results
 
     def _decode(self, buf, raw=False):
-        unpacker = self.client._raw_unpacker if raw else self.client._unpacker
+        """Results of the packed layout (the layout PyPy reads), as _from_marshal's."""
+        unpacker = _marshal.page_unpacker(self.client, raw)
+        batch_record = _records_module().BatchRecord
+        record_meta = _marshal.record_meta
+        header_only = self.header_only
         results = []
         names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
         pos = 0
@@ -206,18 +218,20 @@ class BatchCall:
             code, in_doubt, has_record = _result_head(buf, pos)
             key = (parts[6], parts[7], parts[8], bytearray(buf[pos + 6:pos + 26]))
             pos += 26
-            record = message = None
-            subcode = 0
+            rec = batch_record(key)
+            rec.result = code
+            rec.in_doubt = in_doubt != 0
             if has_record:
                 gen, ttl, bins, pos = unpacker.record(buf, pos, names)
-                record = (key, {"ttl": ttl, "gen": gen}, bins)
+                meta = record_meta(ttl, gen)
+                rec.record = (key, meta) if header_only else (key, meta, bins)
             else:  # the row's error detail
-                subcode, size = _detail_head(buf, pos)
+                rec.subcode, size = _detail_head(buf, pos)
                 pos += 6
                 if size:
-                    message = buf[pos:pos + size].decode("utf-8", "replace")
+                    rec.message = buf[pos:pos + size].decode("utf-8", "replace")
                     pos += size
-            results.append((code, bool(in_doubt), key, record, message, subcode))
+            results.append(rec)
         return results
 
 
@@ -226,18 +240,10 @@ def _check_keys(keys):
         raise ParamError(-2, "keys should be a list of aerospike key tuples")
 
 
-def _records_from(results, status, header_only=False):
-    records = _records_module()
-    out = records.BatchRecords([])
+def _records_from(results, status):
+    """The BatchRecords of a batch's results (BatchCall.results)."""
+    out = _records_module().BatchRecords(results)
     out.result = status
-    for code, in_doubt, key, record, message, subcode in results:
-        rec = records.BatchRecord(key)
-        rec.result = code
-        rec.in_doubt = in_doubt
-        rec.message, rec.subcode = message, subcode
-        if record is not None:
-            rec.record = record[:2] if header_only else record
-        out.batch_records.append(rec)
     return out
 
 
@@ -252,6 +258,7 @@ def batch_read_steps(client, keys, bins=None, policy=None):
     if bins and not all(isinstance(name, str) for name in bins):
         raise ParamError(-2, "Bin name should be a string or unicode string.")
     call = BatchCall(client)
+    call.header_only = bins == []
     body = call.read_body(bins, read_all=bins is None)
     add = call.add
     for i, key in enumerate(keys):
@@ -260,7 +267,7 @@ def batch_read_steps(client, keys, bins=None, policy=None):
         except ParamError as exc:
             raise _key_error(i, exc) from None
     results, status = yield call, policy
-    return _records_from(results, status, header_only=bins == [])
+    return _records_from(results, status)
 
 
 def batch_operate_steps(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
@@ -358,12 +365,12 @@ def batch_write_steps(client, batch_records, policy_batch=None):
             raise ParamError(-2, "batch_type unknown: %r" % (kind,))
     results, status = yield call, policy_batch
     batch_records.result = status
-    for item, (code, in_doubt, _key, record, message, subcode) in zip(items, results):
-        item.result = code
-        item.in_doubt = in_doubt
-        item.message, item.subcode = message, subcode
-        if code == 0:
-            item.record = record
+    for item, rec in zip(items, results):
+        item.result = rec.result
+        item.in_doubt = rec.in_doubt
+        item.message, item.subcode = rec.message, rec.subcode
+        if rec.result == 0:
+            item.record = rec.record
     return batch_records
 
 

@@ -753,3 +753,131 @@ def bin_particle(value):
     """(particle type, wire particle bytes) of a top-level bin value."""
     item = DEFAULT_PACKER.bin_item(value)
     return item[0], item[5:]
+
+
+# ------------------------------------------------------------------ kept records (pages)
+#
+# Records of a batch or a scan/query page are usually kept by the caller (a list of
+# BatchRecord, results()), and on PyPy their cost is then mostly the GC's: every record
+# alive at a minor collection is copied out of the nursery and later marked and swept by
+# the major collections, in proportion to its size. A dict built item by item there holds a
+# 16-slot table (about 320 bytes for 2 items); PyPy's "kwargs" dicts (two short lists, what
+# a **kwargs parameter receives) hold the same items in about 190 bytes, behave as any dict
+# (they turn into the usual form at 16 items, at a first non-str key, on deletion), and are
+# what PyPy itself builds for every call with keyword arguments. CPython keeps plain dicts.
+
+try:
+    from __pypy__ import newdict as _pypy_newdict
+except ImportError:  # CPython
+    _pypy_newdict = None
+
+
+def _kwargs(**items):
+    return items
+
+
+if _pypy_newdict is not None:
+    def small_dict():
+        """An empty dict for a few str keys, in PyPy's compact form."""
+        return _pypy_newdict("kwargs")
+
+    def record_meta(ttl, gen):
+        """A record's meta dict, {"ttl": ttl, "gen": gen}."""
+        return _kwargs(ttl=ttl, gen=gen)
+else:
+    small_dict = dict
+
+    def record_meta(ttl, gen):
+        """A record's meta dict, {"ttl": ttl, "gen": gen}."""
+        return {"ttl": ttl, "gen": gen}
+
+
+_SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
+
+
+class PageUnpacker(Unpacker):
+    """Unpacker of records the caller keeps (batches, scan and query pages): the same
+    values as Unpacker's, with bins dicts and str-keyed maps made by small_dict()."""
+
+    __slots__ = ()
+
+    def record(self, buf, pos=20, names=None):
+        """(gen, ttl, bins dict, end position), as Unpacker.record."""
+        gen, ttl, n = _rec_head(buf, pos)
+        pos += 12
+        bins = small_dict() if n <= _SMALL_DICT_MAX else {}
+        particle = self.particle
+        for i in range(n):
+            name_len = buf[pos]
+            if name_len == NAME_REPEAT:
+                name = names[i]
+                pos += 1
+            else:
+                name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
+                pos += 1 + name_len
+                if names is not None:
+                    if i < len(names):
+                        names[i] = name
+                    else:
+                        names.append(name)
+            ptype, size = _bin_head(buf, pos)
+            pos += 5
+            bins[name] = particle(ptype, buf, pos, pos + size)
+            pos += size
+        return gen, ttl, bins, pos
+
+    def _map(self, buf, pos, n):
+        if n and (0xC7 <= buf[pos] <= 0xC9 or 0xD4 <= buf[pos] <= 0xD8):
+            return Unpacker._map(self, buf, pos, n)  # flags first: ordered maps and kin
+        unpack_from = self.unpack_from
+        out = None
+        in_order = True
+        prev = _NO_KEY
+        for _ in range(n):
+            k, pos = unpack_from(buf, pos)
+            v, pos = unpack_from(buf, pos)
+            key_type = type(k)
+            if out is None:
+                out = small_dict() if key_type is str and n <= _SMALL_DICT_MAX else {}
+            if key_type is list:
+                k = tuple(k)
+            if type(v) is _Ext:
+                v = None
+            if in_order and prev is not _NO_KEY:
+                if key_type is type(prev) and (key_type is str or key_type is int):
+                    in_order = prev < k
+                else:
+                    try:
+                        in_order = type(k) is type(prev) and prev < k
+                    except TypeError:
+                        in_order = False
+            prev = k
+            out[k] = v
+        if out is None:
+            return {}, pos
+        if not in_order:
+            # The official client reads every map into a key-sorted C map: same order here.
+            out = dict(sorted(out.items(), key=_key_order))
+        return out, pos
+
+
+class RawPageUnpacker(PageUnpacker):
+    """PageUnpacker of reads with ``deserialize`` False (as RawCollectionsUnpacker)."""
+
+    __slots__ = ()
+
+    def particle(self, ptype, buf, start, end):
+        if ptype == P_MAP or ptype == P_LIST:
+            return bytes(buf[start:end])
+        return Unpacker.particle(self, ptype, buf, start, end)
+
+
+def page_unpacker(client, raw=False):
+    """The client's PageUnpacker (raw: its RawPageUnpacker), made at first use."""
+    try:
+        pair = client._page_unpackers
+    except AttributeError:
+        deserializer = client._unpacker.deserializer
+        pair = client._page_unpackers = (PageUnpacker(deserializer),
+                                         RawPageUnpacker(deserializer))
+    return pair[1 if raw else 0]

@@ -293,9 +293,10 @@ class _Stream:
         decoded (under foreach, a record dies young); False once the callback returned False.
         Namespace, set and bin names equal to the previous record's come as NAME_REPEAT.
         ``raw``: list and map bins as their msgpack bytes (deserialize False)."""
-        unpacker = self._client._raw_unpacker if raw else self._client._unpacker
+        unpacker = _marshal.page_unpacker(self._client, raw)
         record = unpacker.record
         particle = unpacker.particle
+        record_meta = _marshal.record_meta
         names = []
         ns = set_name = None
         pos, end = 0, len(buf)
@@ -319,7 +320,7 @@ class _Stream:
             digest = bytearray(buf[pos:pos + 20])
             gen, ttl, bins, pos = record(buf, pos + 20, names)
             if not self._deliver(callback,
-                                 ((ns, set_name, pk, digest), {"ttl": ttl, "gen": gen}, bins)):
+                                 ((ns, set_name, pk, digest), record_meta(ttl, gen), bins)):
                 return False
         return True
 
