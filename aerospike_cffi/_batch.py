@@ -20,6 +20,7 @@ _CLIENT_DEFAULT_TTL = 0xFFFFFFFD
 
 _head = struct.Struct("<BH").pack           # type, policy index
 _key_tail = struct.Struct("<BI").pack       # key type, key size
+_key_no_data = struct.Struct("<BIq").pack   # key type, size 0, int64 (int keys)
 _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
@@ -42,17 +43,22 @@ def _name(data):
 _names_cache = {}  # (namespace, set) bytes -> their packed form; these repeat
 
 
-def pack_key(parts):
-    """A key (from _client.key_parts) in the packed-record layout."""
-    nsb, setb = parts[0], parts[1]
+def _packed_names(nsb, setb):
+    """Namespace and set of a key (from key_parts) in the packed-record layout."""
     if not isinstance(setb, bytes):
         setb = b""
     try:
-        names = _names_cache[nsb, setb]
+        return _names_cache[nsb, setb]
     except KeyError:
         names = _name(nsb) + _name(setb)
         if len(_names_cache) < 1024:
             _names_cache[nsb, setb] = names
+        return names
+
+
+def pack_key(parts):
+    """A key (from _client.key_parts) in the packed-record layout."""
+    names = _packed_names(parts[0], parts[1])
     return names + _key_tail(parts[2], parts[4]) + parts[3] + _int64(parts[5])
 
 
@@ -66,7 +72,9 @@ class BatchCall:
         self.key_parts = key_parts
         self.parts = []
         self.count = 0
-        self.keys = []            # key_parts of every record, for the returned key tuples
+        # Per record, for its returned key: its key_parts, or the user's (ns, set, pk) key
+        # when those are the same objects; either ends with ns, set, pk.
+        self.keys = []
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
         self.has_write = False
@@ -96,6 +104,43 @@ class BatchCall:
         self.count += 1
         if kind != READ:
             self.has_write = True
+
+    def add_reads(self, keys, body):
+        """add(READ, key, body) for every key of ``keys`` (batch_read's loop): no call and
+        no concatenation per key, the record head and names packed once per run of keys
+        in the same set; a key that fails is the official's ParamError with its index."""
+        key_parts = self.key_parts
+        pieces = self.parts
+        append = pieces.append
+        kept = self.keys.append
+        head = _head(READ, NO_POLICY)
+        last_ns = last_set = prefix = None
+        for i, key in enumerate(keys):
+            try:
+                parts = key_parts(key)
+            except ParamError as exc:
+                raise _key_error(i, exc) from None
+            # A (ns, set, pk) key that key_parts took as it is serves as the returned
+            # key's first three items (self.keys); else the parts do.
+            if (type(key) is tuple and len(key) == 3 and parts[8] is key[2] and
+                    parts[6] is key[0] and parts[7] is key[1]):
+                kept(key)
+            else:
+                kept(parts)
+            nsb, setb = parts[0], parts[1]
+            if nsb is not last_ns or setb is not last_set:
+                last_ns, last_set = nsb, setb
+                prefix = head + _packed_names(nsb, setb)
+            append(prefix)
+            size = parts[4]
+            if size:
+                append(_key_tail(parts[2], size))
+                append(parts[3])
+                append(_int64(parts[5]))
+            else:
+                append(_key_no_data(parts[2], 0, parts[5]))
+            append(body)
+        self.count += len(keys)
 
     @staticmethod
     def read_body(bins=None, packed_ops=_NO_OPS, read_all=False):
@@ -187,21 +232,28 @@ class BatchCall:
     def _from_marshal(self, page):
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
         batch_record = _records_module().BatchRecord
+        new = object.__new__
         header_only = self.header_only
         results = []
         append = results.append
         for parts, (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
-            key = (parts[6], parts[7], parts[8], bytearray(digest))
-            rec = batch_record(key)
-            rec.result = code
-            rec.in_doubt = in_doubt
+            key = (parts[-3], parts[-2], parts[-1], bytearray(digest))
+            # BatchRecord(key) and its fields set, without the __init__ call (CPython):
+            # the same attributes in __init__'s order (test_batch_record_fields).
+            rec = new(batch_record)
+            rec.key = key
             if meta is None:  # no record: bins holds (subcode, message) of the error
                 subcode, message = bins
-                if message is not None:
-                    rec.message = message.decode("utf-8", "replace")
+                rec.record = None
+                rec.result = code
+                rec.message = None if message is None else message.decode("utf-8", "replace")
                 rec.subcode = subcode
             else:
                 rec.record = (key, meta) if header_only else (key, meta, bins)
+                rec.result = code
+                rec.message = None
+                rec.subcode = 0
+            rec.in_doubt = in_doubt
             append(rec)
         return results
 
@@ -216,7 +268,7 @@ class BatchCall:
         pos = 0
         for parts in self.keys:
             code, in_doubt, has_record = _result_head(buf, pos)
-            key = (parts[6], parts[7], parts[8], bytearray(buf[pos + 6:pos + 26]))
+            key = (parts[-3], parts[-2], parts[-1], bytearray(buf[pos + 6:pos + 26]))
             pos += 26
             rec = batch_record(key)
             rec.result = code
@@ -259,13 +311,7 @@ def batch_read_steps(client, keys, bins=None, policy=None):
         raise ParamError(-2, "Bin name should be a string or unicode string.")
     call = BatchCall(client)
     call.header_only = bins == []
-    body = call.read_body(bins, read_all=bins is None)
-    add = call.add
-    for i, key in enumerate(keys):
-        try:
-            add(READ, key, body)
-        except ParamError as exc:
-            raise _key_error(i, exc) from None
+    call.add_reads(keys, call.read_body(bins, read_all=bins is None))
     results, status = yield call, policy
     return _records_from(results, status)
 

@@ -73,3 +73,29 @@ def test_the_dicts_behave_as_dicts():
         for i in range(20):
             d["n%d" % i] = i
         assert d[7] == "int key" and len(d) == len(items) + 21 and d.pop("n0") == 0
+
+
+def test_batch_record_fields(client):
+    """Batch results are BatchRecord objects whose attributes are those (and in the order)
+    BatchRecord.__init__ sets, in the marshal form (CPython) and the packed layout alike."""
+    from aerospike_helpers.batch.records import BatchRecord
+    from test_record_marshal import both_forms
+
+    keys = [("test", "cffi", "batch-fields-%d" % i) for i in range(3)]
+    client.put(keys[0], {"a": 1, "m": {"x": "y"}})
+    client.put(keys[1], {"a": 2})
+    try:
+        for bins in (None, ["a"], []):
+            first, _form, packed = both_forms(client, lambda: client.batch_read(keys, bins))
+            for result in (first, packed):
+                for rec in result.batch_records:
+                    assert type(rec) is BatchRecord
+                    assert list(vars(rec)) == list(vars(BatchRecord(rec.key)))
+                found, missing = result.batch_records[0], result.batch_records[2]
+                assert found.result == 0 and found.in_doubt is False
+                assert found.message is None and found.subcode == 0
+                assert found.record[0] is found.key and len(found.record) == (2 if bins == [] else 3)
+                assert missing.result == 2 and missing.record is None
+    finally:
+        for key in keys[:2]:
+            client.remove(key)
