@@ -80,12 +80,13 @@ def pypy_nursery():
     return "%dKB" % (l2 // 2048) if l2 else None
 
 
-def clients():
+def clients(nursery=None):
     """(label, interpreter family, python, client kind, extra environment) of each
-    benchmarked client."""
+    benchmarked client; ``nursery``: PYPY_GC_NURSERY of the second PyPy worker (default:
+    half the L2 cache)."""
     pypy = os.path.join(ROOT, ".venv-pypy/bin/python")
     specs = [("aerospike_cffi PyPy", "PyPy", pypy, "cffi", {})]
-    nursery = pypy_nursery()
+    nursery = nursery or pypy_nursery()
     if nursery:
         specs.append(("aerospike_cffi PyPy, nursery %s" % nursery, "PyPy", pypy, "cffi",
                       {"PYPY_GC_NURSERY": nursery}))
@@ -321,6 +322,10 @@ def main():
                     help="ends of the warm-up curve's windows, in calls")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
     ap.add_argument("--json", default=None, help="also write the results to this file")
+    ap.add_argument("--pypy-nursery", default=None,
+                    help="PYPY_GC_NURSERY of the second PyPy worker, e.g. 16MB (default: half "
+                         "the L2 cache, which is PyPy's own default where /proc/cpuinfo gives "
+                         "the L2)")
     ap.add_argument("--server-port", type=int, default=None,
                     help="use the server already listening on 127.0.0.1:PORT (a real one runs "
                          "the UDF workloads %s) instead of starting the dev server"
@@ -343,7 +348,7 @@ def main():
         server = start_server(port)
     workers = []
     try:
-        workers = [Worker(*spec, port) for spec in clients()]
+        workers = [Worker(*spec, port) for spec in clients(args.pypy_nursery)]
         workers[-1].ask("setup")
         samples = benchmark(workers, args.workloads.split(","), args.rounds, args.ops,
                             args.records, args.warmup)
@@ -360,7 +365,8 @@ def main():
         if args.curve:
             bounds = [int(b) for b in args.curve_calls.split(",")]
             result["curve_bounds"] = bounds
-            result["curves"] = warmup_curves(clients(), port, args.curve.split(","), bounds)
+            result["curves"] = warmup_curves(clients(args.pypy_nursery), port,
+                                             args.curve.split(","), bounds)
     finally:
         for w in workers:
             if w.proc.poll() is None:
