@@ -10,10 +10,12 @@ import marshal
 import os
 import platform
 import threading
+import weakref
 
 from . import _config, _marshal, _stream
 from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
                         MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
+from ._commands.metrics import on_c_client_thread as _on_c_client_thread
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
@@ -31,6 +33,24 @@ def _destroy_connection(conn):
         err = ffi.new("as_error*")
         lib.aerospike_close(conn, err)
         lib.aerospike_destroy(conn)
+
+
+# Every client, for the fork hook below.
+_clients = weakref.WeakSet()
+
+
+def _reset_after_fork():
+    # A thread of the parent (in close(), connect() or a command's _reap) may have held a
+    # client's lock at the fork; that thread does not exist in the child, which would wait
+    # for it forever. The child's copies of the parent's connections are never destroyed
+    # there (see close()), so a fresh lock guards nothing the parent was doing.
+    for client in list(_clients):
+        client._lock = threading.Lock()
+    _stream._lua_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFCommands,
@@ -78,6 +98,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._read_raw = "read" in settings.raw_kinds
         self._as = _NULL
         self._lock = threading.Lock()
+        _clients.add(self)
         self._held = {}  # connection -> foreach runs using it on their own threads
         # Commands inside the C client over the current connection, one entry each
         # (_enter/_leave): list.append and list.pop are atomic under the GIL on CPython and
@@ -204,7 +225,14 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
                 return
             self._retired = kept
         for conn in free:
-            _destroy_connection(conn)
+            if getattr(_on_c_client_thread, "active", False):
+                # close() from a metrics listener, on the C client's tend thread: the
+                # destruction joins that thread and takes the locks it holds, so it
+                # runs on a thread of its own, which waits for the listener to return.
+                threading.Thread(target=_destroy_connection, args=(conn,),
+                                 name="aerospike-cffi-close", daemon=True).start()
+            else:
+                _destroy_connection(conn)
 
     def _hold(self):
         """The connection, kept alive for a run on another thread until _release()."""
