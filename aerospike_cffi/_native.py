@@ -8,6 +8,7 @@
 """
 
 import logging
+import platform
 import threading
 
 from ._aerospike_cffi import ffi, lib
@@ -20,13 +21,36 @@ _local = threading.local()
 lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
 
 
+# CPython's fast single-record reads (records.py, shim_get_m in shim.h) write their answer
+# into a bytearray this thread owns: marshal.loads reads it through a memoryview and the
+# digest is a slice of it, with no ffi.buffer or copy per call. Answers larger than this go
+# to the heap (SHIM_MARSHAL_HEAP).
+FAST_READS = platform.python_implementation() == "CPython"
+_FAST_CAP = 1 << 16
+
+
 class _Scratch:
-    __slots__ = ("err", "out", "__weakref__")
+    __slots__ = ("err", "out", "fout", "fdata", "fview", "_fkeep", "__weakref__")
 
     def __init__(self):
         self.err = ffi.new("as_error*")
         # ffi.gc frees only memory (the buffer's bytes), never a connection.
         self.out = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
+        if FAST_READS:
+            # fdata[:20] is the digest, fview the marshal data after it (shim.h). The
+            # from_buffer cdata keeps fdata's memory exported (not resizable) while it lives.
+            self.fdata = bytearray(_FAST_CAP)
+            self._fkeep = ffi.from_buffer("uint8_t[]", self.fdata)
+            self.fview = memoryview(self.fdata)[20:]
+            fout = self.fout = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
+            fout.data = fout.home = self._fkeep
+            fout.cap = fout.home_cap = _FAST_CAP
+
+
+def new_scratch():
+    """This thread's scratch, made on its first command."""
+    s = _local.scratch = _Scratch()
+    return s
 
 
 def scratch():
@@ -34,7 +58,7 @@ def scratch():
     try:
         s = _local.scratch
     except AttributeError:
-        s = _local.scratch = _Scratch()
+        s = new_scratch()
     return s.err, s.out
 
 

@@ -541,6 +541,15 @@ record_marshal(const as_record* rec, shim_buf* out)
     return bins_dict(rec, NULL, out);
 }
 
+int
+record_marshal_meta(const as_record* rec, shim_buf* out)
+{
+    if (w_code_u32(out, '(', 2) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    return meta_and_bins(rec, NULL, out);
+}
+
 /* ------------------------------------------------------------------ pages */
 
 int
