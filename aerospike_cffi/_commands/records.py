@@ -30,6 +30,7 @@ _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
 _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
+_OP_TYPE_BYTES = [bytes((t,)) for t in range(256)]
 
 
 class RecordCommands:
@@ -436,7 +437,8 @@ class RecordCommands:
         for op_type, name, ptype, payload in plan.wire:
             if op_type == 3 or op_type == 4:
                 op_type |= flag
-            parts += (bytes((op_type,)), name_bytes(name or ""), item_head(ptype, len(payload)), payload)
+            parts += (_OP_TYPE_BYTES[op_type], name_bytes(name or ""),
+                      item_head(ptype, len(payload)), payload)
         return b"".join(parts), len(plan.wire), plan
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
