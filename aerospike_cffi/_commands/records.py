@@ -407,11 +407,17 @@ class RecordCommands:
             raise
         except UnicodeEncodeError:
             raise _marshal.unicode_error() from None
-        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        if meta is None and policy is None:
+            # The common call (issue 13): the defaults without three calls.
+            ttl, gen = _DEFAULT_TTL, 0
+            pol, _keep = self._policy_defaults["operate"], None
+            raw = self._operate_raw
+        else:
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            pol, _keep = self._policy("operate", policy)
+            raw = self._raw_collections("operate", policy)
         if plan.touch_ttl is not None:
             ttl = plan.touch_ttl & 0xFFFFFFFF
-        pol, _keep = self._policy("operate", policy)
-        raw = self._raw_collections("operate", policy)
         return conn, p, packed, n, ttl, gen, pol, _keep, raw
 
     def _operate_result(self, p, out, ordered, raw):
