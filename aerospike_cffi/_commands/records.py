@@ -85,7 +85,7 @@ class RecordCommands:
             raw = self._raw_collections("read", policy)
         err, out = scratch()
         if not raw:
-            out.want_marshal = (self._marshal_records and
+            out.want_marshal = (self._marshal_single and
                                 _marshal.GLOBAL_SERIALIZERS.deserializer is None)
         busy = self._enter(conn)
         try:
@@ -128,7 +128,7 @@ class RecordCommands:
         raw = self._raw_collections("read", policy)
         err, out = scratch()
         if not raw:
-            self._want_marshal(out)
+            out.want_marshal = self._marshal_single and _SERIALIZERS.deserializer is None
         busy = self._enter(conn)
         try:
             rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out)
@@ -385,7 +385,8 @@ class RecordCommands:
             return self._operate_result(p, s.fout, ordered, raw)
         err, out = scratch()
         if not ordered and not raw:
-            self._want_marshal(out)  # its marshal form is a dict
+            # its marshal form is a dict
+            out.want_marshal = self._marshal_single and _SERIALIZERS.deserializer is None
         busy = self._enter(conn)
         try:
             rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,

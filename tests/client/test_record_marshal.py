@@ -1,7 +1,7 @@
 """The marshal form of records (shim_marshal.c): every value reads back exactly as the
 Python decoder of the packed layout reads it, and values it cannot express fall back to
-that layout. The client uses the form on CPython; the tests force it on PyPy too (marshal
-reads the same bytes there), so the shim's writer is checked under both interpreters."""
+that layout. The client uses the form for single records on both interpreters (batch and
+stream pages: CPython only; test_page_marshal.py)."""
 
 import math
 
@@ -15,10 +15,10 @@ from aerospike_cffi._native import FAST_READS, scratch
 @pytest.fixture(autouse=True)
 def marshal_form(client):
     """Records in marshal form for this test, whatever the interpreter's default."""
-    before = client._marshal_records
-    client._marshal_records = True
+    before = client._marshal_single
+    client._marshal_single = True
     yield
-    client._marshal_records = before
+    client._marshal_single = before
 
 PLAIN = [
     0, 1, -1, 127, 128, 255, 256, -32, -33, -128, -129, 65535, 65536, -32768, -32769,
@@ -100,12 +100,12 @@ def both_forms(client, read):
 def _both_forms(client, read):
     first = read()
     form = scratch()[1].is_marshal
-    client._marshal_records = False
+    client._marshal_single = False
     try:
         packed = read()
         assert not scratch()[1].is_marshal
     finally:
-        client._marshal_records = True
+        client._marshal_single = True
     return first, form, packed
 
 
