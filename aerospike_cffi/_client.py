@@ -15,7 +15,7 @@ from . import _config, _marshal, _stream
 from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
                         MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
-from ._native import FAST_READS, ffi, lib, out_bytes, raise_error
+from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
 
@@ -82,12 +82,12 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._policy_defaults = defaults
         self._read_raw = "read" in settings.raw_kinds
         self._operate_raw = "operate" in settings.raw_kinds
-        # CPython's fast reads (records.py: shim_get_m, ...) with the default read policy:
+        # The fast reads (records.py: shim_get_m, ...) with the default read policy:
         # the struct, whether it sends keys (fixed once the client is made), and whether
         # the config lets records come as marshal data with their collections decoded.
         self._read_default = defaults["read"]
         self._read_sends_key = self._read_default.key == 1  # AS_POLICY_KEY_SEND
-        self._fast_reads = (FAST_READS and self._marshal_single and not self._read_raw)
+        self._fast_reads = self._marshal_single and not self._read_raw
         self._as = _NULL
         self._lock = threading.Lock()
         self._held = {}  # connection -> foreach runs using it on their own threads

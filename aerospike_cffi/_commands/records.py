@@ -58,8 +58,8 @@ class RecordCommands:
         conn = self._conn()
         p = key_parts(key)
         if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
-            # The common call on CPython (issue 13): the answer comes as marshal data in
-            # this thread's own buffer (shim_get_m), decoded by one loads, no cdata read.
+            # The common call (issue 13): the answer comes as marshal data in this thread's
+            # own buffer (shim_get_m), decoded by one loads, no cdata read.
             try:
                 s = _local.scratch
             except AttributeError:
@@ -72,7 +72,7 @@ class RecordCommands:
                 self._leave(busy)
             if rc == 0:
                 meta, bins = _loads(s.fview)
-                return ((p[6], p[7], p[8] if self._read_sends_key else None, s.fdata[:20]),
+                return ((p[6], p[7], p[8] if self._read_sends_key else None, bytearray(s.fdigest)),
                         meta, bins)
             return self._get_fast_other(rc, s, key, p)
         if policy is None:
@@ -173,9 +173,9 @@ class RecordCommands:
             finally:
                 self._leave(busy)
             if rc == 0:
-                return (p[6], p[7], p[8], s.fdata[:20]), _loads(s.fview)[0]
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), _loads(s.fview)[0]
             if rc == 2:
-                return (p[6], p[7], p[8], s.fdata[:20]), None
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), None
             if rc == _MARSHAL_HEAP or rc == _PACKED:  # not expected of a record without bins
                 buf = out_bytes(s.fout)
                 meta = _loads(buf[20:])[0] if rc == _MARSHAL_HEAP else None
@@ -375,7 +375,7 @@ class RecordCommands:
                 self._leave(busy)
             if rc == 0:
                 meta, bins = _loads(s.fview)
-                return (p[6], p[7], p[8], s.fdata[:20]), meta, bins
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
             if rc == _MARSHAL_HEAP:
                 data = _buffer(s.fout.data, s.fout.len)
                 meta, bins = _loads(data[20:])

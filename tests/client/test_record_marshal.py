@@ -9,7 +9,7 @@ import pytest
 
 import aerospike_cffi as aerospike
 from aerospike_cffi._commands import records
-from aerospike_cffi._native import FAST_READS, scratch
+from aerospike_cffi._native import scratch
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,7 @@ class _SpyLib:
 
 
 def fast_form(client, read, monkeypatch):
-    """(result of CPython's fast read, shim_*_m's answer: 0 marshal form in the thread's
+    """(result of the fast read, shim_*_m's answer: 0 marshal form in the thread's
     buffer, SHIM_PACKED packed layout)."""
     spy = _SpyLib(records.lib)
     monkeypatch.setattr(records, "lib", spy)
@@ -119,12 +119,6 @@ def test_get_reads_the_same_in_both_forms(client, key, value):
     assert same(client.select(key, ["v"])[2], {"v": bins2["v"]})
 
 
-needs_fast_reads = pytest.mark.skipif(
-    not FAST_READS, reason="the fast reads (shim_*_m) are CPython's: PyPy decodes the packed "
-                           "layout with its JIT")
-
-
-@needs_fast_reads
 @pytest.mark.parametrize("value", PLAIN + FALLBACK, ids=repr)
 def test_fast_get_reads_the_same_as_the_packed_layout(client, key, value, monkeypatch):
     client.put(key, {"v": value, "i": 7})
@@ -136,7 +130,6 @@ def test_fast_get_reads_the_same_as_the_packed_layout(client, key, value, monkey
     assert list(meta) == ["ttl", "gen"]
 
 
-@needs_fast_reads
 def test_fast_get_of_a_record_larger_than_the_thread_buffer(client, key, monkeypatch):
     client.put(key, {"big": "x" * 100000, "small": 1})
     (k, meta, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
@@ -148,7 +141,6 @@ def test_fast_get_of_a_record_larger_than_the_thread_buffer(client, key, monkeyp
     assert answer == 0 and bins == {"small": 1} and k2 == k
 
 
-@needs_fast_reads
 def test_fast_exists_and_operate(client, key, monkeypatch):
     from aerospike_helpers.operations import operations
 
