@@ -71,7 +71,7 @@ int shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy
                      int64_t kint, const char* pickled, uint32_t size, int bool_as_bool,
                      uint32_t ttl, uint16_t gen, shim_buf* out);
 
-/* CPython's fast single-record reads (records.py): as shim_get (no bin names), shim_exists
+/* The fast single-record reads (records.py): as shim_get (no bin names), shim_exists
  * and shim_operate asked for the marshal form, but the marshal data after the digest[20]
  * is the answer's (meta, bins) itself, ({"ttl": ttl, "gen": gen}, {bin: value}) (an
  * exists answer's bins: {}). Answer 0 when that form sits in out's `home` buffer,
