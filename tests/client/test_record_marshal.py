@@ -100,12 +100,15 @@ def both_forms(client, read):
 def _both_forms(client, read):
     first = read()
     form = scratch()[1].is_marshal
-    client._marshal_single = False
+    # Single records (_marshal_single) and batch/stream pages (_marshal_records, used by
+    # test_page_marshal) both in the packed layout.
+    before = client._marshal_single, client._marshal_records
+    client._marshal_single = client._marshal_records = False
     try:
         packed = read()
         assert not scratch()[1].is_marshal
     finally:
-        client._marshal_single = True
+        client._marshal_single, client._marshal_records = before
     return first, form, packed
 
 
