@@ -15,10 +15,11 @@ from aerospike_cffi._native import scratch
 @pytest.fixture(autouse=True)
 def marshal_form(client):
     """Records in marshal form for this test, whatever the interpreter's default."""
-    before = client._marshal_single
-    client._marshal_single = True
+    # Single records (_marshal_single) and, for test_page_marshal, batch/stream pages.
+    before = client._marshal_single, client._marshal_records
+    client._marshal_single = client._marshal_records = True
     yield
-    client._marshal_single = before
+    client._marshal_single, client._marshal_records = before
 
 PLAIN = [
     0, 1, -1, 127, 128, 255, 256, -32, -33, -128, -129, 65535, 65536, -32768, -32769,
