@@ -20,8 +20,9 @@ from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
-# CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
-# shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# CPython decodes batch and stream pages fastest from their marshal form (one marshal.loads,
+# in C; see shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# (Single records: marshal form on both, see _marshal_single.)
 _MARSHAL_RECORDS = platform.python_implementation() == "CPython"
 _loads = marshal.loads
 
