@@ -22,8 +22,9 @@ from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
-# CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
-# shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# CPython decodes batch and stream pages fastest from their marshal form (one marshal.loads,
+# in C; see shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# (Single records: marshal form on both, see _marshal_single.)
 _MARSHAL_RECORDS = platform.python_implementation() == "CPython"
 _loads = marshal.loads
 
@@ -75,6 +76,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         # deserialize False reads: list and map bins stay raw msgpack (stateless, kept once)
         self._raw_unpacker = _marshal.RawCollectionsUnpacker(settings.deserializer)
         self._marshal_records = _MARSHAL_RECORDS and settings.deserializer is None
+        # Single records (get, select, operate) come in marshal form on PyPy too: the one
+        # RPython-level marshal.loads leaves nothing per bin for the JIT to trace, so a get
+        # reaches its steady state sooner (issue 13), and at steady state it ran fewer
+        # instructions than the JIT-compiled decoder of the packed layout (42k against 48k).
+        self._marshal_single = settings.deserializer is None
         pols = cfg.policies
         defaults = {kind: ffi.addressof(pols, member)
                     for kind, member in (("read", "read"), ("write", "write"),
@@ -96,6 +102,13 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         # whether reads return raw collections by the config alone.
         self._policy_defaults = defaults
         self._read_raw = "read" in settings.raw_kinds
+        self._operate_raw = "operate" in settings.raw_kinds
+        # The fast reads (records.py: shim_get_m, ...) with the default read policy:
+        # the struct, whether it sends keys (fixed once the client is made), and whether
+        # the config lets records come as marshal data with their collections decoded.
+        self._read_default = defaults["read"]
+        self._read_sends_key = self._read_default.key == 1  # AS_POLICY_KEY_SEND
+        self._fast_reads = self._marshal_single and not self._read_raw
         self._as = _NULL
         self._lock = threading.Lock()
         _clients.add(self)
