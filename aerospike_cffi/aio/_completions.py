@@ -146,6 +146,7 @@ class Completions:
             raise ClientError(-1, "Cannot create the async completion queue")
         self._q = q
         self._loop = loop
+        self.q = q  # (for the callers that start a command themselves: open())
         self._fd = lib.shim_async_queue_fd(q)
         self._slots = ffi.new("shim_async_cmd*[]", _DRAIN_MAX)
         self.err = ffi.new("as_error*")  # where a submit refused on this loop's thread says why
@@ -174,7 +175,7 @@ class Completions:
             cid = self._next_id
             self._next_id = cid + 1
             if start(self._q, cid, *args):
-                self._refused(args, fut, ctx)
+                self._refused(args[1], fut, ctx)
             else:
                 self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
                 self._in_flight += 1
@@ -200,15 +201,35 @@ class Completions:
         if rc == decline:
             return True
         if rc:
-            self._refused(args, fut, ctx)
+            self._refused(args[1], fut, ctx)
             return
         self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
         self._in_flight += 1
 
+    # The hot commands (get, exists, put) start their C command themselves, with no
+    # argument tuple to unpack (PyPy's JIT turns ``start(q, id, *args)`` into a list built
+    # element by element): ``fut, cid = open(finish, ctx)`` when has_room(), the shim call
+    # with ``self.q``, ``cid`` and ``self.err``, then ``opened(rc, ...)``.
+
+    def open(self, finish, ctx):
+        """(future, id) of a command started at once (has_room() answered True)."""
+        cid = self._next_id
+        self._next_id = cid + 1
+        return (_Waiter(self._loop, finish, ctx) if _PYPY else self._loop.create_future()), cid
+
+    def opened(self, rc, cid, fut, finish, ctx):
+        """open()'s future, its command started (``rc`` 0) or refused."""
+        if rc:
+            self._refused(self.err, fut, ctx)
+        else:
+            self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
+            self._in_flight += 1
+        return fut
+
     @staticmethod
-    def _refused(args, fut, ctx):
+    def _refused(err, fut, ctx):
         # Refused before it left (bad key, no node, ...): nothing is in flight.
-        exc = error_from(args[1])
+        exc = error_from(err)
         key = ctx[1]
         if key is not None and hasattr(exc, "key"):
             exc.key = key
@@ -270,4 +291,4 @@ class Completions:
             return
         self._loop.remove_reader(self._fd)
         lib.shim_async_queue_free(self._q)
-        self._q = None
+        self._q = self.q = None
