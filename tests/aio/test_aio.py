@@ -478,6 +478,53 @@ def test_query_with_predicate_and_pagination(client, config, stream_set):
     assert sum(pages) == 300 and max(pages) <= 100
 
 
+_UDF = """
+function add(rec, name, n)
+    local v = rec[name]
+    if v == nil then v = 0 end
+    rec[name] = v + n
+    if aerospike:exists(rec) then aerospike:update(rec) else aerospike:create(rec) end
+    return rec[name]
+end
+"""
+
+
+def test_udf_apply_batch_apply_and_partition_filter(client, config, keys, stream_set,
+                                                     tmp_path):
+    # A module of this test's own (other tests of a shared server register theirs): the
+    # async udf_put (a worker thread), apply and batch_apply (the C async API) answer as
+    # the sync client does; a query over a partition filter gets every record.
+    try:
+        answer = client.info_random_node("udf-list")
+    except ex.AerospikeError as exc:
+        answer = str(exc.msg)
+    if "unrecognized command" in answer:
+        pytest.skip("the server has no UDF support")
+    module = "aio_udf_%d" % PID
+    path = tmp_path / (module + ".lua")
+    path.write_text(_UDF)
+    a, b = keys[0], keys[1]
+
+    async def body(c):
+        await c.udf_put(str(path))
+        try:
+            first = await c.apply(a, module, "add", ["n", 2])
+            second = await c.apply(a, module, "add", ["n", 3])
+            batch = _rows(await c.batch_apply([a, b], module, "add", ["n", 10]))
+            q = c.query(NS, stream_set)
+            by_filter = await q.results({"partition_filter": {"begin": 0, "count": 4096}})
+        finally:
+            await c.udf_remove(module + ".lua")
+        return first, second, batch, len(by_filter)
+
+    first, second, batch, n = with_client(config, body)
+    assert (first, second) == (2, 5)
+    assert client.get(a)[2] == {"n": 15} and client.get(b)[2] == {"n": 10}
+    assert batch[0] == 0 and [row[1] for row in batch[1]] == [0, 0]
+    assert [row[5][2] for row in batch[1]] == [{"SUCCESS": 15}, {"SUCCESS": 10}]
+    assert n == 300
+
+
 # ------------------------------------------------------------------ concurrency
 
 def test_ten_thousand_concurrent_tasks(client, config):
