@@ -517,7 +517,10 @@ def test_udf_apply_batch_apply_and_partition_filter(client, config, keys, stream
             await c.udf_remove(module + ".lua")
         return first, second, batch, len(by_filter)
 
-    first, second, batch, n = with_client(config, body)
+    # (udf_put keeps a copy in the client's lua user_path: a folder of the test's own)
+    lua = tmp_path / "lua"
+    lua.mkdir()
+    first, second, batch, n = with_client(config, body, lua={"user_path": str(lua)})
     assert (first, second) == (2, 5)
     assert client.get(a)[2] == {"n": 15} and client.get(b)[2] == {"n": 10}
     assert batch[0] == 0 and [row[1] for row in batch[1]] == [0, 0]
