@@ -574,6 +574,40 @@ def test_cancelled_tasks_leak_nothing_and_others_complete(config):
     assert all(meta is not None for _, meta in gets)  # the uncancelled ones were written
 
 
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_commands_with_asyncio_helpers(config, keys, loop_kind):
+    # What a command's coroutine awaits (on PyPy a _Waiter, not an asyncio.Future) works
+    # under every way asyncio runs a coroutine: tasks, ensure_future, wait, shield,
+    # as_completed, and a cancel with a message while the command is in flight.
+    async def body(c):
+        await c.put(keys[0], {"a": 1})
+        task = asyncio.create_task(c.get(keys[0]))
+        fut = asyncio.ensure_future(c.exists(keys[1]))
+        await asyncio.wait([task, fut])
+        shielded = await asyncio.shield(c.get(keys[0]))
+        order = [await each for each in asyncio.as_completed(
+            [c.get(keys[0]), c.increment(keys[0], "a", 1)])]
+        slow = asyncio.create_task(c.get(keys[0]))
+        await asyncio.sleep(0)  # the command is sent
+        slow.cancel("bye")
+        try:
+            await slow
+        except asyncio.CancelledError:
+            cancelled = True
+        else:
+            cancelled = False
+        missing = asyncio.create_task(c.get(keys[1]))
+        try:
+            await missing
+        except ex.RecordNotFound as exc:
+            not_found = exc.key == keys[1]
+        return (task.result()[2], fut.result()[1], shielded[2], len(order), cancelled,
+                not_found, (await c.get(keys[0]))[2])
+
+    got = with_client(config, body, loop_kind)
+    assert got == ({"a": 1}, None, {"a": 1}, 2, True, True, {"a": 2})
+
+
 def test_wait_for_timeout_cancels_cleanly(config):
     async def body(c):
         k = new_key()
