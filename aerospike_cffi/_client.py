@@ -10,18 +10,21 @@ import marshal
 import os
 import platform
 import threading
+import weakref
 
 from . import _config, _marshal, _stream
 from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
                         MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
+from ._commands.metrics import on_c_client_thread as _on_c_client_thread
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
 from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
-# CPython decodes records fastest from their marshal form (one marshal.loads, in C; see
-# shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# CPython decodes batch and stream pages fastest from their marshal form (one marshal.loads,
+# in C; see shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
+# (Single records: marshal form on both, see _marshal_single.)
 _MARSHAL_RECORDS = platform.python_implementation() == "CPython"
 _loads = marshal.loads
 
@@ -31,6 +34,24 @@ def _destroy_connection(conn):
         err = ffi.new("as_error*")
         lib.aerospike_close(conn, err)
         lib.aerospike_destroy(conn)
+
+
+# Every client, for the fork hook below.
+_clients = weakref.WeakSet()
+
+
+def _reset_after_fork():
+    # A thread of the parent (in close(), connect() or a command's _reap) may have held a
+    # client's lock at the fork; that thread does not exist in the child, which would wait
+    # for it forever. The child's copies of the parent's connections are never destroyed
+    # there (see close()), so a fresh lock guards nothing the parent was doing.
+    for client in list(_clients):
+        client._lock = threading.Lock()
+    _stream._lua_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFCommands,
@@ -55,6 +76,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         # deserialize False reads: list and map bins stay raw msgpack (stateless, kept once)
         self._raw_unpacker = _marshal.RawCollectionsUnpacker(settings.deserializer)
         self._marshal_records = _MARSHAL_RECORDS and settings.deserializer is None
+        # Single records (get, select, operate) come in marshal form on PyPy too: the one
+        # RPython-level marshal.loads leaves nothing per bin for the JIT to trace, so a get
+        # reaches its steady state sooner (issue 13), and at steady state it ran fewer
+        # instructions than the JIT-compiled decoder of the packed layout (42k against 48k).
+        self._marshal_single = settings.deserializer is None
         pols = cfg.policies
         defaults = {kind: ffi.addressof(pols, member)
                     for kind, member in (("read", "read"), ("write", "write"),
@@ -76,8 +102,16 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         # whether reads return raw collections by the config alone.
         self._policy_defaults = defaults
         self._read_raw = "read" in settings.raw_kinds
+        self._operate_raw = "operate" in settings.raw_kinds
+        # The fast reads (records.py: shim_get_m, ...) with the default read policy:
+        # the struct, whether it sends keys (fixed once the client is made), and whether
+        # the config lets records come as marshal data with their collections decoded.
+        self._read_default = defaults["read"]
+        self._read_sends_key = self._read_default.key == 1  # AS_POLICY_KEY_SEND
+        self._fast_reads = self._marshal_single and not self._read_raw
         self._as = _NULL
         self._lock = threading.Lock()
+        _clients.add(self)
         self._held = {}  # connection -> foreach runs using it on their own threads
         # Commands inside the C client over the current connection, one entry each
         # (_enter/_leave): list.append and list.pop are atomic under the GIL on CPython and
@@ -204,7 +238,14 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
                 return
             self._retired = kept
         for conn in free:
-            _destroy_connection(conn)
+            if getattr(_on_c_client_thread, "active", False):
+                # close() from a metrics listener, on the C client's tend thread: the
+                # destruction joins that thread and takes the locks it holds, so it
+                # runs on a thread of its own, which waits for the listener to return.
+                threading.Thread(target=_destroy_connection, args=(conn,),
+                                 name="aerospike-cffi-close", daemon=True).start()
+            else:
+                _destroy_connection(conn)
 
     def _hold(self):
         """The connection, kept alive for a run on another thread until _release()."""

@@ -20,13 +20,34 @@ _local = threading.local()
 lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
 
 
+# The fast single-record reads (records.py, shim_get_m in shim.h) write their answer into
+# memory this thread owns: marshal.loads reads it through a buffer object made once, and the
+# digest is copied from another, with no ffi.buffer or copy of the answer per call (on PyPy
+# a memoryview of a bytearray made marshal.loads slower). Answers larger than this go to
+# the heap (SHIM_MARSHAL_HEAP).
+_FAST_CAP = 1 << 16
+
+
 class _Scratch:
-    __slots__ = ("err", "out", "__weakref__")
+    __slots__ = ("err", "out", "fout", "fview", "fdigest", "_fmem", "__weakref__")
 
     def __init__(self):
         self.err = ffi.new("as_error*")
         # ffi.gc frees only memory (the buffer's bytes), never a connection.
         self.out = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
+        # fdigest: the answer's digest[20]; fview: the marshal data after it (shim.h).
+        mem = self._fmem = ffi.new("uint8_t[]", _FAST_CAP)
+        self.fdigest = ffi.buffer(mem, 20)
+        self.fview = ffi.buffer(mem + 20, _FAST_CAP - 20)
+        fout = self.fout = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
+        fout.data = fout.home = mem
+        fout.cap = fout.home_cap = _FAST_CAP
+
+
+def new_scratch():
+    """This thread's scratch, made on its first command."""
+    s = _local.scratch = _Scratch()
+    return s
 
 
 def scratch():
@@ -34,7 +55,7 @@ def scratch():
     try:
         s = _local.scratch
     except AttributeError:
-        s = _local.scratch = _Scratch()
+        s = new_scratch()
     return s.err, s.out
 
 

@@ -224,7 +224,10 @@ class PolicySet:
         if not isinstance(policy, dict):
             raise ParamError(-2, "policy must be a dict")
         try:
-            cache_key = (kind, frozenset(policy.items()))
+            # Each value's type is in the key: 1, 1.0 and True are equal as dict keys, and
+            # a float timeout must be refused even after an int one was cached.
+            values = policy.values()
+            cache_key = (kind, frozenset(zip(policy, values, map(type, values))))
             hit = self._cache.get(cache_key)
         except TypeError:  # unhashable values (expressions): build every time
             cache_key = hit = None

@@ -5,9 +5,11 @@
 
 Against one server (a real one: the dev server is the bottleneck otherwise), one worker
 process per client, run one after the other, each round in turn:
-    aerospike_cffi.aio on PyPy and on CPython, 256 tasks in flight (--tasks)
+    aerospike_cffi.aio on PyPy (also with PYPY_GC_NURSERY=16MB) and on CPython (also
+    with uvloop when installed), 256 tasks in flight (--tasks)
     the official client 19.3.0 (CPython), 1, 8 and 32 threads (its best is the reference)
-    aerospike-py's AsyncClient (CPython, when installed), 64 and 256 tasks in flight
+    aerospike-py's AsyncClient (CPython, when installed; ASPY_PYTHON names a python that
+    has it), 16, 64 and 256 tasks in flight
 Each worker first writes the records it reads and warms up (PyPy's JIT), then measures
 ops/s (wall clock) and the process's CPU time per operation (user + system of every thread
 of the worker: the C client's event loop and I/O threads included). The best round counts.
@@ -43,6 +45,7 @@ def _keys(ops):
     return [("test", SET, i % N_KEYS) for i in range(ops)]
 
 
+ASPY_TASKS = (16, 64, 256)  # aerospike-py's tasks in flight (its best one counts)
 BATCH = 10  # keys per batch_read call (the batch_read workload counts calls, not keys)
 
 
@@ -99,17 +102,29 @@ def worker_cffi(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
 def worker_aerospike_py(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
     import aerospike_py
 
+    if loop_kind == "uvloop":
+        import uvloop
+
+        uvloop.install()
+
+    # Its config has no default policies: the same patient timeouts go with each call.
+    read, write = PATIENT["read"], PATIENT["write"]
+
     async def main():
-        c = aerospike_py.AsyncClient({"hosts": [(host, port)]})
+        c = aerospike_py.AsyncClient({"hosts": [(host, port)],
+                                      "max_conns_per_node": max(tasks, 100)})
         await c.connect()
         try:
+            async def get(k):
+                await c.get(k, read)
+
             async def put(k):
-                await c.put(k, BINS)
+                await c.put(k, BINS, policy=write)
 
             async def batch(k):
-                await c.batch_read(_batch_keys(k))
+                await c.batch_read(_batch_keys(k), policy=PATIENT["batch"])
 
-            call = {"get": c.get, "put": put, "batch_read": batch}[workload]
+            call = {"get": get, "put": put, "batch_read": batch}[workload]
             await _in_flight(put, _keys(N_KEYS), tasks)
             await _in_flight(call, _keys(warmup), tasks)
             out = []
@@ -175,16 +190,27 @@ def _python(name):
     return {"pypy": os.path.join(ROOT, ".venv-pypy/bin/python"),
             "cpython": os.path.join(ROOT, ".venv-cpython/bin/python"),
             "official": os.environ.get("OFFICIAL_PYTHON") or os.path.join(
-                ROOT, ".venv-official/bin/python")}[name]
+                ROOT, ".venv-official/bin/python"),
+            # aerospike-py in an environment of its own (pip install aerospike-py), else
+            # the CPython one when it has it
+            "aerospike-py": os.environ.get("ASPY_PYTHON") or os.path.join(
+                ROOT, ".venv-cpython/bin/python")}[name]
 
 
 def _has(python, module):
     return subprocess.call([python, "-c", "import " + module], stderr=subprocess.DEVNULL) == 0
 
 
+PYPY_NURSERY = "16MB"  # the PyPy row with a larger GC nursery (a deployment setting)
+
+
 def runs(tasks):
-    """(label, python, worker kind, concurrency, loop kind)."""
+    """(label, python, worker kind, concurrency, loop kind[, environment])."""
     out = [("aerospike_cffi.aio PyPy", _python("pypy"), "cffi", tasks, "asyncio"),
+           # PyPy sizes its nursery from the L2 cache (1 MB on a small VM): with hundreds
+           # of commands in flight their objects outlive it (see README.md)
+           ("aerospike_cffi.aio PyPy, PYPY_GC_NURSERY=" + PYPY_NURSERY, _python("pypy"),
+            "cffi", tasks, "asyncio", {"PYPY_GC_NURSERY": PYPY_NURSERY}),
            ("aerospike_cffi.aio CPython", _python("cpython"), "cffi", tasks, "asyncio")]
     if _has(_python("cpython"), "uvloop"):
         out.append(("aerospike_cffi.aio CPython+uvloop", _python("cpython"), "cffi", tasks,
@@ -192,9 +218,13 @@ def runs(tasks):
     if os.path.exists(_python("official")):
         out += [("official 19.3.0, %d threads" % n, _python("official"), "official", n,
                  "threads") for n in (1, 8, 32)]
-    if _has(_python("cpython"), "aerospike_py"):
-        out += [("aerospike-py async, %d tasks" % n, _python("cpython"), "aerospike-py", n,
-                 "asyncio") for n in (64, 256)]
+    aspy = _python("aerospike-py")
+    if os.path.exists(aspy) and _has(aspy, "aerospike_py"):
+        out += [("aerospike-py async, %d tasks" % n, aspy, "aerospike-py", n, "asyncio")
+                for n in ASPY_TASKS]
+    else:
+        print("aerospike-py not found (set ASPY_PYTHON to a python that has it)",
+              file=sys.stderr)
     return out
 
 
@@ -208,6 +238,8 @@ def main():
     ap.add_argument("--workloads", default="get,put",
                     help="get, put, batch_read (%d keys a call; ops are calls)" % BATCH)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--only", default=None,
+                    help="run only the clients whose label contains this text")
     ap.add_argument("--worker", nargs=4, metavar=("KIND", "WORKLOAD", "N", "LOOP"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -221,14 +253,21 @@ def main():
         return
     results = []
     for workload in args.workloads.split(","):
-        for label, python, kind, n, loop_kind in runs(args.tasks):
+        for label, python, kind, n, loop_kind, *env in runs(args.tasks):
+            if args.only and args.only not in label:
+                continue
+            env = dict(os.environ, **env[0]) if env else None
             cmd = [python, os.path.abspath(__file__), "--server", args.server, "--ops",
                    str(args.ops), "--rounds", str(args.rounds), "--warmup", str(args.warmup),
                    "--worker", kind, workload, str(n), loop_kind]
-            out = subprocess.run(cmd, capture_output=True, text=True)
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if out.returncode:
-                print("%s %s failed:\n%s" % (label, workload, out.stderr[-2000:]),
-                      file=sys.stderr)
+                # (a negative code is the signal that ended the worker)
+                print("%s %s failed (exit code %d):\n%s" % (
+                    label, workload, out.returncode, out.stderr[-2000:]), file=sys.stderr)
+                results.append({"workload": workload, "client": label, "rounds": [],
+                                "failed": "exit code %d: %s" % (
+                                    out.returncode, out.stderr.strip()[-300:])})
                 continue
             rounds = json.loads(out.stdout.strip().splitlines()[-1])
             best = max(rounds, key=lambda r: r["ops_s"])
@@ -239,6 +278,11 @@ def main():
     print("| workload | client | ops/s (best round) | client CPU per op (us) |")
     print("|---|---|---:|---:|")
     for r in results:
+        if "failed" in r:
+            print("| %s | %s | failed (%s) | |" % (r["workload"], r["client"],
+                                                  r["failed"].splitlines()[-1] if r["failed"]
+                                                  else ""))
+            continue
         print("| %s | %s | %.0f | %.1f |" % (r["workload"], r["client"], r["ops_s"],
                                              r["cpu_us"]))
     if args.json:

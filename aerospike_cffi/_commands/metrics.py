@@ -12,6 +12,7 @@ kept in a table by handle (the C side holds only the number) until their disable
 import atexit
 import itertools
 import logging
+import os
 import threading
 
 from aerospike_helpers import metrics as _m
@@ -31,11 +32,27 @@ _LATENCY_NAMES = ("conn_latency", "write_latency", "read_latency", "batch_latenc
 
 _listeners = {}  # handle -> MetricsListeners of an enabled client
 _listeners_lock = threading.Lock()
+# Set while a listener runs on a thread of the C client (the tend thread: snapshot and
+# node close events). That thread holds the cluster's tend and metrics locks, and
+# destroying the cluster takes both and joins it, so a close() there must leave the
+# destruction to another thread (Client._reap reads this).
+on_c_client_thread = threading.local()
 _handles = itertools.count(1)
 _log = logging.getLogger("aerospike_cffi")
 # A client left open at exit still has its tend thread: from then on its events find no
 # listener and return at once, instead of running user code during interpreter shutdown.
 atexit.register(_listeners.clear)
+
+
+def _reset_after_fork():
+    # A thread of the parent may have held the lock at the fork; it does not exist in
+    # the child, which would wait for it forever.
+    global _listeners_lock
+    _listeners_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 # ------------------------------------------------------------------ decoding (shim_metrics.c)
@@ -95,7 +112,15 @@ def _aerospike_cffi_metrics(event, handle, data, length, message, message_size):
             callback()
         else:
             fields = NulFields(bytes(ffi.buffer(data, length)) if length else b"")
-            callback(_node(fields) if event == _NODE_CLOSE else _cluster(fields))
+            value = _node(fields) if event == _NODE_CLOSE else _cluster(fields)
+            if event in (_SNAPSHOT, _NODE_CLOSE):  # on the tend thread
+                on_c_client_thread.active = True
+                try:
+                    callback(value)
+                finally:
+                    on_c_client_thread.active = False
+            else:
+                callback(value)
         return 0
     except BaseException as exc:  # noqa: BLE001 - nothing may escape into the C client
         head = "Python callback %s threw a %s exception. " % (name, type(exc).__name__)

@@ -15,7 +15,7 @@ import warnings
 from .. import _marshal
 from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
 from .._keys import key_parts, parse_meta
-from .._native import ffi, lib, out_bytes, raise_error, scratch
+from .._native import _local, ffi, lib, new_scratch, out_bytes, raise_error, scratch
 from .._ops import encode_operations
 from ..exception import AerospikeError, BinNameError, ClientError, ParamError
 
@@ -24,10 +24,13 @@ _buffer, _loads = ffi.buffer, marshal.loads
 # Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
 _PICKLE_BINS = platform.python_implementation() == "CPython"
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
+_PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
+_SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
 
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
 _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
+_OP_TYPE_BYTES = [bytes((t,)) for t in range(256)]
 
 
 class RecordCommands:
@@ -54,6 +57,24 @@ class RecordCommands:
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
         conn = self._conn()
         p = key_parts(key)
+        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
+            # The common call (issue 13): the answer comes as marshal data in this thread's
+            # own buffer (shim_get_m), decoded by one loads, no cdata read.
+            try:
+                s = _local.scratch
+            except AttributeError:
+                s = new_scratch()
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_get_m(conn, s.err, self._read_default, p[0], p[1], p[2], p[3],
+                                    p[4], p[5], s.fout)
+            finally:
+                self._leave(busy)
+            if rc == 0:
+                meta, bins = _loads(s.fview)
+                return ((p[6], p[7], p[8] if self._read_sends_key else None, bytearray(s.fdigest)),
+                        meta, bins)
+            return self._get_fast_other(rc, s, key, p)
         if policy is None:
             # The common call, inlined: every Python call here is paid with the GIL held,
             # which other threads wait for (issue 13).
@@ -64,7 +85,7 @@ class RecordCommands:
             raw = self._raw_collections("read", policy)
         err, out = scratch()
         if not raw:
-            out.want_marshal = (self._marshal_records and
+            out.want_marshal = (self._marshal_single and
                                 _marshal.GLOBAL_SERIALIZERS.deserializer is None)
         busy = self._enter(conn)
         try:
@@ -74,6 +95,17 @@ class RecordCommands:
         if rc:
             raise_error(err, key=key)
         return self._get_result(p, out, pol, raw)
+
+    def _get_fast_other(self, rc, s, key, p):
+        """get()'s answer when shim_get_m did not leave it in this thread's buffer."""
+        if rc == _MARSHAL_HEAP:
+            data = _buffer(s.fout.data, s.fout.len)
+            meta, bins = _loads(data[20:])
+            return ((p[6], p[7], p[8] if self._read_sends_key else None,
+                     bytearray(data[:20])), meta, bins)
+        if rc != _PACKED:
+            raise_error(s.err, key=key)
+        return self._get_result(p, s.fout, self._read_default, False)
 
     def _get_result(self, p, out, pol, raw):
         if out.is_marshal:  # Client._record()'s marshal case, inlined (hot on CPython)
@@ -96,7 +128,7 @@ class RecordCommands:
         raw = self._raw_collections("read", policy)
         err, out = scratch()
         if not raw:
-            self._want_marshal(out)
+            out.want_marshal = self._marshal_single and _SERIALIZERS.deserializer is None
         busy = self._enter(conn)
         try:
             rc = lib.shim_get(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, n, out)
@@ -128,6 +160,30 @@ class RecordCommands:
         """(key, meta), with meta None when the record does not exist."""
         conn = self._conn()
         p = key_parts(key)
+        if policy is None and self._fast_reads:
+            # As get(): the meta dict comes as marshal data in this thread's buffer.
+            try:
+                s = _local.scratch
+            except AttributeError:
+                s = new_scratch()
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_exists_m(conn, s.err, self._read_default, p[0], p[1], p[2],
+                                       p[3], p[4], p[5], s.fout)
+            finally:
+                self._leave(busy)
+            if rc == 0:
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), _loads(s.fview)[0]
+            if rc == 2:
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), None
+            if rc == _MARSHAL_HEAP or rc == _PACKED:  # not expected of a record without bins
+                buf = out_bytes(s.fout)
+                meta = _loads(buf[20:])[0] if rc == _MARSHAL_HEAP else None
+                if meta is None:
+                    gen, ttl, _ = _marshal.record_head(buf, 20)
+                    meta = {"ttl": ttl, "gen": gen}
+                return (p[6], p[7], p[8], bytearray(buf[:20])), meta
+            raise_error(s.err, key=key)
         if policy is None:
             pol, _keep = self._policy_defaults["read"], None
         else:
@@ -305,9 +361,32 @@ class RecordCommands:
     def _operate(self, key, ops, meta, policy, ordered):
         conn, p, packed, n, ttl, gen, pol, _keep, raw = self._operate_args(key, ops, meta,
                                                                            policy, ordered)
+        if not ordered and not raw and self._fast_reads and _SERIALIZERS.deserializer is None:
+            # As get(): (meta, bins) as marshal data in this thread's buffer.
+            try:
+                s = _local.scratch
+            except AttributeError:
+                s = new_scratch()
+            busy = self._enter(conn)
+            try:
+                rc = lib.shim_operate_m(conn, s.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                                        packed, len(packed), n, ttl, gen, s.fout)
+            finally:
+                self._leave(busy)
+            if rc == 0:
+                meta, bins = _loads(s.fview)
+                return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
+            if rc == _MARSHAL_HEAP:
+                data = _buffer(s.fout.data, s.fout.len)
+                meta, bins = _loads(data[20:])
+                return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
+            if rc != _PACKED:
+                raise_error(s.err, key=key)
+            return self._operate_result(p, s.fout, ordered, raw)
         err, out = scratch()
         if not ordered and not raw:
-            self._want_marshal(out)  # its marshal form is a dict
+            # its marshal form is a dict
+            out.want_marshal = self._marshal_single and _SERIALIZERS.deserializer is None
         busy = self._enter(conn)
         try:
             rc = lib.shim_operate(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
@@ -329,11 +408,17 @@ class RecordCommands:
             raise
         except UnicodeEncodeError:
             raise _marshal.unicode_error() from None
-        ttl, gen = parse_meta(meta, self._settings.validate_keys)
+        if meta is None and policy is None:
+            # The common call (issue 13): the defaults without three calls.
+            ttl, gen = _DEFAULT_TTL, 0
+            pol, _keep = self._policy_defaults["operate"], None
+            raw = self._operate_raw
+        else:
+            ttl, gen = parse_meta(meta, self._settings.validate_keys)
+            pol, _keep = self._policy("operate", policy)
+            raw = self._raw_collections("operate", policy)
         if plan.touch_ttl is not None:
             ttl = plan.touch_ttl & 0xFFFFFFFF
-        pol, _keep = self._policy("operate", policy)
-        raw = self._raw_collections("operate", policy)
         return conn, p, packed, n, ttl, gen, pol, _keep, raw
 
     def _operate_result(self, p, out, ordered, raw):
@@ -359,7 +444,8 @@ class RecordCommands:
         for op_type, name, ptype, payload in plan.wire:
             if op_type == 3 or op_type == 4:
                 op_type |= flag
-            parts += (bytes((op_type,)), name_bytes(name or ""), item_head(ptype, len(payload)), payload)
+            parts += (_OP_TYPE_BYTES[op_type], name_bytes(name or ""),
+                      item_head(ptype, len(payload)), payload)
         return b"".join(parts), len(plan.wire), plan
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name

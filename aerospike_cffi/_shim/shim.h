@@ -40,6 +40,11 @@ typedef struct shim_buf {
     size_t cap;
     int want_marshal;
     int is_marshal;
+    /* A buffer the Python holder owns (NULL: none): `data` starts there, moves to the heap
+     * when an answer outgrows `home_cap` and comes back at the next shim_*_m call (or
+     * shim_buf_free). The shim never reallocs or frees `home`. */
+    uint8_t* home;
+    size_t home_cap;
 } shim_buf;
 
 void shim_buf_free(shim_buf* buf);
@@ -65,6 +70,26 @@ int shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy
                      const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                      int64_t kint, const char* pickled, uint32_t size, int bool_as_bool,
                      uint32_t ttl, uint16_t gen, shim_buf* out);
+
+/* The fast single-record reads (records.py): as shim_get (no bin names), shim_exists
+ * and shim_operate asked for the marshal form, but the marshal data after the digest[20]
+ * is the answer's (meta, bins) itself, ({"ttl": ttl, "gen": gen}, {bin: value}) (an
+ * exists answer's bins: {}). Answer 0 when that form sits in out's `home` buffer,
+ * SHIM_MARSHAL_HEAP when it is in `data` (larger than home_cap), SHIM_PACKED when a value
+ * needed the packed layout (written to `data` as shim_get does, is_marshal 0); else the
+ * error code (exists: 2 when there is no record, digest written). */
+#define SHIM_PACKED 1001
+#define SHIM_MARSHAL_HEAP 1002
+int shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy,
+               const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+               int64_t kint, shim_buf* out);
+int shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy,
+                  const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+                  int64_t kint, shim_buf* out);
+int shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+                   int64_t kint, const char* ops, uint32_t ops_size, uint32_t n_ops,
+                   uint32_t ttl, uint16_t gen, shim_buf* out);
 
 int shim_remove(aerospike* as, as_error* err, const as_policy_remove* policy,
                 const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,

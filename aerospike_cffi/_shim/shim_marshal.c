@@ -38,6 +38,30 @@ typedef struct reader {
 
 #define FLAG_REF 0x80
 
+/* buf_reserve/buf_put with the room check inline: the writers below run a dozen times per
+ * record, and the call into shim.c cost more than the copy (issue 13). */
+static inline uint8_t*
+m_reserve(shim_buf* out, size_t n)
+{
+    if (out->len + n <= out->cap) {
+        uint8_t* p = out->data + out->len;
+        out->len += n;
+        return p;
+    }
+    return buf_reserve(out, n);
+}
+
+static inline int
+m_put(shim_buf* out, const void* src, size_t n)
+{
+    uint8_t* p = m_reserve(out, n);
+    if (!p) {
+        return -1;
+    }
+    memcpy(p, src, n);
+    return 0;
+}
+
 /* What a map key is, to tell whether the keys of a map arrive in order. */
 enum { K_OTHER, K_INT, K_UINT, K_STR, K_BYTES, K_FLOAT, K_EXT };
 
@@ -55,13 +79,13 @@ typedef struct scalar {
 static int
 w_byte(shim_buf* out, uint8_t c)
 {
-    return buf_put(out, &c, 1);
+    return m_put(out, &c, 1);
 }
 
 static int
 w_code_u32(shim_buf* out, uint8_t code, uint32_t v)
 {
-    uint8_t* p = buf_reserve(out, 5);
+    uint8_t* p = m_reserve(out, 5);
     if (!p) {
         return MARSHAL_NOMEM;
     }
@@ -88,7 +112,7 @@ w_int(shim_buf* out, bool negative, uint64_t magnitude)
     if (w_code_u32(out, 'l', (uint32_t)(negative ? -n : n)) != 0) {
         return MARSHAL_NOMEM;
     }
-    return buf_put(out, digits, (size_t)n * 2);
+    return m_put(out, digits, (size_t)n * 2);
 }
 
 static int
@@ -103,7 +127,7 @@ w_double(shim_buf* out, double d)
     uint64_t u;
     memcpy(&u, &d, 8);
     u = htole64(u);
-    return w_byte(out, 'g') != 0 ? MARSHAL_NOMEM : buf_put(out, &u, 8);
+    return w_byte(out, 'g') != 0 ? MARSHAL_NOMEM : m_put(out, &u, 8);
 }
 
 bool
@@ -111,6 +135,15 @@ utf8_valid(const uint8_t* s, uint32_t n, bool* ascii)
 {
     const uint8_t* end = s + n;
     bool only_ascii = true;
+    /* ASCII eight bytes at a time first: most names and strings are. */
+    while (end - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        if (w & 0x8080808080808080ULL) {
+            break;
+        }
+        s += 8;
+    }
     while (s < end) {
         uint8_t c = *s;
         if (c < 0x80) {
@@ -162,12 +195,12 @@ w_str(shim_buf* out, const uint8_t* s, uint32_t n)
     int rc;
     if (ascii && n < 256) {
         uint8_t head[2] = {'z', (uint8_t)n};
-        rc = buf_put(out, head, 2);
+        rc = m_put(out, head, 2);
     }
     else {
         rc = w_code_u32(out, ascii ? 'a' : 'u', n);
     }
-    return rc != 0 ? MARSHAL_NOMEM : buf_put(out, s, n);
+    return rc != 0 ? MARSHAL_NOMEM : m_put(out, s, n);
 }
 
 /* A string to share: a reference once known, else written with FLAG_REF and remembered
@@ -196,7 +229,7 @@ w_str_ref(shim_buf* out, marshal_refs* refs, const uint8_t* s, uint32_t n)
 static int
 w_bytes(shim_buf* out, const uint8_t* s, uint32_t n)
 {
-    return w_code_u32(out, 's', n) != 0 ? MARSHAL_NOMEM : buf_put(out, s, n);
+    return w_code_u32(out, 's', n) != 0 ? MARSHAL_NOMEM : m_put(out, s, n);
 }
 
 /* ------------------------------------------------------------------ msgpack -> marshal */
@@ -539,6 +572,15 @@ record_marshal(const as_record* rec, shim_buf* out)
         return MARSHAL_NOMEM;
     }
     return bins_dict(rec, NULL, out);
+}
+
+int
+record_marshal_meta(const as_record* rec, shim_buf* out)
+{
+    if (w_code_u32(out, '(', 2) != 0) {
+        return MARSHAL_NOMEM;
+    }
+    return meta_and_bins(rec, NULL, out);
 }
 
 /* ------------------------------------------------------------------ pages */

@@ -63,10 +63,10 @@ def _want(core):
 # (core, key, key parts, extra, what must live until the command left: the C policy).
 
 def _fin_get(cmd, ctx):
+    # ctx: (core, key, key parts, raw, C policy, its keep-alive)
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    pol, raw = ctx[3]
-    return ctx[0]._get_result(ctx[2], cmd.out, pol, raw)
+    return ctx[0]._get_result(ctx[2], cmd.out, ctx[4], ctx[3])
 
 
 def _fin_select(cmd, ctx):
@@ -233,20 +233,36 @@ class AsyncClient:
     # ------------------------------------------------------------ reads
 
     async def get(self, key, policy=None):
-        # The hot path: _ready() and _want() written out (one call less each per command).
+        return await self._get(key, policy)
+
+    def _get(self, key, policy):
+        # The hot path (the coroutine above only awaits, so its frame, alive while the
+        # command is in flight, stays small): _ready(), _want() and the policy=None case
+        # written out, the C command started here (see Completions.open).
         done = self._done
         if done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
         core = self._core
         conn = core._conn()
         p = key_parts(key)
-        pol, keep = core._policy("read", policy)
-        raw = core._raw_collections("read", policy)
+        if policy is None:
+            pol, keep = core._policy_defaults["read"], None
+            raw = core._read_raw
+        else:
+            pol, keep = core._policy("read", policy)
+            raw = core._raw_collections("read", policy)
         want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
-        return await done.submit(
+        ctx = (core, key, p, raw, pol, keep)
+        if done._in_flight < done.limit:
+            fut, cid = done.open(_fin_get, ctx)
+            return done.opened(
+                lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                   p[4], p[5], _NULL, 0, want),
+                cid, fut, _fin_get, ctx)
+        return done.submit(
             lib.shim_async_get,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
-            _fin_get, (core, key, p, (pol, raw), keep))
+            _fin_get, ctx)
 
     async def select(self, key, bins, policy=None):
         core = self._ready()
@@ -262,17 +278,31 @@ class AsyncClient:
             _fin_select, (core, key, p, raw, keep))
 
     async def exists(self, key, policy=None):
+        return await self._exists(key, policy)
+
+    def _exists(self, key, policy):
+        # (as _get)
         done = self._done
         if done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
         core = self._core
         conn = core._conn()
         p = key_parts(key)
-        pol, keep = core._policy("read", policy)
-        return await done.submit(
+        if policy is None:
+            pol, keep = core._policy_defaults["read"], None
+        else:
+            pol, keep = core._policy("read", policy)
+        ctx = (core, key, p, None, keep)
+        if done._in_flight < done.limit:
+            fut, cid = done.open(_fin_exists, ctx)
+            return done.opened(
+                lib.shim_async_exists(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                      p[4], p[5]),
+                cid, fut, _fin_exists, ctx)
+        return done.submit(
             lib.shim_async_exists,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5]),
-            _fin_exists, (core, key, p, None, keep))
+            _fin_exists, ctx)
 
     # ------------------------------------------------------------ writes
 
@@ -285,25 +315,23 @@ class AsyncClient:
         core = self._ready()
         conn, p, pickled, packed, n, ttl, gen, pol, keep = core._put_args(
             key, bins, meta, policy, serializer, error_bin)
-        err = self._done.err
         done = self._done
         ctx = (core, key, p, error_bin, keep)
         if pickled is not None:
             # Plain values go as they are (one pickle parse in C); the shim says when a
             # value needs the packer, having sent nothing. Over the limit they wait packed.
-            if done.has_room():
-                fut = done.submit_now(
-                    lib.shim_async_put_pickled,
-                    (conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled, len(pickled),
-                     core._bool_as_bool, ttl, gen),
-                    _fin_write, ctx, _NOT_PLAIN)
-                if fut is not None:
-                    return fut
+            if done._in_flight < done.limit:
+                fut, cid = done.open(_fin_write, ctx)
+                rc = lib.shim_async_put_pickled(
+                    done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                    pickled, len(pickled), core._bool_as_bool, ttl, gen)
+                if rc != _NOT_PLAIN:
+                    return done.opened(rc, cid, fut, _fin_write, ctx)
             packed, n = core._pack_bins(key, bins, serializer, error_bin)
         return done.submit(
             lib.shim_async_put,
-            (conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n, ttl,
-             gen),
+            (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+             ttl, gen),
             _fin_write, ctx)
 
     async def remove(self, key, meta=None, policy=None):

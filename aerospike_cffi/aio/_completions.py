@@ -13,6 +13,7 @@ comes back (its buffer freed with the rest). At most ``limit`` commands are in f
 client; more wait here, in order, and one cancelled while waiting is never sent.
 """
 
+import asyncio
 import collections
 import platform
 
@@ -20,9 +21,122 @@ from .._native import error_from, ffi, lib
 from ..exception import ClientError
 
 _DRAIN_MAX = 512  # finished commands taken per shim call
-# CPython: one ffi.unpack of the n pointers costs fewer bytecodes than n indexings. PyPy's
-# JIT does better with plain indexing (its unpack builds n boxed cdata objects).
-_UNPACK = platform.python_implementation() != "PyPy"
+_PYPY = platform.python_implementation() == "PyPy"
+# (_drain: on CPython one ffi.unpack of the n pointers costs fewer bytecodes than n
+# indexings; PyPy's JIT does better with plain indexing, its unpack builds n boxed cdata.)
+
+_PENDING, _DONE, _CANCELLED = 0, 1, 2
+
+
+class _Waiter:
+    """PyPy: what a command's coroutine awaits, in place of an asyncio.Future.
+
+    PyPy's asyncio.Future is pure Python: each one is registered for finalization (its
+    __del__), and each ``await`` of it makes a generator. With a few hundred commands in
+    flight those objects outlive PyPy's small nursery and are copied by every minor
+    collection. A _Waiter is what asyncio's Task needs of the object it waits on
+    (``_asyncio_future_blocking``, ``get_loop``, ``add_done_callback``, ``cancel``,
+    ``result``...), is its own iterator when awaited, and carries the command's
+    ``finish`` and ``ctx`` (no tuple per command). Only this module's coroutines await it;
+    the task awaiting it is the only callback it ever gets. (CPython keeps asyncio's C
+    Future, which is cheaper there.)"""
+
+    __slots__ = ("_loop", "_state", "_result", "_exc", "_callback", "_context",
+                 "_asyncio_future_blocking", "finish", "ctx")
+
+    def __init__(self, loop, finish, ctx):
+        self._loop = loop
+        self._state = _PENDING
+        self._result = None
+        self._exc = None
+        self._callback = None
+        self._context = None
+        self._asyncio_future_blocking = False
+        self.finish = finish
+        self.ctx = ctx
+
+    def get_loop(self):
+        return self._loop
+
+    def done(self):
+        return self._state != _PENDING
+
+    def cancelled(self):
+        return self._state == _CANCELLED
+
+    def add_done_callback(self, fn, *, context=None):
+        if self._state != _PENDING:
+            self._loop.call_soon(fn, self, context=context)
+        elif self._callback is None:
+            self._callback = fn
+            self._context = context
+        else:  # pragma: no cover - only one Task ever awaits a command
+            raise RuntimeError("a command's waiter has one callback")
+
+    def remove_done_callback(self, fn):
+        if self._callback is not None and self._callback == fn:
+            self._callback = self._context = None
+            return 1
+        return 0
+
+    def _settle(self, state, result, exc):
+        self._state = state
+        self._result = result
+        self._exc = exc
+        self.finish = self.ctx = None  # the C policy and packed bytes can go now
+        fn = self._callback
+        if fn is not None:
+            self._callback = None
+            self._loop.call_soon(fn, self, context=self._context)
+
+    def set_result(self, result):
+        if self._state != _PENDING:
+            raise asyncio.InvalidStateError("invalid state")
+        self._settle(_DONE, result, None)
+
+    def set_exception(self, exc):
+        if self._state != _PENDING:
+            raise asyncio.InvalidStateError("invalid state")
+        self._settle(_DONE, None, exc)
+
+    def cancel(self, msg=None):
+        if self._state != _PENDING:
+            return False
+        # (what the command borrowed stays in ctx until it is back: _drain drops it then)
+        self._state = _CANCELLED
+        self._exc = asyncio.CancelledError() if msg is None else asyncio.CancelledError(msg)
+        fn = self._callback
+        if fn is not None:
+            self._callback = None
+            self._loop.call_soon(fn, self, context=self._context)
+        return True
+
+    def result(self):
+        if self._state == _PENDING:
+            raise asyncio.InvalidStateError("Result is not ready.")
+        if self._exc is not None:
+            raise self._exc
+        return self._result
+
+    def exception(self):
+        if self._state == _PENDING:
+            raise asyncio.InvalidStateError("Exception is not set.")
+        if self._state == _CANCELLED:
+            raise self._exc
+        return self._exc
+
+    def __await__(self):
+        return self
+
+    __iter__ = __await__
+
+    def __next__(self):
+        if self._state == _PENDING:
+            self._asyncio_future_blocking = True
+            return self  # to the Task, which waits for it
+        if self._exc is not None:
+            raise self._exc
+        raise StopIteration(self._result)
 
 
 class Completions:
@@ -32,6 +146,7 @@ class Completions:
             raise ClientError(-1, "Cannot create the async completion queue")
         self._q = q
         self._loop = loop
+        self.q = q  # (for the callers that start a command themselves: open())
         self._fd = lib.shim_async_queue_fd(q)
         self._slots = ffi.new("shim_async_cmd*[]", _DRAIN_MAX)
         self.err = ffi.new("as_error*")  # where a submit refused on this loop's thread says why
@@ -54,15 +169,15 @@ class Completions:
         """A future of ``finish(cmd, ctx)`` once ``start(queue, id, *args)``'s command is
         back. ``args`` holds everything the C call borrows (policy, packed bytes), its
         second item the as_error a refusal is written to; ``ctx[1]`` is the user's key."""
-        fut = self._loop.create_future()
+        fut = _Waiter(self._loop, finish, ctx) if _PYPY else self._loop.create_future()
         if self._in_flight < self.limit:
             # (_start inlined: this runs once per command)
             cid = self._next_id
             self._next_id = cid + 1
             if start(self._q, cid, *args):
-                self._refused(args, fut, ctx)
+                self._refused(args[1], fut, ctx)
             else:
-                self._pending[cid] = (fut, finish, ctx)
+                self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
                 self._in_flight += 1
         else:
             self._waiting.append((start, args, fut, finish, ctx))
@@ -74,7 +189,7 @@ class Completions:
     def submit_now(self, start, args, finish, ctx, decline):
         """submit() when has_room(); None (nothing sent) when ``start`` answered
         ``decline``."""
-        fut = self._loop.create_future()
+        fut = _Waiter(self._loop, finish, ctx) if _PYPY else self._loop.create_future()
         if self._start(start, args, fut, finish, ctx, decline):
             return None
         return fut
@@ -86,15 +201,35 @@ class Completions:
         if rc == decline:
             return True
         if rc:
-            self._refused(args, fut, ctx)
+            self._refused(args[1], fut, ctx)
             return
-        self._pending[cid] = (fut, finish, ctx)
+        self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
         self._in_flight += 1
 
+    # The hot commands (get, exists, put) start their C command themselves, with no
+    # argument tuple to unpack (PyPy's JIT turns ``start(q, id, *args)`` into a list built
+    # element by element): ``fut, cid = open(finish, ctx)`` when has_room(), the shim call
+    # with ``self.q``, ``cid`` and ``self.err``, then ``opened(rc, ...)``.
+
+    def open(self, finish, ctx):
+        """(future, id) of a command started at once (has_room() answered True)."""
+        cid = self._next_id
+        self._next_id = cid + 1
+        return (_Waiter(self._loop, finish, ctx) if _PYPY else self._loop.create_future()), cid
+
+    def opened(self, rc, cid, fut, finish, ctx):
+        """open()'s future, its command started (``rc`` 0) or refused."""
+        if rc:
+            self._refused(self.err, fut, ctx)
+        else:
+            self._pending[cid] = fut if _PYPY else (fut, finish, ctx)
+            self._in_flight += 1
+        return fut
+
     @staticmethod
-    def _refused(args, fut, ctx):
+    def _refused(err, fut, ctx):
         # Refused before it left (bad key, no node, ...): nothing is in flight.
-        exc = error_from(args[1])
+        exc = error_from(err)
         key = ctx[1]
         if key is not None and hasattr(exc, "key"):
             exc.key = key
@@ -105,7 +240,21 @@ class Completions:
         n = lib.shim_async_drain(self._q, slots, _DRAIN_MAX)
         pending = self._pending
         try:
-            for cmd in (ffi.unpack(slots, n) if _UNPACK else [slots[i] for i in range(n)]):
+            if _PYPY:
+                for i in range(n):
+                    cmd = slots[i]
+                    fut = pending.pop(cmd.id)
+                    if fut._state:  # cancelled: the answer is dropped
+                        fut.finish = fut.ctx = None
+                        continue
+                    try:
+                        result = fut.finish(cmd, fut.ctx)
+                    except Exception as exc:  # noqa: BLE001 - the command's own error
+                        fut._settle(_DONE, None, exc)
+                    else:
+                        fut._settle(_DONE, result, None)
+                return
+            for cmd in ffi.unpack(slots, n):
                 fut, finish, ctx = pending.pop(cmd.id)
                 if fut.done():  # cancelled: the answer is dropped
                     continue
@@ -142,4 +291,4 @@ class Completions:
             return
         self._loop.remove_reader(self._fd)
         lib.shim_async_queue_free(self._q)
-        self._q = None
+        self._q = self.q = None

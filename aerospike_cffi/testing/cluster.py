@@ -360,11 +360,18 @@ class Node:
 # ---------------------------------------------------------------- info commands
 # Each takes the node that answers and the command's argument.
 
+# The default port of a peers answer: a real node answers 3000 whatever its own
+# service port (a CE 8.1.2 node on 3400 answers "7,3000,[...]"); every peer below
+# names its port, so the default is never used.
+_PEERS_DEFAULT_PORT = 3000
+
+
 def _peer_list(node, peers):
-    """``<generation>,<port>,[[<node id>,<tls name>,[<address>:<port>]],...]``."""
+    """``<generation>,<default port>,[[<node id>,<tls name>,[<address>:<port>]],...]``."""
     entries = ["[%s,,[%s]]" % (peer.node_id, _address(peer)) for peer in peers
                if peer is not node]
-    return "%d,%d,[%s]" % (node.cluster.peers_generation, node.port, ",".join(entries))
+    return "%d,%d,[%s]" % (node.cluster.peers_generation, _PEERS_DEFAULT_PORT,
+                           ",".join(entries))
 
 
 def _peers(node, _arg):

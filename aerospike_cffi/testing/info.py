@@ -128,7 +128,9 @@ def replicas_master(server, _arg):
 
 
 def peers(server, _arg):
-    return "0,%d,[]" % server.port
+    # The default port is 3000 whatever the node's own port, as a real node answers
+    # (one serving on 3400 answers "7,3000,[...]").
+    return "0,3000,[]"
 
 
 def service(server, _arg):

@@ -478,6 +478,56 @@ def test_query_with_predicate_and_pagination(client, config, stream_set):
     assert sum(pages) == 300 and max(pages) <= 100
 
 
+_UDF = """
+function add(rec, name, n)
+    local v = rec[name]
+    if v == nil then v = 0 end
+    rec[name] = v + n
+    if aerospike:exists(rec) then aerospike:update(rec) else aerospike:create(rec) end
+    return rec[name]
+end
+"""
+
+
+def test_udf_apply_batch_apply_and_partition_filter(client, config, keys, stream_set,
+                                                     tmp_path):
+    # A module of this test's own (other tests of a shared server register theirs): the
+    # async udf_put (a worker thread), apply and batch_apply (the C async API) answer as
+    # the sync client does; a query over a partition filter gets every record.
+    try:
+        answer = client.info_random_node("udf-list")
+    except ex.AerospikeError as exc:
+        answer = str(exc.msg)
+    if "unrecognized command" in answer:
+        pytest.skip("the server has no UDF support")
+    module = "aio_udf_%d" % PID
+    path = tmp_path / (module + ".lua")
+    path.write_text(_UDF)
+    a, b = keys[0], keys[1]
+
+    async def body(c):
+        await c.udf_put(str(path))
+        try:
+            first = await c.apply(a, module, "add", ["n", 2])
+            second = await c.apply(a, module, "add", ["n", 3])
+            batch = _rows(await c.batch_apply([a, b], module, "add", ["n", 10]))
+            q = c.query(NS, stream_set)
+            by_filter = await q.results({"partition_filter": {"begin": 0, "count": 4096}})
+        finally:
+            await c.udf_remove(module + ".lua")
+        return first, second, batch, len(by_filter)
+
+    # (udf_put keeps a copy in the client's lua user_path: a folder of the test's own)
+    lua = tmp_path / "lua"
+    lua.mkdir()
+    first, second, batch, n = with_client(config, body, lua={"user_path": str(lua)})
+    assert (first, second) == (2, 5)
+    assert client.get(a)[2] == {"n": 15} and client.get(b)[2] == {"n": 10}
+    assert batch[0] == 0 and [row[1] for row in batch[1]] == [0, 0]
+    assert [row[5][2] for row in batch[1]] == [{"SUCCESS": 15}, {"SUCCESS": 10}]
+    assert n == 300
+
+
 # ------------------------------------------------------------------ concurrency
 
 def test_ten_thousand_concurrent_tasks(client, config):
@@ -522,6 +572,40 @@ def test_cancelled_tasks_leak_nothing_and_others_complete(config):
     cancelled, ok, left, gets = with_client(config, body, async_max_conns_per_node=64)
     assert cancelled == 1000 and ok == 1000 and left == 0
     assert all(meta is not None for _, meta in gets)  # the uncancelled ones were written
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_commands_with_asyncio_helpers(config, keys, loop_kind):
+    # What a command's coroutine awaits (on PyPy a _Waiter, not an asyncio.Future) works
+    # under every way asyncio runs a coroutine: tasks, ensure_future, wait, shield,
+    # as_completed, and a cancel with a message while the command is in flight.
+    async def body(c):
+        await c.put(keys[0], {"a": 1})
+        task = asyncio.create_task(c.get(keys[0]))
+        fut = asyncio.ensure_future(c.exists(keys[1]))
+        await asyncio.wait([task, fut])
+        shielded = await asyncio.shield(c.get(keys[0]))
+        order = [await each for each in asyncio.as_completed(
+            [c.get(keys[0]), c.increment(keys[0], "a", 1)])]
+        slow = asyncio.create_task(c.get(keys[0]))
+        await asyncio.sleep(0)  # the command is sent
+        slow.cancel("bye")
+        try:
+            await slow
+        except asyncio.CancelledError:
+            cancelled = True
+        else:
+            cancelled = False
+        missing = asyncio.create_task(c.get(keys[1]))
+        try:
+            await missing
+        except ex.RecordNotFound as exc:
+            not_found = exc.key == keys[1]
+        return (task.result()[2], fut.result()[1], shielded[2], len(order), cancelled,
+                not_found, (await c.get(keys[0]))[2])
+
+    got = with_client(config, body, loop_kind)
+    assert got == ({"a": 1}, None, {"a": 1}, 2, True, True, {"a": 2})
 
 
 def test_wait_for_timeout_cancels_cleanly(config):

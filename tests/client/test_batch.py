@@ -521,15 +521,25 @@ def test_invalid_batch_filter_refuses_the_whole_batch(client, keys, bad):
     """The server compiles the batch policy's filter once: one that does not compile refuses
     the whole batch (InvalidRequest, no record answered), and nothing is written."""
     policy = {"expressions": bad.compile()}
-    got = client.batch_read(keys[:2], policy=policy)
-    assert got.result == 4
-    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
-    got = client.batch_operate(keys[:2], [op.read("a")], policy_batch=policy)
-    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+    # One node refuses its whole batch. Against several nodes each refuses its part:
+    # the C client then gives the first error (4) or BATCH_FAILED (-16) when the
+    # parts' errors came on several threads, and may mark the records of a refused
+    # part with 4 instead of NO_RESPONSE (a real 3-node cluster answers both ways,
+    # by how the keys split).
+    one_node = len(client.get_nodes()) == 1
+
+    def check(got, result=True):
+        if result:
+            assert got.result == 4 if one_node else got.result in (4, -16)
+        if one_node:
+            assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+        else:
+            assert set(codes(got)) <= {NO_RESPONSE, 4}, codes(got)
+
+    check(client.batch_read(keys[:2], policy=policy))
+    check(client.batch_operate(keys[:2], [op.read("a")], policy_batch=policy), result=False)
     records = br.BatchRecords([br.Read(keys[0], [op.read("a")]), br.Write(keys[1], [op.write("w", 1)])])
-    got = client.batch_write(records, policy_batch=policy)
-    assert got.result == 4
-    assert codes(got) == [NO_RESPONSE, NO_RESPONSE]
+    check(client.batch_write(records, policy_batch=policy))
     assert "w" not in client.get(keys[1])[2]
 
 

@@ -269,3 +269,54 @@ def test_get_stats_shape(own_client, key):
         assert node.conns.opened >= 1
         for name in ("error_count", "timeout_count", "key_busy_count"):
             assert isinstance(getattr(node, name), int)
+
+
+# ------------------------------------------------------------ close() from a listener
+
+def test_snapshot_listener_that_closes_its_client(own_client, key):
+    """The snapshot listener runs on the C client's tend thread, holding its tend and
+    metrics locks; close() there must neither join that thread nor take those locks on
+    it (a deadlock): the connection is destroyed on another thread once the listener
+    has returned."""
+    events = []
+    closed = threading.Event()
+
+    def snapshot(cluster):
+        events.append("snapshot")
+        if not closed.is_set():
+            own_client.close()
+            events.append("closed")
+            closed.set()
+
+    def disable(cluster):
+        events.append("disable")
+
+    own_client.put(key, {"a": 1})
+    own_client.enable_metrics(MetricsPolicy(metrics_listeners=_listeners(
+        snapshot_listener=snapshot, disable_listener=disable), interval=1))
+    assert closed.wait(60), "no snapshot within a minute"
+    # close() returned inside the listener; the C client then ends the metrics (the
+    # disable listener, on the destroying thread) and stops its tend thread.
+    _wait_for(lambda: "disable" in events, "disable event")
+    assert events[:2] == ["snapshot", "closed"]
+    assert not own_client.is_connected()
+    with pytest.raises(exception.ClusterError):
+        own_client.get(key)
+    # The same object connects again and works.
+    own_client.connect()
+    assert own_client.get(key)[2] == {"a": 1}
+
+
+def test_disable_listener_may_close_too(own_client, key):
+    """close() from the disable listener (run by disable_metrics on the caller's
+    thread) waits for disable_metrics to end; then the connection goes."""
+    def disable(cluster):
+        own_client.close()
+
+    own_client.enable_metrics(MetricsPolicy(metrics_listeners=_listeners(
+        disable_listener=disable)))
+    own_client.disable_metrics()
+    assert not own_client.is_connected()
+    own_client.connect()
+    own_client.put(key, {"b": 2})
+    assert own_client.get(key)[2] == {"b": 2}

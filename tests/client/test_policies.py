@@ -471,3 +471,15 @@ def test_out_of_range_enum_values_are_cast_as_the_official_does(client, key):
     odd = {"key": -1, "replica": -1, "exists": 1 << 40, "commit_level": -5}
     assert client.put(key, {"a": 1}, policy=odd) == 0
     assert client.get(key, {"key": -1, "replica": -1, "read_mode_ap": -1})[2] == {"a": 1}
+
+
+# ---------------------------------------------------------------- the policy cache
+
+def test_a_float_timeout_is_refused_after_the_same_int_one_was_accepted(client, key):
+    # 1000 and 1000.0 are equal as dict keys: the parsed-policy cache must not let the
+    # float through because the int was parsed before (the official refuses floats).
+    client.put(key, {"a": 1})
+    assert client.get(key, {"total_timeout": 1000})[2] == {"a": 1}
+    with pytest.raises(ex.ParamError, match="total_timeout is invalid"):
+        client.get(key, {"total_timeout": 1000.0})
+    assert client.get(key, {"total_timeout": 1000})[2] == {"a": 1}

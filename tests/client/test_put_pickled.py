@@ -49,11 +49,12 @@ def calls(monkeypatch):
 
 def stored(client, key):
     """The record as the packed-layout decoder reads it."""
-    client._marshal_records = False
+    before = client._marshal_single, client._fast_reads
+    client._marshal_single = client._fast_reads = False
     try:
         return client.get(key)[2]
     finally:
-        client._marshal_records = True
+        client._marshal_single, client._fast_reads = before
 
 
 def put_by_packer(client, key, bins, monkeypatch):

@@ -78,7 +78,10 @@ def test_pages_of_a_range_visit_every_record_once(client, resumable, page_size):
 def test_pages_of_one_shared_value_visit_every_record_once(client, resumable):
     got = [keys(page) for page in pages(query_where(client, p.equals("n", 2)), 7)]
     assert sorted(k for page in got for k in page) == [i for i in range(N) if value_of(i) == 2]
-    assert [len(page) for page in got] == [7, 7, 3]
+    if len(client.get_nodes()) == 1:
+        assert [len(page) for page in got] == [7, 7, 3]
+    # (Against several nodes the C client asks each node for its share of a page, so
+    # pages may be shorter and the last one empty: AEROSPIKE_DEV_SERVER_NODES=3.)
 
 
 def test_pages_of_a_list_element_visit_every_record_once(client, resumable):

@@ -1,24 +1,25 @@
 """The marshal form of records (shim_marshal.c): every value reads back exactly as the
 Python decoder of the packed layout reads it, and values it cannot express fall back to
-that layout. The client uses the form on CPython; the tests force it on PyPy too (marshal
-reads the same bytes there), so the shim's writer is checked under both interpreters."""
+that layout. The client uses the form for single records on both interpreters (batch and
+stream pages: CPython only; test_page_marshal.py)."""
 
 import math
 
 import pytest
 
 import aerospike_cffi as aerospike
+from aerospike_cffi._commands import records
 from aerospike_cffi._native import scratch
-
 
 
 @pytest.fixture(autouse=True)
 def marshal_form(client):
     """Records in marshal form for this test, whatever the interpreter's default."""
-    before = client._marshal_records
-    client._marshal_records = True
+    # Single records (_marshal_single) and, for test_page_marshal, batch/stream pages.
+    before = client._marshal_single, client._marshal_records
+    client._marshal_single = client._marshal_records = True
     yield
-    client._marshal_records = before
+    client._marshal_single, client._marshal_records = before
 
 PLAIN = [
     0, 1, -1, 127, 128, 255, 256, -32, -33, -128, -129, 65535, 65536, -32768, -32769,
@@ -54,17 +55,61 @@ def same(a, b):
     return a == b
 
 
+class _SpyLib:
+    """The extension's lib, with the answers of the fast reads (shim_*_m) recorded."""
+
+    def __init__(self, lib):
+        self._lib, self.answers = lib, []
+
+    def __getattr__(self, name):
+        func = getattr(self._lib, name)
+        if not name.endswith("_m"):
+            return func
+
+        def call(*args):
+            rc = func(*args)
+            self.answers.append(rc)
+            return rc
+
+        return call
+
+
+def fast_form(client, read, monkeypatch):
+    """(result of the fast read, shim_*_m's answer: 0 marshal form in the thread's
+    buffer, SHIM_PACKED packed layout)."""
+    spy = _SpyLib(records.lib)
+    monkeypatch.setattr(records, "lib", spy)
+    try:
+        result = read()
+    finally:
+        monkeypatch.undo()
+    assert spy.answers, "the fast read was not taken"
+    return result, spy.answers[-1]
+
+
 def both_forms(client, read):
     """(result in marshal form, the output's is_marshal: 0 when it was not, result from the
-    packed layout)."""
+    packed layout); CPython's fast reads (shim_*_m) left out."""
+    fast = client._fast_reads
+    client._fast_reads = False
+    try:
+        return _both_forms(client, read)
+    finally:
+        client._fast_reads = fast
+
+
+def _both_forms(client, read):
     first = read()
     form = scratch()[1].is_marshal
-    client._marshal_records = False
+    # Single records (_marshal_single) and batch/stream pages (_marshal_records, used by
+    # test_page_marshal) both in the packed layout.
+    before = client._marshal_single, client._marshal_records
+    client._marshal_single = client._marshal_records = False
     try:
         packed = read()
         assert not scratch()[1].is_marshal
     finally:
-        client._marshal_records = True
+        client._marshal_single, client._marshal_records = before
     return first, form, packed
 
 
@@ -76,6 +121,53 @@ def test_get_reads_the_same_in_both_forms(client, key, value):
     assert used_marshal == any(value is v for v in PLAIN)
     assert same(bins, bins2) and meta == meta2
     assert same(client.select(key, ["v"])[2], {"v": bins2["v"]})
+
+
+@pytest.mark.parametrize("value", PLAIN + FALLBACK, ids=repr)
+def test_fast_get_reads_the_same_as_the_packed_layout(client, key, value, monkeypatch):
+    client.put(key, {"v": value, "i": 7})
+    (k, meta, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
+    _, (k2, meta2, bins2) = both_forms(client, lambda: client.get(key))[1:]
+    plain = any(value is v for v in PLAIN)
+    assert answer == (0 if plain else aerospike_lib().SHIM_PACKED)
+    assert same(bins, bins2) and meta == meta2 and k == k2 and type(k[3]) is bytearray
+    assert list(meta) == ["ttl", "gen"]
+
+
+def test_fast_get_of_a_record_larger_than_the_thread_buffer(client, key, monkeypatch):
+    client.put(key, {"big": "x" * 100000, "small": 1})
+    (k, meta, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
+    assert answer == aerospike_lib().SHIM_MARSHAL_HEAP
+    assert bins == {"big": "x" * 100000, "small": 1} and meta["gen"] >= 1
+    # the next answer is back in the thread's buffer
+    client.put(key, {"big": None})
+    (k2, _, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
+    assert answer == 0 and bins == {"small": 1} and k2 == k
+
+
+def test_fast_exists_and_operate(client, key, monkeypatch):
+    from aerospike_helpers.operations import operations
+
+    missing = (key[0], key[1], "no-such-record-fast")
+    (k, meta), answer = fast_form(client, lambda: client.exists(missing), monkeypatch)
+    assert meta is None and answer == 2 and len(k[3]) == 20 and k[2] == missing[2]
+    client.put(key, {"n": 1})
+    (k, meta), answer = fast_form(client, lambda: client.exists(key), monkeypatch)
+    assert answer == 0 and meta == both_forms(client, lambda: client.exists(key))[0][1]
+    ops = [operations.increment("n", 1), operations.read("n")]
+    (k, meta, bins), answer = fast_form(client, lambda: client.operate(key, ops), monkeypatch)
+    assert answer == 0 and bins == {"n": 2} and list(meta) == ["ttl", "gen"]
+    # a write-only operate: the record's meta, no bins (as the official)
+    ops = [operations.write("w", 1)]
+    (k, meta, bins), answer = fast_form(client, lambda: client.operate(key, ops), monkeypatch)
+    old = both_forms(client, lambda: client.operate(key, ops))[0]
+    assert answer == 0 and bins == {} and k == old[0] and meta["gen"] == old[1]["gen"] - 1
+
+
+def aerospike_lib():
+    from aerospike_cffi._native import lib
+
+    return lib
 
 
 def test_operate_results_in_both_forms(client, key):

@@ -433,7 +433,10 @@ def test_paginated_results_visit_every_record_once(client, paged, stream):
     assert pager.get_partitions_status() == {}
     assert pager.paginate() is True
     pages = pages_of(pager, 30, is_scan)
-    assert [len(page) for page in pages] == [30, 30, 30, 10]
+    if len(client.get_nodes()) == 1:
+        # (Against several nodes the C client asks each node for its share of a page,
+        # so pages may be shorter: AEROSPIKE_DEV_SERVER_NODES=3, or a real cluster.)
+        assert [len(page) for page in pages] == [30, 30, 30, 10]
     seen = [rec[0][2] for page in pages for rec in page]
     assert sorted(seen) == paged
     assert pager.is_done() is True
@@ -688,7 +691,8 @@ def test_paginated_index_query(client, big):
     query = client.query(NS, BIG).where(p.between("n", 0, 9))
     query.paginate()
     pages = pages_of(query, 150, False)
-    assert [len(page) for page in pages] == [150, 150, 150, 50]
+    if len(client.get_nodes()) == 1:  # (several nodes: see test_paginated_results_...)
+        assert [len(page) for page in pages] == [150, 150, 150, 50]
     seen = [rec[0][2] for page in pages for rec in page]
     assert len(set(seen)) == len(seen) == 500
     assert all(rec[2]["n"] < 10 for page in pages for rec in page)

@@ -11,6 +11,7 @@ THREAD_OPS (environment) sets the operations per thread here (default 150).
 """
 
 import os
+import signal
 import sys
 import threading
 import zlib
@@ -279,3 +280,45 @@ def test_closing_the_inherited_client_in_a_child_does_not_crash(client):
     assert client.is_connected()
     client.put(("test", SET, "after-child-close-%d" % os.getpid()), {"ok": 1})
     client.remove(("test", SET, "after-child-close-%d" % os.getpid()))
+
+
+@fork_only
+def test_locks_held_at_the_fork_are_free_in_the_child(aerospike_server):
+    """A thread of the parent inside close() or connect() (the client's lock), or enabling
+    metrics (the listeners' table lock), at the moment of the fork: that thread does not
+    exist in the child, whose copies of those locks are fresh."""
+    from aerospike_cffi._commands import metrics
+    from aerospike_helpers.metrics import MetricsListeners, MetricsPolicy
+
+    hosts = {"hosts": [(aerospike_server.host, aerospike_server.port)]}
+    parents = aerospike.client(hosts).connect()
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with parents._lock, metrics._listeners_lock:
+            held.set()
+            release.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait()
+
+    def child():
+        signal.alarm(60)  # a lock still held in the child would wait forever
+        parents.close()  # takes the client's lock
+        own = aerospike.client(hosts).connect()
+        try:
+            def nothing(*_args):
+                return None
+            own.enable_metrics(MetricsPolicy(metrics_listeners=MetricsListeners(
+                nothing, nothing, nothing, nothing)))  # takes the table's lock
+            own.disable_metrics()
+        finally:
+            own.close()
+
+    try:
+        assert _in_child(child) == 0
+    finally:
+        release.set()
+        thread.join()
+        parents.close()
