@@ -50,12 +50,17 @@ def new_scratch():
     return s
 
 
+def thread_scratch():
+    """The calling thread's _Scratch (made on its first command)."""
+    try:
+        return _local.scratch
+    except AttributeError:
+        return new_scratch()
+
+
 def scratch():
     """(as_error*, shim_buf*) owned by the calling thread."""
-    try:
-        s = _local.scratch
-    except AttributeError:
-        s = new_scratch()
+    s = thread_scratch()
     return s.err, s.out
 
 

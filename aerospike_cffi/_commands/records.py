@@ -15,7 +15,7 @@ import warnings
 from .. import _marshal
 from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
 from .._keys import key_parts, parse_meta
-from .._native import _local, ffi, lib, new_scratch, out_bytes, raise_error, scratch
+from .._native import ffi, lib, out_bytes, raise_error, scratch, thread_scratch
 from .._ops import encode_operations
 from ..exception import AerospikeError, BinNameError, ClientError, ParamError
 
@@ -60,10 +60,7 @@ class RecordCommands:
         if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
             # The common call (issue 13): the answer comes as marshal data in this thread's
             # own buffer (shim_get_m), decoded by one loads, no cdata read.
-            try:
-                s = _local.scratch
-            except AttributeError:
-                s = new_scratch()
+            s = thread_scratch()
             busy = self._enter(conn)
             try:
                 rc = lib.shim_get_m(conn, s.err, self._read_default, p[0], p[1], p[2], p[3],
@@ -162,10 +159,7 @@ class RecordCommands:
         p = key_parts(key)
         if policy is None and self._fast_reads:
             # As get(): the meta dict comes as marshal data in this thread's buffer.
-            try:
-                s = _local.scratch
-            except AttributeError:
-                s = new_scratch()
+            s = thread_scratch()
             busy = self._enter(conn)
             try:
                 rc = lib.shim_exists_m(conn, s.err, self._read_default, p[0], p[1], p[2],
@@ -363,10 +357,7 @@ class RecordCommands:
                                                                            policy, ordered)
         if not ordered and not raw and self._fast_reads and _SERIALIZERS.deserializer is None:
             # As get(): (meta, bins) as marshal data in this thread's buffer.
-            try:
-                s = _local.scratch
-            except AttributeError:
-                s = new_scratch()
+            s = thread_scratch()
             busy = self._enter(conn)
             try:
                 rc = lib.shim_operate_m(conn, s.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],

@@ -598,9 +598,10 @@ fast_record_out(as_error* err, const as_record* rec, shim_buf* out)
     return SHIM_PACKED;
 }
 
-int
-shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
-           shim_buf* out)
+/* get and exists differ only in the C client call: exists reads the header only. */
+static int
+fast_read(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+          shim_buf* out, bool header_only)
 {
     as_key key;
     fast_home(out);
@@ -608,7 +609,8 @@ shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAM
         return err->code;
     }
     as_record* rec = NULL;
-    int rc = aerospike_key_get(as, err, policy, &key, &rec);
+    int rc = header_only ? aerospike_key_exists(as, err, policy, &key, &rec)
+                         : aerospike_key_get(as, err, policy, &key, &rec);
     if (rc == AEROSPIKE_OK) {
         rc = fast_record_out(err, rec, out);
     }
@@ -617,21 +619,17 @@ shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAM
 }
 
 int
+shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+           shim_buf* out)
+{
+    return fast_read(as, err, policy, KEY_ARGS, out, false);
+}
+
+int
 shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
               shim_buf* out)
 {
-    as_key key;
-    fast_home(out);
-    if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
-        return err->code;
-    }
-    as_record* rec = NULL;
-    int rc = aerospike_key_exists(as, err, policy, &key, &rec);
-    if (rc == AEROSPIKE_OK) {
-        rc = fast_record_out(err, rec, out);
-    }
-    as_record_destroy(rec);
-    return rc;
+    return fast_read(as, err, policy, KEY_ARGS, out, true);
 }
 
 int
