@@ -532,8 +532,13 @@ class Unpacker:
         ``names``: a list kept across the records of a page, the bin names seen so far by
         position; a page repeats a name as the byte NAME_REPEAT (_shim/shim.h)."""
         gen, ttl, n = _rec_head(buf, pos)
-        pos += 12
         bins = {}
+        return gen, ttl, bins, self.read_bins(buf, pos + 12, n, names, bins)
+
+    def read_bins(self, buf, pos, n, names, bins):
+        """Reads a record's ``n`` bins at ``pos`` into ``bins`` (given by the caller, so
+        PageUnpacker fills its compact dicts); the position after them. ``names`` as in
+        record()."""
         particle = self.particle
         for i in range(n):
             name_len = buf[pos]
@@ -552,7 +557,7 @@ class Unpacker:
             pos += 5
             bins[name] = particle(ptype, buf, pos, pos + size)
             pos += size
-        return gen, ttl, bins, pos
+        return pos
 
     def record_pairs(self, buf, pos=20):
         """Like record() but bins as a list of (name, value) in wire order."""
@@ -804,27 +809,8 @@ class PageUnpacker(Unpacker):
     def record(self, buf, pos=20, names=None):
         """(gen, ttl, bins dict, end position), as Unpacker.record."""
         gen, ttl, n = _rec_head(buf, pos)
-        pos += 12
         bins = small_dict() if n <= _SMALL_DICT_MAX else {}
-        particle = self.particle
-        for i in range(n):
-            name_len = buf[pos]
-            if name_len == NAME_REPEAT:
-                name = names[i]
-                pos += 1
-            else:
-                name = buf[pos + 1:pos + 1 + name_len].decode("utf-8")
-                pos += 1 + name_len
-                if names is not None:
-                    if i < len(names):
-                        names[i] = name
-                    else:
-                        names.append(name)
-            ptype, size = _bin_head(buf, pos)
-            pos += 5
-            bins[name] = particle(ptype, buf, pos, pos + size)
-            pos += size
-        return gen, ttl, bins, pos
+        return gen, ttl, bins, self.read_bins(buf, pos + 12, n, names, bins)
 
     def _map(self, buf, pos, n):
         if n and (0xC7 <= buf[pos] <= 0xC9 or 0xD4 <= buf[pos] <= 0xD8):
