@@ -23,6 +23,8 @@ _NULL = ffi.NULL
 _buffer, _loads = ffi.buffer, marshal.loads
 # Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
 _PICKLE_BINS = platform.python_implementation() == "CPython"
+# operate's op lists too (shim_pack_ops_pickled, shim_pickle.c); PyPy's JIT runs _ops.
+_PICKLE_OPS = _PICKLE_BINS
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
@@ -392,13 +394,25 @@ class RecordCommands:
         """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive, raw)."""
         conn = self._conn()
         p = key_parts(key)
-        try:
-            packed, n, plan = self._pack_ops(ops, ordered)
-        except BinNameError as exc:
-            exc.key = key
-            raise
-        except UnicodeEncodeError:
-            raise _marshal.unicode_error() from None
+        packed = None
+        if _PICKLE_OPS and type(ops) is builtins.list:
+            # CPython: the common op lists are encoded in C (issue 13), else by _ops.
+            pickled = _marshal.pickle_bins(ops)
+            if pickled is not None:
+                out = thread_scratch().out
+                n = lib.shim_pack_ops_pickled(pickled, len(pickled), self._bool_as_bool, out)
+                if n:
+                    packed = _buffer(out.data, out.len)[:]
+                    touch_ttl = None
+        if packed is None:
+            try:
+                packed, n, plan = self._pack_ops(ops, ordered)
+            except BinNameError as exc:
+                exc.key = key
+                raise
+            except UnicodeEncodeError:
+                raise _marshal.unicode_error() from None
+            touch_ttl = plan.touch_ttl
         if meta is None and policy is None:
             # The common call (issue 13): the defaults without three calls.
             ttl, gen = _DEFAULT_TTL, 0
@@ -408,8 +422,8 @@ class RecordCommands:
             ttl, gen = parse_meta(meta, self._settings.validate_keys)
             pol, _keep = self._policy("operate", policy)
             raw = self._raw_collections("operate", policy)
-        if plan.touch_ttl is not None:
-            ttl = plan.touch_ttl & 0xFFFFFFFF
+        if touch_ttl is not None:
+            ttl = touch_ttl & 0xFFFFFFFF
         return conn, p, packed, n, ttl, gen, pol, _keep, raw
 
     def _operate_result(self, p, out, ordered, raw):

@@ -333,3 +333,9 @@ int shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error
                        const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
                        const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,
                        uint16_t gen, int want_marshal);
+
+/* operate()'s op list as a protocol-5 pickle of a list of op dicts (CPython's pickle.dumps,
+ * as shim_put_pickled) -> `out` holds the packed ops of shim_operate (as records._pack_ops
+ * writes them); answers their number, or 0 when an op needs the Python encoder (_ops.py:
+ * another op or shape, a bad value, ... see shim_pickle.c). Touches nothing else. */
+int shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out);
