@@ -321,6 +321,30 @@ def pickle_bins(bins):
     return buf.getvalue()
 
 
+_pickling_ops = threading.local()
+
+
+def pickle_ops(ops):
+    """Protocol-5 pickle of operate()'s op list when it holds only plain values (as
+    pickle_bins), else None; the shim encodes the common ops from it (shim_pickle.c).
+    The pickler runs in fast mode: no memo, so a str or container met twice is written
+    twice (encoded twice, as _ops does), and a cycle is a ValueError (then _ops decides)."""
+    try:
+        buf, pickler = _pickling_ops.state
+    except AttributeError:
+        buf = io.BytesIO()
+        pickler = _PlainPickler(buf, 5)
+        pickler.fast = True
+        _pickling_ops.state = buf, pickler
+    buf.seek(0)
+    buf.truncate()
+    try:
+        pickler.dump(ops)
+    except (_NotPlain, RecursionError, ValueError, pickle.PicklingError):
+        return None
+    return buf.getvalue()
+
+
 # Values inside operations and expressions: the official packs them in "Python" mode.
 DEFAULT_PACKER = Packer(mode=SERIALIZER_PYTHON)
 

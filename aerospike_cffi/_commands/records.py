@@ -369,13 +369,7 @@ class RecordCommands:
             if rc == 0:
                 meta, bins = _loads(s.fview)
                 return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
-            if rc == _MARSHAL_HEAP:
-                data = _buffer(s.fout.data, s.fout.len)
-                meta, bins = _loads(data[20:])
-                return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
-            if rc != _PACKED:
-                raise_error(s.err, key=key)
-            return self._operate_result(p, s.fout, ordered, raw)
+            return self._operate_fast_other(rc, s, key, p)
         err, out = scratch()
         if not ordered and not raw:
             # its marshal form is a dict
@@ -390,6 +384,16 @@ class RecordCommands:
             raise_error(err, key=key)
         return self._operate_result(p, out, ordered, raw)
 
+    def _operate_fast_other(self, rc, s, key, p):
+        """The fast operate's answer when it is not marshal data in this thread's buffer."""
+        if rc == _MARSHAL_HEAP:
+            data = _buffer(s.fout.data, s.fout.len)
+            meta, bins = _loads(data[20:])
+            return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
+        if rc != _PACKED:
+            raise_error(s.err, key=key)
+        return self._operate_result(p, s.fout, False, False)
+
     def _operate_args(self, key, ops, meta, policy, ordered):
         """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive, raw)."""
         conn = self._conn()
@@ -397,7 +401,7 @@ class RecordCommands:
         packed = None
         if _PICKLE_OPS and type(ops) is builtins.list:
             # CPython: the common op lists are encoded in C (issue 13), else by _ops.
-            pickled = _marshal.pickle_bins(ops)
+            pickled = _marshal.pickle_ops(ops)
             if pickled is not None:
                 out = thread_scratch().out
                 n = lib.shim_pack_ops_pickled(pickled, len(pickled), self._bool_as_bool, out)
@@ -455,6 +459,29 @@ class RecordCommands:
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
+        if (_PICKLE_OPS and meta is None and policy is None and type(list) is builtins.list and
+                self._fast_reads and not self._operate_raw and _SERIALIZERS.deserializer is None):
+            # The common call on CPython (issue 13): the op list pickled, encoded and sent by
+            # one shim call, the answer as _operate's fast one; ops the shim leaves to _ops
+            # (SHIM_NOT_PLAIN, nothing sent) take _operate, errors and warnings included.
+            conn = self._conn()
+            p = key_parts(key)
+            pickled = _marshal.pickle_ops(list)
+            if pickled is not None:
+                s = thread_scratch()
+                busy = self._enter(conn)
+                try:
+                    rc = lib.shim_operate_pickled_m(
+                        conn, s.err, self._policy_defaults["operate"], p[0], p[1], p[2], p[3],
+                        p[4], p[5], pickled, len(pickled), self._bool_as_bool, _DEFAULT_TTL, 0,
+                        s.fout)
+                finally:
+                    self._leave(busy)
+                if rc == 0:
+                    meta, bins = _loads(s.fview)
+                    return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
+                if rc != _NOT_PLAIN:
+                    return self._operate_fast_other(rc, s, key, p)
         return self._operate(key, list, meta, policy, False)
 
     def operate_ordered(self, key, list, meta=None, policy=None):  # noqa: A002

@@ -339,3 +339,9 @@ int shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error
  * writes them); answers their number, or 0 when an op needs the Python encoder (_ops.py:
  * another op or shape, a bad value, ... see shim_pickle.c). Touches nothing else. */
 int shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out);
+/* shim_operate_m of such a pickled op list; SHIM_NOT_PLAIN, having done nothing, when
+ * shim_pack_ops_pickled would answer 0. */
+int shim_operate_pickled_m(aerospike* as, as_error* err, const as_policy_operate* policy,
+                           const char* ns, const char* set, int ktype, const char* kdata,
+                           uint32_t klen, int64_t kint, const char* pickled, uint32_t size,
+                           int bool_as_bool, uint32_t ttl, uint16_t gen, shim_buf* out);

@@ -958,8 +958,8 @@ pack_op(const parser* ps, const node* op, shim_buf* out, bool bb, bool* respond_
     return true;
 }
 
-int
-shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out)
+static int
+pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out)
 {
     parser ps;
     memset(&ps, 0, sizeof(ps));
@@ -998,4 +998,30 @@ shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim
     free(ps.marks);
     free(ps.memo);
     return n;
+}
+
+int
+shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out)
+{
+    return pack_ops_pickled(pickled, size, bool_as_bool, out);
+}
+
+int
+shim_operate_pickled_m(aerospike* as, as_error* err, const as_policy_operate* policy,
+                       KEY_PARAMS, const char* pickled, uint32_t size, int bool_as_bool,
+                       uint32_t ttl, uint16_t gen, shim_buf* out)
+{
+    /* The ops of a common call fit this; larger ones move to the heap (shim_buf's home). */
+    uint8_t local[1024];
+    shim_buf ops = {0};
+    ops.data = ops.home = local;
+    ops.cap = ops.home_cap = sizeof(local);
+    int n = pack_ops_pickled(pickled, size, bool_as_bool, &ops);
+    int rc = SHIM_NOT_PLAIN;
+    if (n) {
+        rc = shim_operate_m(as, err, policy, ns, set, ktype, kdata, klen, kint,
+                            (const char*)ops.data, (uint32_t)ops.len, (uint32_t)n, ttl, gen, out);
+    }
+    shim_buf_free(&ops);
+    return rc;
 }

@@ -45,7 +45,7 @@ def by_python(client, ops):
 
 def by_shim(client, ops):
     """(packed, count) of the shim, or None when it refuses the list."""
-    pickled = _marshal.pickle_bins(ops)
+    pickled = _marshal.pickle_ops(ops)
     if pickled is None:
         return None
     out = ffi.new("shim_buf*")
@@ -223,13 +223,14 @@ class _Spy:
 
     def __getattr__(self, name):
         fn = getattr(self._lib, name)
-        if name != "shim_pack_ops_pickled":
+        if name not in ("shim_pack_ops_pickled", "shim_operate_pickled_m"):
             return fn
 
         def call(*args):
-            n = fn(*args)
-            self.answers.append(n)
-            return n
+            rc = fn(*args)
+            # taken: ops encoded (a count), or sent (any answer but SHIM_NOT_PLAIN)
+            self.answers.append(rc if name == "shim_pack_ops_pickled" else rc != lib.SHIM_NOT_PLAIN)
+            return rc
 
         return call
 
@@ -278,3 +279,30 @@ def test_bad_ops_raise_as_before_through_the_shim(client, key, pickled_ops):
         client.operate(key, [ops_.append("s", "x")])
     with pytest.raises(aerospike.exception.ParamError):
         client.operate(key, [lops.list_set("l", "0", 1)], meta={"ttl": "bad"})
+
+
+def test_a_cycle_is_left_to_ops():
+    cycle = [1]
+    cycle.append(cycle)
+    assert _marshal.pickle_ops([lops.list_append("l", cycle)]) is None
+
+
+def test_the_fast_operate_answers_in_every_form(client, key, monkeypatch):
+    """The one-call operate: answers larger than the thread's buffer, answers the marshal
+    form cannot hold (the packed layout), server errors, as through _ops."""
+    big = "x" * 100000
+    geo = aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]})
+    client.put(key, {"big": big, "geo": geo, "l": [1], "s": "str"})
+    first, second = both_ways(client, monkeypatch, lambda: client.operate(key, [ops_.read("big")]))
+    assert first[2] == second[2] == {"big": big}
+    first, second = both_ways(client, monkeypatch, lambda: client.operate(
+        key, [ops_.read("geo"), ops_.read("s")]))
+    assert first[2] == second[2] and first[2]["s"] == "str"
+    assert first[1] == second[1]
+    errors = []
+    for force in (True, False):
+        monkeypatch.setattr(records, "_PICKLE_OPS", force)
+        with pytest.raises(aerospike.exception.AerospikeError) as info:
+            client.operate(key, [lops.list_append("s", 1)])
+        errors.append((type(info.value), info.value.code, info.value.key))
+    assert errors[0] == errors[1] and errors[0][2] == key
