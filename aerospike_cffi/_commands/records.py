@@ -25,6 +25,8 @@ _buffer, _loads = ffi.buffer, marshal.loads
 _PICKLE_BINS = platform.python_implementation() == "CPython"
 # operate's op lists too (shim_pack_ops_pickled, shim_pickle.c); PyPy's JIT runs _ops.
 _PICKLE_OPS = _PICKLE_BINS
+_pickle_ops = _marshal.pickle_ops
+_LIST = builtins.list  # operate's parameter is named list
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
@@ -459,14 +461,16 @@ class RecordCommands:
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
-        if (_PICKLE_OPS and meta is None and policy is None and type(list) is builtins.list and
+        if (meta is None and policy is None and _PICKLE_OPS and type(list) is _LIST and
                 self._fast_reads and not self._operate_raw and _SERIALIZERS.deserializer is None):
             # The common call on CPython (issue 13): the op list pickled, encoded and sent by
             # one shim call, the answer as _operate's fast one; ops the shim leaves to _ops
             # (SHIM_NOT_PLAIN, nothing sent) take _operate, errors and warnings included.
-            conn = self._conn()
+            conn = self._as
+            if conn == _NULL:
+                conn = self._conn()  # raises
             p = key_parts(key)
-            pickled = _marshal.pickle_ops(list)
+            pickled = _pickle_ops(list)
             if pickled is not None:
                 s = thread_scratch()
                 busy = self._enter(conn)

@@ -638,13 +638,14 @@ token_keys(char token)
     }
 }
 
+static const uint8_t op_key_sizes[N_OP_KEYS] = {2, 3, 3, 5, 3, 5, 11, 8, 5, 4, 3, 10, 11, 10, 11, 9};
+
 static int
 op_key(const node* k)
 {
     if (k->kind != N_STR) return -1;
     for (int i = 0; i < N_OP_KEYS; i++) {
-        const char* name = op_key_names[i];
-        if (name[0] == (char)k->s[0] && strlen(name) == k->n && memcmp(name, k->s, k->n) == 0) {
+        if (op_key_sizes[i] == k->n && memcmp(op_key_names[i], k->s, k->n) == 0) {
             return i;
         }
     }
@@ -968,7 +969,9 @@ pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf*
     out->len = 0;
     int n = 0;
     bool respond_all = false;
-    if (parse(&ps)) {
+    /* An opcode makes one node at most: no growing while parsing. */
+    if (grow((void**)&ps.nodes, &ps.nodes_cap, size + 1, sizeof(node)) &&
+        grow((void**)&ps.stack, &ps.stack_cap, size + 1, sizeof(int32_t)) && parse(&ps)) {
         const node* root = &ps.nodes[ps.stack[0]];
         if (root->kind == N_LIST && root->n > 0 && root->n <= 0xFFFF) {
             n = (int)root->n;
