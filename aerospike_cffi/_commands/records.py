@@ -461,24 +461,32 @@ class RecordCommands:
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
-        if (meta is None and policy is None and _PICKLE_OPS and type(list) is _LIST and
-                self._fast_reads and not self._operate_raw and _SERIALIZERS.deserializer is None):
+        if (meta is None and _PICKLE_OPS and type(list) is _LIST and self._fast_reads and
+                _SERIALIZERS.deserializer is None):
             # The common call on CPython (issue 13): the op list pickled, encoded and sent by
-            # one shim call, the answer as _operate's fast one; ops the shim leaves to _ops
-            # (SHIM_NOT_PLAIN, nothing sent) take _operate, errors and warnings included.
+            # one shim call, the answer as _operate's fast one. Ops the shim leaves to _ops
+            # (SHIM_NOT_PLAIN, nothing sent) and a bad policy take _operate, which checks
+            # everything in the official's order (the ops before the policy).
             conn = self._as
             if conn == _NULL:
                 conn = self._conn()  # raises
             p = key_parts(key)
-            pickled = _pickle_ops(list)
+            if policy is None:
+                pol, _keep, raw = self._policy_defaults["operate"], None, self._operate_raw
+            else:
+                try:
+                    pol, _keep = self._policy("operate", policy)
+                except AerospikeError:
+                    return self._operate(key, list, meta, policy, False)
+                raw = self._raw_collections("operate", policy)
+            pickled = None if raw else _pickle_ops(list)
             if pickled is not None:
                 s = thread_scratch()
                 busy = self._enter(conn)
                 try:
                     rc = lib.shim_operate_pickled_m(
-                        conn, s.err, self._policy_defaults["operate"], p[0], p[1], p[2], p[3],
-                        p[4], p[5], pickled, len(pickled), self._bool_as_bool, _DEFAULT_TTL, 0,
-                        s.fout)
+                        conn, s.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
+                        len(pickled), self._bool_as_bool, _DEFAULT_TTL, 0, s.fout)
                 finally:
                     self._leave(busy)
                 if rc == 0:

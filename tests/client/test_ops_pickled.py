@@ -306,3 +306,36 @@ def test_the_fast_operate_answers_in_every_form(client, key, monkeypatch):
             client.operate(key, [lops.list_append("s", 1)])
         errors.append((type(info.value), info.value.code, info.value.key))
     assert errors[0] == errors[1] and errors[0][2] == key
+
+
+def test_operate_with_a_policy_through_the_shim(client, key, monkeypatch):
+    client.put(key, {"l": [1, 2, 3], "m": {"b": [1, 2]}})
+    ops = [lops.list_append("l", 4), mops.map_get_by_key("m", "b", MRT)]
+    first, second = both_ways(client, monkeypatch, lambda: client.operate(
+        key, ops, policy={"total_timeout": 5000}))
+    assert first[2] == {"l": 4, "m": ["b", [1, 2]]} and second[2] == {"l": 5, "m": ["b", [1, 2]]}
+    # deserialize False: raw collections, which the one-call path does not give
+    for force in (True, False):
+        monkeypatch.setattr(records, "_PICKLE_OPS", force)
+        raw = client.operate(key, [ops_.read("m")], policy={"deserialize": False})[2]
+        assert isinstance(raw["m"], (bytes, bytearray))
+
+
+def _error(call):
+    try:
+        call()
+    except aerospike.exception.AerospikeError as exc:
+        return type(exc), exc.code, exc.msg
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize("ops", [[lops.list_append("l", 1)], [lops.list_set("l", "0", 1)], []],
+                         ids=["good ops", "bad ops", "no ops"])
+def test_a_bad_policy_fails_as_through_ops(client, key, monkeypatch, ops):
+    """The ops are checked before the policy, whichever path runs."""
+    errors = []
+    for force in (True, False):
+        monkeypatch.setattr(records, "_PICKLE_OPS", force)
+        errors.append(_error(lambda: client.operate(key, ops, policy={"total_timeout": "x"})))
+        errors.append(_error(lambda: client.operate(key, ops, policy=["not a dict"])))
+    assert errors[:2] == errors[2:]
