@@ -251,7 +251,10 @@ parse(parser* ps)
             if (!push_int(ps, N_BOOL, *at == 0x88)) return false;
             break;
         case '.':   /* STOP */
-            return ps->sp == 1 && ps->n_marks == 0;  /* the caller checks the root's kind */
+            /* STOP ends the input: bytes after it mean the pickler was re-entered (e.g. by
+             * a __del__ during a dump) and its output is not one object. The caller checks
+             * the root's kind. */
+            return ps->sp == 1 && ps->n_marks == 0 && ps->in.p == ps->in.end;
         default:
             return false;  /* tuples, sets, anything else */
         }

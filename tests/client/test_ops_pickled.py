@@ -339,3 +339,16 @@ def test_a_bad_policy_fails_as_through_ops(client, key, monkeypatch, ops):
         errors.append(_error(lambda: client.operate(key, ops, policy={"total_timeout": "x"})))
         errors.append(_error(lambda: client.operate(key, ops, policy=["not a dict"])))
     assert errors[:2] == errors[2:]
+
+
+def test_bytes_after_the_pickle_are_refused():
+    """A pickler re-entered during a dump (a __del__ calling operate) leaves another list's
+    pickle followed by the rest of the first: the shim refuses such input."""
+    pickled = _marshal.pickle_ops([lops.list_append("l", 1)])
+    out = ffi.new("shim_buf*")
+    try:
+        assert lib.shim_pack_ops_pickled(pickled, len(pickled), 1, out) == 1
+        for tail in (b".", b"N.", b"\x00"):
+            assert lib.shim_pack_ops_pickled(pickled + tail, len(pickled) + len(tail), 1, out) == 0
+    finally:
+        lib.shim_buf_free(out)
