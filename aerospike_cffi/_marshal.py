@@ -340,8 +340,13 @@ def pickle_ops(ops):
     buf.truncate()
     try:
         pickler.dump(ops)
-    except (_NotPlain, RecursionError, ValueError, pickle.PicklingError):
-        return None
+    except BaseException as exc:
+        # A dump cut short leaves the pickler mid-object (in fast mode, the nesting count
+        # and memo it keeps for deep containers): the next call makes a new one.
+        del _pickling_ops.state
+        if isinstance(exc, Exception):  # not plain, a cycle, too deep...: _ops decides
+            return None
+        raise
     return buf.getvalue()
 
 

@@ -352,3 +352,17 @@ def test_bytes_after_the_pickle_are_refused():
             assert lib.shim_pack_ops_pickled(pickled + tail, len(pickled) + len(tail), 1, out) == 0
     finally:
         lib.shim_buf_free(out)
+
+
+def test_the_op_pickler_recovers_from_its_own_state():
+    """CPython's fast-mode pickler counts the containers it is in (past 50 it keeps them in
+    a memo to find cycles): pickling one frozenset again and again leaves that count
+    behind, until a dump fails with a KeyError. Every failure makes a new pickler; lists
+    still go the shim's or _ops' way, never raising from the pickler."""
+    shallow = [lops.list_append("l", [[1]])]
+    cycle = {}
+    cycle["x"] = [cycle]
+    for odd in (frozenset([1]), frozenset([1, 2]), (1, 2), [aerospike.null()], cycle):
+        for _ in range(60):
+            assert by_shim(packer_client(), [lops.list_append("l", odd)]) is None
+        assert by_shim(packer_client(), shallow)[1] == 1
