@@ -24,8 +24,6 @@ _key_no_data = struct.Struct("<BIq").pack   # key type, size 0, int64 (int keys)
 _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
-_result_head = struct.Struct("<iBB").unpack_from  # the code is signed (-15: no response)
-_detail_head = struct.Struct("<IH").unpack_from  # subcode, message size
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
 
@@ -260,31 +258,8 @@ class BatchCall:
     def _decode(self, buf, raw=False):
         """Results of the packed layout (the layout PyPy reads), as _from_marshal's."""
         unpacker = _marshal.page_unpacker(self.client, raw)
-        batch_record = _records_module().BatchRecord
-        record_meta = _marshal.record_meta
-        header_only = self.header_only
-        results = []
-        names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
-        pos = 0
-        for parts in self.keys:
-            code, in_doubt, has_record = _result_head(buf, pos)
-            key = (parts[-3], parts[-2], parts[-1], bytearray(buf[pos + 6:pos + 26]))
-            pos += 26
-            rec = batch_record(key)
-            rec.result = code
-            rec.in_doubt = in_doubt != 0
-            if has_record:
-                gen, ttl, bins, pos = unpacker.record(buf, pos, names)
-                meta = record_meta(ttl, gen)
-                rec.record = (key, meta) if header_only else (key, meta, bins)
-            else:  # the row's error detail
-                rec.subcode, size = _detail_head(buf, pos)
-                pos += 6
-                if size:
-                    rec.message = buf[pos:pos + size].decode("utf-8", "replace")
-                    pos += size
-            results.append(rec)
-        return results
+        return unpacker.read_page(buf, self.keys, _records_module().BatchRecord,
+                                  self.header_only)
 
 
 def _check_keys(keys):
