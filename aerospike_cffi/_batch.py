@@ -28,10 +28,17 @@ _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
 
 
-def _records_module():
-    from aerospike_helpers.batch import records
+_records = []  # aerospike_helpers.batch.records, imported at first use
 
-    return records
+
+def _records_module():
+    # Kept after the first import: an import statement per batch call runs importlib's
+    # Python code (module lock, parent package lookup) on PyPy, allocating as it goes.
+    if not _records:
+        from aerospike_helpers.batch import records
+
+        _records.append(records)
+    return _records[0]
 
 
 def _name(data):
