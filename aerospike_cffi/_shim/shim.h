@@ -294,11 +294,20 @@ typedef struct shim_async_cmd {
     int want_marshal;
     shim_async_queue* queue;
     struct shim_async_cmd* next;
+    int warming;        /* (shim_async.c) pipelined while the pipeline pools are made */
+    void* cluster;      /* (shim_async.c) its as_cluster, when warming */
 } shim_async_cmd;
 
 int shim_async_init(as_error* err, uint32_t n_loops);
 shim_async_queue* shim_async_queue_new(void);
 int shim_async_queue_fd(shim_async_queue* q);
+/* conns_per_node != 0 (the cluster's pipe_max_conns_per_node): the queue's single-record
+ * commands go pipelined (the C client's pipeline connections), once every node's pipeline
+ * pool is made (until then at most conns_per_node at once; the others and batches take the
+ * ordinary async pool). Set before the queue's first command. */
+void shim_async_queue_pipeline(shim_async_queue* q, uint32_t conns_per_node);
+/* 1 once the queue's single-record commands all go pipelined (its pools are made). */
+int shim_async_queue_pipelined(shim_async_queue* q);
 void shim_async_queue_free(shim_async_queue* q);
 uint32_t shim_async_drain(shim_async_queue* q, shim_async_cmd** out, uint32_t max);
 void shim_async_release(shim_async_cmd** cmds, uint32_t n);
