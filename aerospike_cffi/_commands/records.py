@@ -14,10 +14,11 @@ import warnings
 
 from .. import _marshal
 from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
-from .._keys import key_parts, parse_meta
-from .._native import ffi, lib, out_bytes, raise_error, scratch, thread_scratch
+from .._keys import _ns_cache, key_parts, parse_meta
+from .._native import (_Scratch, ffi, give_scratch, lib, out_bytes, raise_error, scratch,
+                       take_scratch, thread_scratch)
 from .._ops import encode_operations
-from ..exception import AerospikeError, BinNameError, ClientError, ParamError
+from ..exception import AerospikeError, BinNameError, ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
 _buffer, _loads = ffi.buffer, marshal.loads
@@ -26,6 +27,12 @@ _PICKLE_BINS = platform.python_implementation() == "CPython"
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
+_names_get, _utf8 = _ns_cache.get, _marshal.utf8
+_KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
+_NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s ClusterError
+# The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
+# a getattr per call. An answer >= _FOUND carries the record's ttl and gen (shim.h).
+_get_f, _exists_f, _FOUND = lib.shim_get_f, lib.shim_exists_f, lib.SHIM_FOUND
 
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
@@ -55,23 +62,57 @@ class RecordCommands:
 
     def get(self, key, policy=None):
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
+        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
+            # The common call (issue 13), with _conn, key_parts' common case, _enter and
+            # _leave written out: on CPython every bytecode here costs ~100 instructions
+            # with the GIL held, a Python call several hundred. The answer: gen and ttl in
+            # rc, the bins as marshal data in the scratch's own buffer (shim_get_f).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple and len(key) == 3:
+                ns, set_name, pk = key
+                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
+                if not (type(ns) is str and type(set_name) is str and nsb is not None and
+                        setb and (t is int or t is str)):
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+                elif t is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                else:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+            else:
+                nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+            busy.append(None)
+            if self._as is not conn:
+                self._leave(busy)
+                raise ClusterError(11, _NO_CONNECTION)
+            try:
+                rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki, s.fout)
+            except OverflowError:
+                raise ParamError(-2, _KEY_TOO_BIG) from None
+            finally:
+                busy.pop()
+                if self._retired:
+                    self._reap()
+            if rc >= _FOUND:
+                result = ((ns, set_name, pk if self._read_sends_key else None,
+                           bytearray(s.fdigest)),
+                          {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
+                give_scratch(s)
+                return result
+            try:
+                return self._get_fast_other(rc, s, key, (nsb, setb, kt, kd, kl, ki, ns,
+                                                          set_name, pk))
+            finally:
+                give_scratch(s)
         conn = self._conn()
         p = key_parts(key)
-        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
-            # The common call (issue 13): the answer comes as marshal data in this thread's
-            # own buffer (shim_get_m), decoded by one loads, no cdata read.
-            s = thread_scratch()
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_get_m(conn, s.err, self._read_default, p[0], p[1], p[2], p[3],
-                                    p[4], p[5], s.fout)
-            finally:
-                self._leave(busy)
-            if rc == 0:
-                meta, bins = _loads(s.fview)
-                return ((p[6], p[7], p[8] if self._read_sends_key else None, bytearray(s.fdigest)),
-                        meta, bins)
-            return self._get_fast_other(rc, s, key, p)
         if policy is None:
             # The common call, inlined: every Python call here is paid with the GIL held,
             # which other threads wait for (issue 13).
@@ -155,29 +196,57 @@ class RecordCommands:
 
     def exists(self, key, policy=None):
         """(key, meta), with meta None when the record does not exist."""
+        if policy is None and self._fast_reads:
+            # As get(): gen and ttl come in rc (shim_exists_f).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple and len(key) == 3:
+                ns, set_name, pk = key
+                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
+                if not (type(ns) is str and type(set_name) is str and nsb is not None and
+                        setb and (t is int or t is str)):
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+                elif t is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                else:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+            else:
+                nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+            busy.append(None)
+            if self._as is not conn:
+                self._leave(busy)
+                raise ClusterError(11, _NO_CONNECTION)
+            try:
+                rc = _exists_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
+                               s.fout)
+            except OverflowError:
+                raise ParamError(-2, _KEY_TOO_BIG) from None
+            finally:
+                busy.pop()
+                if self._retired:
+                    self._reap()
+            if rc >= _FOUND:
+                result = ((ns, set_name, pk, bytearray(s.fdigest)),
+                          {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF})
+                give_scratch(s)
+                return result
+            if rc == 2:  # no record: not an error for exists()
+                result = (ns, set_name, pk, bytearray(s.fdigest)), None
+                give_scratch(s)
+                return result
+            try:
+                raise_error(s.err, key=key)
+            finally:
+                give_scratch(s)
         conn = self._conn()
         p = key_parts(key)
-        if policy is None and self._fast_reads:
-            # As get(): the meta dict comes as marshal data in this thread's buffer.
-            s = thread_scratch()
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_exists_m(conn, s.err, self._read_default, p[0], p[1], p[2],
-                                       p[3], p[4], p[5], s.fout)
-            finally:
-                self._leave(busy)
-            if rc == 0:
-                return (p[6], p[7], p[8], bytearray(s.fdigest)), _loads(s.fview)[0]
-            if rc == 2:
-                return (p[6], p[7], p[8], bytearray(s.fdigest)), None
-            if rc == _MARSHAL_HEAP or rc == _PACKED:  # not expected of a record without bins
-                buf = out_bytes(s.fout)
-                meta = _loads(buf[20:])[0] if rc == _MARSHAL_HEAP else None
-                if meta is None:
-                    gen, ttl, _ = _marshal.record_head(buf, 20)
-                    meta = {"ttl": ttl, "gen": gen}
-                return (p[6], p[7], p[8], bytearray(buf[:20])), meta
-            raise_error(s.err, key=key)
         if policy is None:
             pol, _keep = self._policy_defaults["read"], None
         else:
