@@ -29,7 +29,8 @@ _FAST_CAP = 1 << 16
 
 
 class _Scratch:
-    __slots__ = ("err", "out", "fout", "fview", "fdigest", "_fmem", "__weakref__")
+    __slots__ = ("err", "out", "fout", "fview", "fdigest", "_fmem", "pdump", "pickled",
+                 "__weakref__")
 
     def __init__(self):
         self.err = ffi.new("as_error*")
@@ -42,6 +43,10 @@ class _Scratch:
         fout = self.fout = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
         fout.data = fout.home = mem
         fout.cap = fout.home_cap = _FAST_CAP
+        # The fast put's pickler (CPython, records.py): _marshal.plain_pickler().
+        from ._marshal import plain_pickler
+
+        self.pdump, self.pickled = plain_pickler()
 
 
 def new_scratch():

@@ -28,6 +28,7 @@ _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
 _names_get, _utf8 = _ns_cache.get, _marshal.utf8
+_put_pickled, _PLAIN_FAILS = lib.shim_put_pickled, _marshal.PLAIN_FAILS
 _KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
 _NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s ClusterError
 # The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
@@ -87,30 +88,29 @@ class RecordCommands:
                 s = take_scratch()
             except IndexError:
                 s = _Scratch()
-            busy = self._busy  # the close guard, as _enter/_leave (_client.py)
-            busy.append(None)
-            if self._as is not conn:
-                self._leave(busy)
-                raise ClusterError(11, _NO_CONNECTION)
             try:
-                rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki, s.fout)
-            except OverflowError:
-                raise ParamError(-2, _KEY_TOO_BIG) from None
-            finally:
-                busy.pop()
-                if self._retired:
-                    self._reap()
-            if rc >= _FOUND:
-                result = ((ns, set_name, pk if self._read_sends_key else None,
-                           bytearray(s.fdigest)),
-                          {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
-                give_scratch(s)
-                return result
-            try:
+                busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                busy.append(None)
+                if self._as is not conn:
+                    self._leave(busy)
+                    raise ClusterError(11, _NO_CONNECTION)
+                try:
+                    rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
+                                s.fout)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
+                finally:
+                    busy.pop()
+                    if self._retired:
+                        self._reap()
+                if rc >= _FOUND:
+                    return ((ns, set_name, pk if self._read_sends_key else None,
+                             bytearray(s.fdigest)),
+                            {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
                 return self._get_fast_other(rc, s, key, (nsb, setb, kt, kd, kl, ki, ns,
                                                           set_name, pk))
             finally:
-                give_scratch(s)
+                give_scratch(s)  # after the answer was read from it
         conn = self._conn()
         p = key_parts(key)
         if policy is None:
@@ -218,33 +218,29 @@ class RecordCommands:
                 s = take_scratch()
             except IndexError:
                 s = _Scratch()
-            busy = self._busy  # the close guard, as _enter/_leave (_client.py)
-            busy.append(None)
-            if self._as is not conn:
-                self._leave(busy)
-                raise ClusterError(11, _NO_CONNECTION)
             try:
-                rc = _exists_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
-                               s.fout)
-            except OverflowError:
-                raise ParamError(-2, _KEY_TOO_BIG) from None
-            finally:
-                busy.pop()
-                if self._retired:
-                    self._reap()
-            if rc >= _FOUND:
-                result = ((ns, set_name, pk, bytearray(s.fdigest)),
-                          {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF})
-                give_scratch(s)
-                return result
-            if rc == 2:  # no record: not an error for exists()
-                result = (ns, set_name, pk, bytearray(s.fdigest)), None
-                give_scratch(s)
-                return result
-            try:
+                busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                busy.append(None)
+                if self._as is not conn:
+                    self._leave(busy)
+                    raise ClusterError(11, _NO_CONNECTION)
+                try:
+                    rc = _exists_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
+                                   s.fout)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
+                finally:
+                    busy.pop()
+                    if self._retired:
+                        self._reap()
+                if rc >= _FOUND:
+                    return ((ns, set_name, pk, bytearray(s.fdigest)),
+                            {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF})
+                if rc == 2:  # no record: not an error for exists()
+                    return (ns, set_name, pk, bytearray(s.fdigest)), None
                 raise_error(s.err, key=key)
             finally:
-                give_scratch(s)
+                give_scratch(s)  # after the answer was read from it
         conn = self._conn()
         p = key_parts(key)
         if policy is None:
@@ -274,37 +270,76 @@ class RecordCommands:
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
         if (_PICKLE_BINS and policy is None and meta is None and serializer is None and
                 type(bins) is dict):
-            # The common put on CPython, inlined (_put_args with no meta, policy or
-            # serializer): less Python with the GIL held (issue 13).
-            conn = self._conn()
-            p = key_parts(key)
-            pol = self._policy_defaults["write"]
-            pickled = _marshal.pickle_bins(bins)
-            err, out = scratch()
-            if pickled is not None:
+            # The common put on CPython (issue 13), written out as get()'s fast path, with
+            # _put_args' pickle through the scratch's own pickler (_marshal.plain_pickler).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple and len(key) == 3:
+                ns, set_name, pk = key
+                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
+                if not (type(ns) is str and type(set_name) is str and nsb is not None and
+                        setb and (t is int or t is str)):
+                    nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+                elif t is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                else:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+            else:
+                nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            try:
+                taken = s.pickled
+                try:
+                    s.pdump(bins)
+                    pickled = taken.pop()
+                    if taken:  # values of 64 KB and more are written apart: join in order
+                        taken.append(pickled)
+                        pickled = b"".join(taken)
+                        del taken[:]
+                except _PLAIN_FAILS:
+                    del taken[:]  # what a failed dump wrote
+                    pickled = None
+                if pickled is not None:
+                    busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                    busy.append(None)
+                    if self._as is not conn:
+                        self._leave(busy)
+                        raise ClusterError(11, _NO_CONNECTION)
+                    try:
+                        rc = _put_pickled(conn, s.err, self._write_default, nsb, setb, kt, kd,
+                                          kl, ki, pickled, len(pickled), self._bool_as_bool,
+                                          _DEFAULT_TTL, 0, s.out)
+                    except OverflowError:
+                        raise ParamError(-2, _KEY_TOO_BIG) from None
+                    finally:
+                        busy.pop()
+                        if self._retired:
+                            self._reap()
+                    if rc == 0:
+                        return 0
+                    if rc != _NOT_PLAIN:
+                        raise_error(s.err, key=key, bin=bins)
+                # Not plain for the shim: the Packer packs them (bin errors raise here, as
+                # in _put_args: no meta or policy to check).
+                packed, n = self._pack_bins(key, bins, None, bins)
                 busy = self._enter(conn)
                 try:
-                    rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4],
-                                              p[5], pickled, len(pickled), self._bool_as_bool,
-                                              _DEFAULT_TTL, 0, out)
+                    rc = lib.shim_put(conn, s.err, self._write_default, nsb, setb, kt, kd, kl,
+                                      ki, packed, len(packed), n, _DEFAULT_TTL, 0, s.out)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:
                     self._leave(busy)
-                if rc != _NOT_PLAIN:
-                    if rc:
-                        raise_error(err, key=key, bin=bins)
-                    return 0
-            # Not plain for the shim: the Packer packs them (bin errors raise here, as in
-            # _put_args: no meta or policy to check).
-            packed, n = self._pack_bins(key, bins, None, bins)
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                                  len(packed), n, _DEFAULT_TTL, 0, out)
+                if rc:
+                    raise_error(s.err, key=key, bin=bins)
+                return 0
             finally:
-                self._leave(busy)
-            if rc:
-                raise_error(err, key=key, bin=bins)
-            return 0
+                give_scratch(s)
         # As the official: only an int names a serializer (its plain value, no user code).
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return self._put(key, bins, meta, policy, serializer, bins)
