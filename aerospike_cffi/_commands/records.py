@@ -71,17 +71,21 @@ class RecordCommands:
             conn = self._as
             if conn is _NULL:
                 raise ClusterError(11, _NO_CONNECTION)
-            if type(key) is tuple and len(key) == 3:
-                ns, set_name, pk = key
-                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
-                if not (type(ns) is str and type(set_name) is str and nsb is not None and
-                        setb and (t is int or t is str)):
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
                     nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
-                elif t is int:  # out of int64: OverflowError from cffi, below
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
                     kt, kd, kl, ki = 1, b"", 0, pk
-                else:
+                elif type(pk) is str:
                     kd = _utf8(pk)
                     kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             else:
                 nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             try:
@@ -201,17 +205,21 @@ class RecordCommands:
             conn = self._as
             if conn is _NULL:
                 raise ClusterError(11, _NO_CONNECTION)
-            if type(key) is tuple and len(key) == 3:
-                ns, set_name, pk = key
-                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
-                if not (type(ns) is str and type(set_name) is str and nsb is not None and
-                        setb and (t is int or t is str)):
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
                     nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
-                elif t is int:  # out of int64: OverflowError from cffi, below
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
                     kt, kd, kl, ki = 1, b"", 0, pk
-                else:
+                elif type(pk) is str:
                     kd = _utf8(pk)
                     kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             else:
                 nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             try:
@@ -275,17 +283,21 @@ class RecordCommands:
             conn = self._as
             if conn is _NULL:
                 raise ClusterError(11, _NO_CONNECTION)
-            if type(key) is tuple and len(key) == 3:
-                ns, set_name, pk = key
-                nsb, setb, t = _names_get(ns), _names_get(set_name), type(pk)
-                if not (type(ns) is str and type(set_name) is str and nsb is not None and
-                        setb and (t is int or t is str)):
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
                     nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
-                elif t is int:  # out of int64: OverflowError from cffi, below
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
                     kt, kd, kl, ki = 1, b"", 0, pk
-                else:
+                elif type(pk) is str:
                     kd = _utf8(pk)
                     kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
             else:
                 nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
             try:

@@ -201,3 +201,46 @@ def test_a_deserializer_gets_every_blob(client, key):
     finally:
         aerospike.unset_serializers()
     assert bins["b"][0] == "seen"
+
+
+@pytest.mark.parametrize("bad, message", [
+    ((["test"], "cffi", 1), "namespace must be a string"),
+    (("test", {}, 1), "set must be a string"),
+    (("test", "cffi", 2 ** 63), "integer value for KEY exceeds sys.maxsize"),
+    (("test", "cffi", -2 ** 63 - 1), "integer value for KEY exceeds sys.maxsize"),
+    (("test", "cffi", [1]), "key is invalid"),
+    (("test", "cffi"), "key tuple must be (Namespace, Set, Key) or "
+                       "(Namespace, Set, None, Digest)"),
+], ids=repr)
+def test_fast_paths_reject_bad_keys_as_key_parts(client, bad, message):
+    """get/exists/put write key_parts' common case out (records.py); whatever it does not
+    take goes to key_parts, and an int key beyond int64 is caught at the shim call."""
+    from aerospike_cffi import _native
+    from aerospike_cffi.exception import ParamError
+
+    for call in (client.get, client.exists, lambda k: client.put(k, {"a": 1})):
+        idle = len(_native._idle_scratches)
+        with pytest.raises(ParamError) as exc:
+            call(bad)
+        assert exc.value.msg == message
+        assert len(_native._idle_scratches) >= idle  # no scratch lost to the error
+
+
+def test_fast_paths_keys_and_meta(client, key):
+    """The fast paths return the key as key_parts' general path does (str, int, empty
+    set) and meta from the shim's answer (ttl, gen)."""
+    ns, set_name, _ = key
+    client.put(key, {"a": 1})  # the fast put
+    client.put(key, {"a": 2}, meta={"ttl": 1000})
+    k, meta, bins = client.get(key)
+    assert k[:3] == (ns, set_name, None) and bins == {"a": 2}
+    assert meta["gen"] == 2 and 0 < meta["ttl"] <= 1000 and list(meta) == ["ttl", "gen"]
+    assert client.exists(key) == (key + (k[3],), meta)
+    for pk in (7, -2 ** 63, 2 ** 63 - 1, "s-é"):
+        k2 = (ns, set_name, pk)
+        client.put(k2, {"v": pk})
+        try:
+            assert client.get(k2)[2] == {"v": pk} and client.exists(k2)[0][2] == pk
+        finally:
+            client.remove(k2)
+    assert client.exists((ns, "", "no-such-fast"))[0][:3] == (ns, None, "no-such-fast")
