@@ -90,8 +90,8 @@ int shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy,
  * 13): as shim_get_m / shim_exists_m, but when the record came and its bins dict sits in
  * out's `home` buffer as marshal data after the digest (exists: the digest alone), the
  * answer is SHIM_FOUND + (ttl << 16) + gen, so that no marshal data carries the meta dict.
- * Else 0 is never answered: SHIM_MARSHAL_HEAP / SHIM_PACKED with shim_get_m's (meta, bins)
- * or packed layout, or the error code (exists: 2 when there is no record, digest written).
+ * Otherwise (never 0): SHIM_MARSHAL_HEAP / SHIM_PACKED with shim_get_m's (meta, bins) or
+ * packed layout, or the error code (exists: 2 when there is no record, digest written).
  * SHIM_FOUND is 1 << 48 (above every error code; ttl is 32 bits and gen 16). */
 #define SHIM_FOUND 281474976710656
 int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
