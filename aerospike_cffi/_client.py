@@ -103,7 +103,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._policy_defaults = defaults
         self._read_raw = "read" in settings.raw_kinds
         self._operate_raw = "operate" in settings.raw_kinds
-        # The fast reads (records.py: shim_get_m, ...) with the default read policy:
+        # The fast reads (records.py: shim_get_f, ...) with the default read policy:
         # the struct, whether it sends keys (fixed once the client is made), and whether
         # the config lets records come as marshal data with their collections decoded.
         self._read_default = defaults["read"]

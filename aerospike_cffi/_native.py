@@ -20,8 +20,8 @@ _local = threading.local()
 lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
 
 
-# The fast single-record reads (records.py, shim_get_m in shim.h) write their answer into
-# memory this thread owns: marshal.loads reads it through a buffer object made once, and the
+# The fast single-record reads (records.py, shim_get_f and shim_operate_m in shim.h) write
+# their answer into memory the scratch owns (a thread's, or the pool's below): marshal.loads reads it through a buffer object made once, and the
 # digest is copied from another, with no ffi.buffer or copy of the answer per call (on PyPy
 # a memoryview of a bytearray made marshal.loads slower). Answers larger than this go to
 # the heap (SHIM_MARSHAL_HEAP).

@@ -139,7 +139,7 @@ class RecordCommands:
         return self._get_result(p, out, pol, raw)
 
     def _get_fast_other(self, rc, s, key, p):
-        """get()'s answer when shim_get_m did not leave it in this thread's buffer."""
+        """get()'s answer when shim_get_f did not leave it in the scratch's buffer."""
         if rc == _MARSHAL_HEAP:
             data = _buffer(s.fout.data, s.fout.len)
             meta, bins = _loads(data[20:])
