@@ -21,10 +21,10 @@ lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.enc
 
 
 # The fast single-record reads (records.py, shim_get_f and shim_operate_m in shim.h) write
-# their answer into memory the scratch owns (a thread's, or the pool's below): marshal.loads reads it through a buffer object made once, and the
-# digest is copied from another, with no ffi.buffer or copy of the answer per call (on PyPy
-# a memoryview of a bytearray made marshal.loads slower). Answers larger than this go to
-# the heap (SHIM_MARSHAL_HEAP).
+# their answer into memory the scratch owns (a thread's, or the pool's below): marshal.loads
+# reads it through a buffer object made once, and the digest is copied from another, with
+# no ffi.buffer or copy of the answer per call (on PyPy a memoryview of a bytearray made
+# marshal.loads slower). Answers larger than this go to the heap (SHIM_MARSHAL_HEAP).
 _FAST_CAP = 1 << 16
 
 
