@@ -323,8 +323,9 @@ def pickle_bins(bins):
 
 def plain_pickler():
     """(dump, taken) for the fast put (records.py): ``dump(bins)`` appends to the list
-    ``taken`` the pickle of plain bins, or raises one of PLAIN_FAILS (then the Packer packs
-    the bins). Made once per scratch: the pickler writes its output to ``taken.append``
+    ``taken`` the pickle of plain bins, or raises (then the Packer packs the bins, and the
+    scratch gets a new pickler: a dump cut short leaves this one mid-object). Made once per
+    scratch: the pickler writes its output to ``taken.append``
     (no BytesIO seek/truncate/getvalue), once per dump unless a value of 64 KB or more is
     written apart (pickle's framing: the caller joins the pieces), and runs in fast mode:
     no memo to fill and clear, so a value met twice is written twice (as the Packer packs
@@ -341,8 +342,6 @@ class _Writer:
     def __init__(self, write):
         self.write = write
 
-
-PLAIN_FAILS = (_NotPlain, RecursionError, pickle.PicklingError, ValueError)
 
 
 # Values inside operations and expressions: the official packs them in "Python" mode.

@@ -28,7 +28,7 @@ _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
 _names_get, _utf8 = _ns_cache.get, _marshal.utf8
-_put_pickled, _PLAIN_FAILS = lib.shim_put_pickled, _marshal.PLAIN_FAILS
+_put_pickled, _plain_pickler = lib.shim_put_pickled, _marshal.plain_pickler
 _KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
 _NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s ClusterError
 # The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
@@ -313,9 +313,14 @@ class RecordCommands:
                         taken.append(pickled)
                         pickled = b"".join(taken)
                         del taken[:]
-                except _PLAIN_FAILS:
-                    del taken[:]  # what a failed dump wrote
-                    pickled = None
+                except BaseException as exc:
+                    # A dump cut short leaves the pickler mid-object (in fast mode, the
+                    # nesting count and memo it keeps for deep containers, and pieces in
+                    # `taken`): this scratch gets a new one (as _marshal.pickle_ops).
+                    s.pdump, s.pickled = _plain_pickler()
+                    if not isinstance(exc, Exception):
+                        raise
+                    pickled = None  # not plain, a cycle, too deep...: the Packer decides
                 if pickled is not None:
                     busy = self._busy  # the close guard, as _enter/_leave (_client.py)
                     busy.append(None)

@@ -149,3 +149,40 @@ def test_pickle_refuses_without_running_user_code():
 
     assert _marshal.pickle_bins({"x": [Sneaky()]}) is None
     assert _marshal.pickle_bins({"x": [1]}) is not None
+
+
+def _deep(levels, leaf):
+    top = cur = []
+    for _ in range(levels):
+        nxt = []
+        cur.append(nxt)
+        cur = nxt
+    cur.append(leaf)
+    return top
+
+
+@pytest.mark.parametrize("bad", [
+    {"f": frozenset([1])}, {"d": _deep(60, frozenset([2]))}, {"d": _deep(60, object())},
+    {"m": {"k": _deep(55, {1, 2})}},
+], ids=["frozenset", "deep-frozenset", "deep-object", "deep-set"])
+def test_a_dump_cut_short_leaves_the_next_put_whole(client, key, bad, monkeypatch):
+    """The common put's pickler runs in fast mode, which keeps a nesting count (and, past 50
+    levels, a memo) that a dump cut short leaves behind: the scratch gets a new pickler,
+    the bins go the Packer's way, and the next puts are whole."""
+    try:
+        client.put(key, bad)
+        by_pickle = None, stored(client, key)
+    except AerospikeError as exc:
+        by_pickle = (type(exc), exc.args), None
+    monkeypatch.setattr(records, "_PICKLE_BINS", False)
+    try:
+        client.put(key, bad)
+        by_packer = None, stored(client, key)
+    except AerospikeError as exc:
+        by_packer = (type(exc), exc.args), None
+    monkeypatch.setattr(records, "_PICKLE_BINS", True)
+    assert by_pickle[0] == by_packer[0] and same(by_pickle[1], by_packer[1])
+    for i in range(3):
+        good = {"ok": [i, {"a": _deep(10, i)}]}
+        client.put(key, good)
+        assert same(stored(client, key)["ok"], good["ok"])
