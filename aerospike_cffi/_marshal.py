@@ -350,6 +350,28 @@ def pickle_ops(ops):
     return buf.getvalue()
 
 
+def plain_pickler():
+    """(dump, taken) for the fast put (records.py): ``dump(bins)`` appends to the list
+    ``taken`` the pickle of plain bins, or raises (then the Packer packs the bins, and the
+    scratch gets a new pickler: a dump cut short leaves this one mid-object). Made once per
+    scratch: the pickler writes its output to ``taken.append``
+    (no BytesIO seek/truncate/getvalue), once per dump unless a value of 64 KB or more is
+    written apart (pickle's framing: the caller joins the pieces), and runs in fast mode:
+    no memo to fill and clear, so a value met twice is written twice (as the Packer packs
+    it) and a cycle is a ValueError (the Packer reports it)."""
+    taken = []
+    pickler = _PlainPickler(_Writer(taken.append), 5)
+    pickler.fast = True
+    return pickler.dump, taken
+
+
+class _Writer:
+    __slots__ = ("write",)
+
+    def __init__(self, write):
+        self.write = write
+
+
 # Values inside operations and expressions: the official packs them in "Python" mode.
 DEFAULT_PACKER = Packer(mode=SERIALIZER_PYTHON)
 

@@ -86,6 +86,20 @@ int shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy,
 int shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy,
                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                   int64_t kint, shim_buf* out);
+/* The fast reads with the default policy, meta in the answer (records.py get/exists, issue
+ * 13): as shim_get_m / shim_exists_m, but when the record came and its bins dict sits in
+ * out's `home` buffer as marshal data after the digest (exists: the digest alone), the
+ * answer is SHIM_FOUND + (ttl << 16) + gen, so that no marshal data carries the meta dict.
+ * Otherwise (never 0): SHIM_MARSHAL_HEAP / SHIM_PACKED with shim_get_m's (meta, bins) or
+ * packed layout, or the error code (exists: 2 when there is no record, digest written).
+ * SHIM_FOUND is 1 << 48 (above every error code; ttl is 32 bits and gen 16). */
+#define SHIM_FOUND 281474976710656
+int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+                   int64_t kint, shim_buf* out);
+int64_t shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata,
+                      uint32_t klen, int64_t kint, shim_buf* out);
 int shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy,
                    const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                    int64_t kint, const char* ops, uint32_t ops_size, uint32_t n_ops,
