@@ -598,40 +598,6 @@ fast_record_out(as_error* err, const as_record* rec, shim_buf* out)
     return SHIM_PACKED;
 }
 
-/* get and exists differ only in the C client call: exists reads the header only. */
-static int
-fast_read(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
-          shim_buf* out, bool header_only)
-{
-    as_key key;
-    fast_home(out);
-    if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
-        return err->code;
-    }
-    as_record* rec = NULL;
-    int rc = header_only ? aerospike_key_exists(as, err, policy, &key, &rec)
-                         : aerospike_key_get(as, err, policy, &key, &rec);
-    if (rc == AEROSPIKE_OK) {
-        rc = fast_record_out(err, rec, out);
-    }
-    as_record_destroy(rec);
-    return rc;
-}
-
-int
-shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
-           shim_buf* out)
-{
-    return fast_read(as, err, policy, KEY_ARGS, out, false);
-}
-
-int
-shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
-              shim_buf* out)
-{
-    return fast_read(as, err, policy, KEY_ARGS, out, true);
-}
-
 /* shim_get_f / shim_exists_f (shim.h): the common answer carries gen and ttl in the return
  * value, which Python turns into the meta dict for less than marshal.loads builds it. */
 static int64_t
@@ -657,7 +623,7 @@ fast_read_meta(aerospike* as, as_error* err, const as_policy_read* policy, KEY_P
         }
         else {
             /* Rare (a value the marshal form cannot carry, or an answer larger than the
-             * home buffer): shim_get_m's forms, which carry the meta themselves. */
+             * home buffer): the forms that carry the meta themselves (shim.h). */
             out->len = mark;
             rc = fast_record_out(err, rec, out);
         }

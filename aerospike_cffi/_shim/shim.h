@@ -71,28 +71,17 @@ int shim_put_pickled(aerospike* as, as_error* err, const as_policy_write* policy
                      int64_t kint, const char* pickled, uint32_t size, int bool_as_bool,
                      uint32_t ttl, uint16_t gen, shim_buf* out);
 
-/* The fast single-record reads (records.py): as shim_get (no bin names), shim_exists
- * and shim_operate asked for the marshal form, but the marshal data after the digest[20]
- * is the answer's (meta, bins) itself, ({"ttl": ttl, "gen": gen}, {bin: value}) (an
- * exists answer's bins: {}). Answer 0 when that form sits in out's `home` buffer,
- * SHIM_MARSHAL_HEAP when it is in `data` (larger than home_cap), SHIM_PACKED when a value
- * needed the packed layout (written to `data` as shim_get does, is_marshal 0); else the
- * error code (exists: 2 when there is no record, digest written). */
+/* The fast single-record reads with the default policy (records.py get/exists, issue 13).
+ * The answer's digest[20] comes first in out; when the record came and its bins dict,
+ * {bin: value} (exists: none), sits in out's `home` buffer as marshal data after the
+ * digest, the answer is SHIM_FOUND + (ttl << 16) + gen, so that no marshal data carries the
+ * meta dict. Otherwise (never 0): SHIM_MARSHAL_HEAP when the marshal data after the digest
+ * is ({"ttl": ttl, "gen": gen}, {bin: value}) in `data` (larger than home_cap), SHIM_PACKED
+ * when a value needed the packed layout (written to `data` as shim_get does, is_marshal
+ * 0), or the error code (exists: 2 when there is no record, digest written).
+ * SHIM_FOUND is 1 << 48 (above every error code; ttl is 32 bits and gen 16). */
 #define SHIM_PACKED 1001
 #define SHIM_MARSHAL_HEAP 1002
-int shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy,
-               const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
-               int64_t kint, shim_buf* out);
-int shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy,
-                  const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
-                  int64_t kint, shim_buf* out);
-/* The fast reads with the default policy, meta in the answer (records.py get/exists, issue
- * 13): as shim_get_m / shim_exists_m, but when the record came and its bins dict sits in
- * out's `home` buffer as marshal data after the digest (exists: the digest alone), the
- * answer is SHIM_FOUND + (ttl << 16) + gen, so that no marshal data carries the meta dict.
- * Otherwise (never 0): SHIM_MARSHAL_HEAP / SHIM_PACKED with shim_get_m's (meta, bins) or
- * packed layout, or the error code (exists: 2 when there is no record, digest written).
- * SHIM_FOUND is 1 << 48 (above every error code; ttl is 32 bits and gen 16). */
 #define SHIM_FOUND 281474976710656
 int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
                    const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
@@ -100,6 +89,9 @@ int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
 int64_t shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy,
                       const char* ns, const char* set, int ktype, const char* kdata,
                       uint32_t klen, int64_t kint, shim_buf* out);
+/* operate's fast form: the answer's digest[20], then the marshal data of its
+ * ({"ttl": ttl, "gen": gen}, {bin: value}); answers 0 when that sits in out's `home`
+ * buffer, else SHIM_MARSHAL_HEAP / SHIM_PACKED / the error code as the fast reads. */
 int shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy,
                    const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                    int64_t kint, const char* ops, uint32_t ops_size, uint32_t n_ops,

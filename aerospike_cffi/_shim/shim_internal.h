@@ -95,7 +95,7 @@ as_status record_out(as_error* err, const as_record* rec, shim_buf* out, page_na
  * values needs the packed layout. */
 enum { MARSHAL_OK = 0, MARSHAL_FALLBACK = 1, MARSHAL_NOMEM = -1 };
 int record_marshal(const as_record* rec, shim_buf* out);
-/* (meta dict, bins dict) of a record: the fast reads' form (shim.h, shim_get_m). */
+/* (meta dict, bins dict) of a record: the fast reads' rare forms (shim.h, SHIM_MARSHAL_HEAP). */
 int record_marshal_meta(const as_record* rec, shim_buf* out);
 /* The bins dict of a record alone (shim_get_f: the meta comes in the answer). */
 int record_marshal_bins(const as_record* rec, shim_buf* out);
