@@ -18,6 +18,7 @@ loop exists) and runs each command one of two ways:
 import asyncio
 import concurrent.futures
 import functools
+import marshal
 
 from .. import _batch, _config, _marshal
 from .._client import Client
@@ -25,9 +26,11 @@ from .._keys import key_parts
 from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
-from ._completions import Completions
+from ._completions import _PYPY, Completions
 
 _NULL = ffi.NULL
+_buffer, _loads = ffi.buffer, marshal.loads
+_KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _ASYNC_CONNS_DEFAULT = 100  # the C client's async_max_conns_per_node default
 _WORKERS = 16  # threads for the commands run off the loop (info, indexes, scans...)
@@ -67,6 +70,32 @@ def _fin_get(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
     return ctx[0]._get_result(ctx[2], cmd.out, ctx[4], ctx[3])
+
+
+def _grab(cmd, ctx):
+    # PyPy's get: only the answer's bytes here, _dec_get decodes them (see _Waiter.then).
+    # The form travels as the type: marshal data in a bytearray (whose first 20 bytes are
+    # then already the key's digest as the result wants it), the packed layout in bytes.
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    out = cmd.out
+    if out.is_marshal:
+        return bytearray(_buffer(out.data, out.len))
+    return _buffer(out.data, out.len)[:]
+
+
+def _dec_get(buf, ctx):
+    # _get_result (records.py), from the bytes _grab took
+    if type(buf) is bytearray:
+        gen, ttl, bins = _loads(buf[20:])
+        digest = buf[:20]
+    else:
+        core = ctx[0]
+        gen, ttl, bins, _ = (core._raw_unpacker if ctx[3] else core._unpacker).record(buf)
+        digest = bytearray(buf[:20])
+    p = ctx[2]
+    return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, digest),
+            {"ttl": ttl, "gen": gen}, bins)
 
 
 def _fin_select(cmd, ctx):
@@ -253,16 +282,20 @@ class AsyncClient:
             raw = core._raw_collections("read", policy)
         want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
         ctx = (core, key, p, raw, pol, keep)
+        if _PYPY:
+            finish, then = _grab, _dec_get
+        else:
+            finish, then = _fin_get, None
         if done._in_flight < done.limit:
-            fut, cid = done.open(_fin_get, ctx)
+            fut, cid = done.open(finish, ctx, then)
             return done.opened(
                 lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
                                    p[4], p[5], _NULL, 0, want),
-                cid, fut, _fin_get, ctx)
+                cid, fut, finish, ctx)
         return done.submit(
             lib.shim_async_get,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
-            _fin_get, ctx)
+            finish, ctx, then)
 
     async def select(self, key, bins, policy=None):
         core = self._ready()

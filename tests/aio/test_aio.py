@@ -575,6 +575,44 @@ def test_cancelled_tasks_leak_nothing_and_others_complete(config):
 
 
 @pytest.mark.parametrize("loop_kind", LOOPS)
+def test_cancelled_after_the_answer_came_back(config, loop_kind):
+    """A task cancelled between its command's answer coming back and the task running
+    again gets CancelledError (on PyPy a get's record is decoded only when its task
+    runs, so the answer is dropped undecoded); the other tasks get their records, and a
+    failed get its error."""
+    import select
+
+    cset = "aio-late-cancel-%d" % PID
+
+    async def body(c):
+        ks = [(NS, cset, i) for i in range(40)]
+        await asyncio.gather(*[c.put(k, {"i": i, "s": "v%d" % i}) for i, k in enumerate(ks)])
+        missing = (NS, cset, "missing")
+        tasks = [asyncio.ensure_future(c.get(k)) for k in ks + [missing]]
+        await asyncio.sleep(0)  # every get is sent
+        done = c._done
+        # Without giving the loop a turn: wait for the answers and drain them as the
+        # loop's reader callback would; their tasks are woken, not yet run.
+        while done.in_flight():
+            select.select([done._fd], [], [], 30)
+            done._drain()
+        for t in tasks[:40:2]:
+            t.cancel()
+        got = await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*[c.remove(k) for k in ks])
+        return got, done.in_flight()
+
+    got, left = with_client(config, body, loop_kind)
+    assert left == 0
+    for i, g in enumerate(got[:40]):
+        if i % 2 == 0:
+            assert isinstance(g, asyncio.CancelledError)
+        else:
+            assert g[2] == {"i": i, "s": "v%d" % i} and g[0][:3] == (NS, cset, None)
+    assert isinstance(got[40], ex.RecordNotFound) and got[40].key == (NS, cset, "missing")
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
 def test_commands_with_asyncio_helpers(config, keys, loop_kind):
     # What a command's coroutine awaits (on PyPy a _Waiter, not an asyncio.Future) works
     # under every way asyncio runs a coroutine: tasks, ensure_future, wait, shield,
