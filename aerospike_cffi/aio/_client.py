@@ -22,6 +22,8 @@ import marshal
 
 from .. import _batch, _config, _marshal
 from .._client import Client
+from .._commands.records import _PICKLE_BINS
+from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
 from .._keys import key_parts
 from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
@@ -340,8 +342,44 @@ class AsyncClient:
     # ------------------------------------------------------------ writes
 
     async def put(self, key, bins, meta=None, policy=None, serializer=None):
+        if meta is None and policy is None and serializer is None and type(bins) is dict:
+            return await self._put_plain(key, bins)
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return await self._put(key, bins, meta, policy, serializer, bins)
+
+    def _put_plain(self, key, bins):
+        """The future of put(key, bins): the common call, _put with no meta, policy or
+        serializer written out (as the sync put's), the C command started here with no
+        argument tuple when there is room (see Completions.open)."""
+        done = self._done
+        if done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        core = self._core
+        conn = core._conn()
+        p = key_parts(key)
+        pol = core._policy_defaults["write"]
+        ctx = (core, key, p, bins, None)
+        if _PICKLE_BINS:
+            pickled = _marshal.pickle_bins(bins)
+            if pickled is not None and done._in_flight < done.limit:
+                fut, cid = done.open(_fin_write, ctx)
+                rc = lib.shim_async_put_pickled(
+                    done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                    pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
+                if rc != _NOT_PLAIN:
+                    return done.opened(rc, cid, fut, _fin_write, ctx)
+        packed, n = core._pack_bins(key, bins, None, bins)
+        if done._in_flight < done.limit:
+            fut, cid = done.open(_fin_write, ctx)
+            return done.opened(
+                lib.shim_async_put(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                   p[4], p[5], packed, len(packed), n, _DEFAULT_TTL, 0),
+                cid, fut, _fin_write, ctx)
+        return done.submit(
+            lib.shim_async_put,
+            (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+             _DEFAULT_TTL, 0),
+            _fin_write, ctx)
 
     def _put(self, key, bins, meta, policy, serializer, error_bin):
         """The future of a put (validation errors raise here)."""
