@@ -71,7 +71,16 @@ def _fin_get(cmd, ctx):
     # ctx: (core, key, key parts, raw, C policy, its keep-alive)
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    return ctx[0]._get_result(ctx[2], cmd.out, ctx[4], ctx[3])
+    out = cmd.out
+    if out.is_marshal:
+        # _get_result's marshal case (records.py) written out: one Python call less per
+        # completion in the drain (CPython, where records come in marshal form)
+        data = _buffer(out.data, out.len)
+        gen, ttl, bins = _loads(data[20:])
+        p = ctx[2]
+        return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, bytearray(data[:20])),
+                {"ttl": ttl, "gen": gen}, bins)
+    return ctx[0]._get_result(ctx[2], out, ctx[4], ctx[3])
 
 
 def _grab(cmd, ctx):

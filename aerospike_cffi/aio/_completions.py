@@ -15,6 +15,7 @@ client; more wait here, in order, and one cancelled while waiting is never sent.
 
 import asyncio
 import collections
+import functools
 import platform
 
 from .._native import error_from, ffi, lib
@@ -173,6 +174,13 @@ class Completions:
         self._in_flight = 0
         self.limit = limit
         self._idle = None  # a future close() waits on until nothing is in flight
+        # CPython: the default loop's create_future() is a Python method that only makes
+        # asyncio's (C) Future; made here without that call. Other loops (uvloop) keep
+        # their own create_future.
+        if type(loop).create_future is asyncio.BaseEventLoop.create_future:
+            self._new_future = functools.partial(asyncio.Future, loop=loop)
+        else:
+            self._new_future = loop.create_future
         loop.add_reader(self._fd, self._drain)
 
     @property
@@ -187,7 +195,7 @@ class Completions:
         back. ``args`` holds everything the C call borrows (policy, packed bytes), its
         second item the as_error a refusal is written to; ``ctx[1]`` is the user's key.
         ``then``: PyPy only (see _Waiter)."""
-        fut = _Waiter(self._loop, finish, ctx, then) if _PYPY else self._loop.create_future()
+        fut = _Waiter(self._loop, finish, ctx, then) if _PYPY else self._new_future()
         if self._in_flight < self.limit:
             # (_start inlined: this runs once per command)
             cid = self._next_id
@@ -207,7 +215,7 @@ class Completions:
     def submit_now(self, start, args, finish, ctx, decline):
         """submit() when has_room(); None (nothing sent) when ``start`` answered
         ``decline``."""
-        fut = _Waiter(self._loop, finish, ctx) if _PYPY else self._loop.create_future()
+        fut = _Waiter(self._loop, finish, ctx) if _PYPY else self._new_future()
         if self._start(start, args, fut, finish, ctx, decline):
             return None
         return fut
@@ -235,7 +243,7 @@ class Completions:
         cid = self._next_id
         self._next_id = cid + 1
         return (_Waiter(self._loop, finish, ctx, then) if _PYPY
-                else self._loop.create_future()), cid
+                else self._new_future()), cid
 
     def opened(self, rc, cid, fut, finish, ctx):
         """open()'s future, its command started (``rc`` 0) or refused."""
