@@ -574,6 +574,34 @@ def test_cancelled_tasks_leak_nothing_and_others_complete(config):
     assert all(meta is not None for _, meta in gets)  # the uncancelled ones were written
 
 
+def test_get_keys_as_sync_with_the_config_read_policy(config, keys):
+    """get's returned key carries the user key when the read policy sends keys, from the
+    config's default read policy too, for every key form (int, str, bytes, digest,
+    an empty set name), as the sync get."""
+    policies = dict(_PATIENT, read=dict(_PATIENT["read"], key=aerospike.POLICY_KEY_SEND))
+    cfg = dict(config, policies=policies)
+    sync = aerospike.client(cfg).connect()
+    try:
+        ns, cset = NS, keys[0][1]
+        forms = [(ns, cset, 7), (ns, cset, "s-7"), (ns, cset, b"b-7"), (ns, cset, "u-\u00e9")]
+        for k in forms:
+            sync.put(k, {"v": 1}, policy={"key": aerospike.POLICY_KEY_SEND})
+        forms.append((ns, cset, None, sync.get(forms[0])[0][3]))
+        forms.append({"ns": ns, "set": cset, "key": 7})
+        expect = [sync.get(k) for k in forms]
+
+        async def body(c):
+            return [await c.get(k) for k in forms], [await c.get(k, {"key": 0}) for k in forms]
+
+        got, got_digest_only = with_client(cfg, body)
+        assert got == expect
+        assert got_digest_only == [sync.get(k, {"key": 0}) for k in forms]
+        for k in forms[:4]:
+            sync.remove(k)
+    finally:
+        sync.close()
+
+
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_cancelled_after_the_answer_came_back(config, loop_kind):
     """A task cancelled between its command's answer coming back and the task running
