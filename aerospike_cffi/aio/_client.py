@@ -153,6 +153,14 @@ def _fin_write(cmd, ctx):
     return 0
 
 
+def _fin_put_plain(cmd, ctx):
+    # _put_plain's: ctx is (bins, key), all a plain put needs while in flight (its key
+    # second, where _refused looks for it)
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1], bin=ctx[0])
+    return 0
+
+
 def _fin_operate(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
@@ -240,6 +248,10 @@ class AsyncClient:
         self._closing = False
         if self._done is None:
             self._done = Completions(loop, self._limit)
+        # The plain get and put borrow the core's default policies without a per-command
+        # reference to it: the queue (alive while it can have commands in flight, the
+        # loop watching it) keeps the core alive for them.
+        self._done.owner = core
         return self
 
     async def close(self):
@@ -409,28 +421,30 @@ class AsyncClient:
         conn = core._conn()
         p = key_parts(key)
         pol = core._policy_defaults["write"]
-        ctx = (core, key, p, bins, None)
+        # (the default write policy needs no keep-alive, and the key parts are not kept:
+        # what a command keeps alive while in flight is what PyPy's collector copies)
+        ctx = (bins, key)
         if _PICKLE_BINS:
             pickled = _marshal.pickle_bins(bins)
             if pickled is not None and done._in_flight < done.limit:
-                fut, cid = done.open(_fin_write, ctx)
+                fut, cid = done.open(_fin_put_plain, ctx)
                 rc = lib.shim_async_put_pickled(
                     done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
                     pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
                 if rc != _NOT_PLAIN:
-                    return done.opened(rc, cid, fut, _fin_write, ctx)
+                    return done.opened(rc, cid, fut, _fin_put_plain, ctx)
         packed, n = core._pack_bins(key, bins, None, bins)
         if done._in_flight < done.limit:
-            fut, cid = done.open(_fin_write, ctx)
+            fut, cid = done.open(_fin_put_plain, ctx)
             return done.opened(
                 lib.shim_async_put(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
                                    p[4], p[5], packed, len(packed), n, _DEFAULT_TTL, 0),
-                cid, fut, _fin_write, ctx)
+                cid, fut, _fin_put_plain, ctx)
         return done.submit(
             lib.shim_async_put,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
              _DEFAULT_TTL, 0),
-            _fin_write, ctx)
+            _fin_put_plain, ctx)
 
     def _put(self, key, bins, meta, policy, serializer, error_bin):
         """The future of a put (validation errors raise here)."""

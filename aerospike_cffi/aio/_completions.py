@@ -174,6 +174,7 @@ class Completions:
         self._in_flight = 0
         self.limit = limit
         self._idle = None  # a future close() waits on until nothing is in flight
+        self.owner = None  # what commands in flight borrow from (the client's core)
         # CPython: the default loop's create_future() is a Python method that only makes
         # asyncio's (C) Future; made here without that call. Other loops (uvloop) keep
         # their own create_future.
