@@ -24,16 +24,21 @@ _key_no_data = struct.Struct("<BIq").pack   # key type, size 0, int64 (int keys)
 _int64 = struct.Struct("<q").pack
 _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
-_result_head = struct.Struct("<iBB").unpack_from  # the code is signed (-15: no response)
-_detail_head = struct.Struct("<IH").unpack_from  # subcode, message size
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
 
 
-def _records_module():
-    from aerospike_helpers.batch import records
+_records = []  # aerospike_helpers.batch.records, imported at first use
 
-    return records
+
+def _records_module():
+    # Kept after the first import: an import statement per batch call runs importlib's
+    # Python code (module lock, parent package lookup) on PyPy, allocating as it goes.
+    if not _records:
+        from aerospike_helpers.batch import records
+
+        _records.append(records)
+    return _records[0]
 
 
 def _name(data):
@@ -260,31 +265,8 @@ class BatchCall:
     def _decode(self, buf, raw=False):
         """Results of the packed layout (the layout PyPy reads), as _from_marshal's."""
         unpacker = _marshal.page_unpacker(self.client, raw)
-        batch_record = _records_module().BatchRecord
-        record_meta = _marshal.record_meta
-        header_only = self.header_only
-        results = []
-        names = []  # bin names repeated from record to record (_marshal.NAME_REPEAT)
-        pos = 0
-        for parts in self.keys:
-            code, in_doubt, has_record = _result_head(buf, pos)
-            key = (parts[-3], parts[-2], parts[-1], bytearray(buf[pos + 6:pos + 26]))
-            pos += 26
-            rec = batch_record(key)
-            rec.result = code
-            rec.in_doubt = in_doubt != 0
-            if has_record:
-                gen, ttl, bins, pos = unpacker.record(buf, pos, names)
-                meta = record_meta(ttl, gen)
-                rec.record = (key, meta) if header_only else (key, meta, bins)
-            else:  # the row's error detail
-                rec.subcode, size = _detail_head(buf, pos)
-                pos += 6
-                if size:
-                    rec.message = buf[pos:pos + size].decode("utf-8", "replace")
-                    pos += size
-            results.append(rec)
-        return results
+        return unpacker.read_page(buf, self.keys, _records_module().BatchRecord,
+                                  self.header_only)
 
 
 def _check_keys(keys):
@@ -303,7 +285,7 @@ def _key_error(index, exc):
     return ParamError(-2, "failed to convert key at index: %d -> %s" % (index, exc.msg))
 
 
-def batch_read_steps(client, keys, bins=None, policy=None):
+def _batch_read_call(client, keys, bins):
     _check_keys(keys)
     if bins is not None and not isinstance(bins, list):
         raise ParamError(-2, "Bins argument should be a list.")
@@ -312,8 +294,14 @@ def batch_read_steps(client, keys, bins=None, policy=None):
     call = BatchCall(client)
     call.header_only = bins == []
     call.add_reads(keys, call.read_body(bins, read_all=bins is None))
-    results, status = yield call, policy
-    return _records_from(results, status)
+    return call
+
+
+def batch_read_steps(client, keys, bins=None, policy=None):
+    call = _batch_read_call(client, keys, bins)
+    # The results go straight to _records_from, never into a local of this frame (see
+    # batch_read).
+    return _records_from(*(yield call, policy))
 
 
 def batch_operate_steps(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
@@ -334,8 +322,7 @@ def batch_operate_steps(client, keys, ops, policy_batch=None, policy_batch_write
                 call.add_read(key, packed_ops=packed_ops)
         except ParamError as exc:
             raise _key_error(i, exc) from None
-    results, status = yield call, policy_batch
-    return _records_from(results, status)
+    return _records_from(*(yield call, policy_batch))
 
 
 def batch_remove_steps(client, keys, policy_batch=None, policy_batch_remove=None):
@@ -347,8 +334,7 @@ def batch_remove_steps(client, keys, policy_batch=None, policy_batch_remove=None
             call.add_remove(key, index)
         except ParamError as exc:
             raise _key_error(i, exc) from None
-    results, status = yield call, policy_batch
-    return _records_from(results, status)
+    return _records_from(*(yield call, policy_batch))
 
 
 def batch_apply_steps(client, keys, module, function, args, policy_batch=None,
@@ -373,8 +359,7 @@ def batch_apply_steps(client, keys, module, function, args, policy_batch=None,
     body = call.apply_body(module, function, args)  # packed once for every key
     for key in keys:
         call.add(APPLY, key, body, index)
-    results, status = yield call, policy_batch
-    return _records_from(results, status)
+    return _records_from(*(yield call, policy_batch))
 
 
 def batch_write_steps(client, batch_records, policy_batch=None):
@@ -443,7 +428,12 @@ def run_steps(steps):
 
 
 def batch_read(client, keys, bins=None, policy=None):
-    return run_steps(batch_read_steps(client, keys, bins, policy))
+    # Not through run_steps (PyPy, issue 13): a generator's frame lives through the whole
+    # call, so a minor collection during it moves the frame out of the nursery; the
+    # results then sent into it are referenced from an old object, which the next minor
+    # collection takes as alive even after the frame is dead, copying out every record of
+    # a batch the caller has long dropped (~150 KB per 100-record batch_read).
+    return _records_from(*_batch_read_call(client, keys, bins).run(policy))
 
 
 def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):

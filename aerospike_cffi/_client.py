@@ -103,10 +103,11 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._policy_defaults = defaults
         self._read_raw = "read" in settings.raw_kinds
         self._operate_raw = "operate" in settings.raw_kinds
-        # The fast reads (records.py: shim_get_m, ...) with the default read policy:
+        # The fast reads (records.py: shim_get_f, ...) with the default read policy:
         # the struct, whether it sends keys (fixed once the client is made), and whether
         # the config lets records come as marshal data with their collections decoded.
         self._read_default = defaults["read"]
+        self._write_default = defaults["write"]  # the fast put's (records.py)
         self._read_sends_key = self._read_default.key == 1  # AS_POLICY_KEY_SEND
         self._fast_reads = self._marshal_single and not self._read_raw
         self._as = _NULL

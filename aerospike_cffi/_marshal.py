@@ -321,6 +321,57 @@ def pickle_bins(bins):
     return buf.getvalue()
 
 
+_pickling_ops = threading.local()
+
+
+def pickle_ops(ops):
+    """Protocol-5 pickle of operate()'s op list when it holds only plain values (as
+    pickle_bins), else None; the shim encodes the common ops from it (shim_pickle.c).
+    The pickler runs in fast mode: no memo, so a str or container met twice is written
+    twice (encoded twice, as _ops does), and a cycle is a ValueError (then _ops decides)."""
+    try:
+        buf, pickler = _pickling_ops.state
+    except AttributeError:
+        buf = io.BytesIO()
+        pickler = _PlainPickler(buf, 5)
+        pickler.fast = True
+        _pickling_ops.state = buf, pickler
+    buf.seek(0)
+    buf.truncate()
+    try:
+        pickler.dump(ops)
+    except BaseException as exc:
+        # A dump cut short leaves the pickler mid-object (in fast mode, the nesting count
+        # and memo it keeps for deep containers): the next call makes a new one.
+        del _pickling_ops.state
+        if isinstance(exc, Exception):  # not plain, a cycle, too deep...: _ops decides
+            return None
+        raise
+    return buf.getvalue()
+
+
+def plain_pickler():
+    """(dump, taken) for the fast put (records.py): ``dump(bins)`` appends to the list
+    ``taken`` the pickle of plain bins, or raises (then the Packer packs the bins, and the
+    scratch gets a new pickler: a dump cut short leaves this one mid-object). Made once per
+    scratch: the pickler writes its output to ``taken.append``
+    (no BytesIO seek/truncate/getvalue), once per dump unless a value of 64 KB or more is
+    written apart (pickle's framing: the caller joins the pieces), and runs in fast mode:
+    no memo to fill and clear, so a value met twice is written twice (as the Packer packs
+    it) and a cycle is a ValueError (the Packer reports it)."""
+    taken = []
+    pickler = _PlainPickler(_Writer(taken.append), 5)
+    pickler.fast = True
+    return pickler.dump, taken
+
+
+class _Writer:
+    __slots__ = ("write",)
+
+    def __init__(self, write):
+        self.write = write
+
+
 # Values inside operations and expressions: the official packs them in "Python" mode.
 DEFAULT_PACKER = Packer(mode=SERIALIZER_PYTHON)
 
@@ -798,6 +849,10 @@ else:
 
 
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
+# A batch result's head: code (signed: -15 is "no response"), in_doubt, has a record; and
+# an error row's detail: subcode, message size (_shim/shim_batch.c).
+_result_head = struct.Struct("<iBB").unpack_from
+_detail_head = struct.Struct("<IH").unpack_from
 
 
 class PageUnpacker(Unpacker):
@@ -846,11 +901,227 @@ class PageUnpacker(Unpacker):
             out = dict(sorted(out.items(), key=_key_order))
         return out, pos
 
+    # Collections inside a bin are read by read_page's own loop (one level deep);
+    # RawPageUnpacker hands them to particle() (their msgpack bytes).
+    inline_collections = True
+
+    def read_page(self, buf, keys=None, new_record=None, header_only=False):
+        """Every record of a page in the packed layout, in one list: with ``keys`` (one
+        per record, ending with ns, set, pk) a batch's results, ``new_record(key)`` each
+        (a BatchRecord) with its fields set; else a scan or query page's ``(key, meta,
+        bins)`` records (as _stream's _feed hands them over one by one).
+
+        Why one loop, shaped so (PyPy; issue 13): a loop of a few turns in a function
+        called per record (the bins of a record, the items of a small map) is compiled by
+        PyPy's JIT as a loop of its own, and each entry into it from the caller's loop
+        builds the callee's frame and boxes its locals; that was about 3 KB of garbage per
+        record of the benchmark, twice what the record keeps, so the nursery filled twice
+        as often and more records still being built were copied out of it. Here records,
+        bins and the items of a map or list bin are the turns of one loop in one frame,
+        with the common scalars read inline. Each kind of turn is a bridge of that loop,
+        and every int local alive at its end is boxed when it jumps back: hence the
+        loop's ints kept in a list of ints between turns, flags as bools, the keys taken
+        from an iterator and the turn's ints cleared at its end. What is rarer (nested
+        collections, ext types, ordered maps, other particles) goes through the usual
+        methods, which stay the one definition of the mapping."""
+        unpack_from = self.unpack_from
+        particle = self.particle
+        inline = self.inline_collections
+        batch = keys is not None
+        next_key = iter(keys or ()).__next__
+        results = []
+        append = results.append
+        names = []  # bin names repeated from record to record (NAME_REPEAT)
+        end = len(buf)
+        ns = set_name = None
+        bins = None
+        # The loop's ints, kept unboxed in a list of ints between turns: position, bins
+        # of the record, bins read, items left in the collection bin being read.
+        state = [0, 0, 0, 0]
+        cont = cont_name = prev = None
+        is_map = in_order = small = first = False
+        while True:
+            pos, nbins, bin_i, items = state
+            if items:
+                # One item of a map or list bin, the common scalars inline (as unpack_from).
+                if is_map:
+                    b = buf[pos]
+                    if 0xA1 <= b < 0xC0 and buf[pos + 1] == P_STRING:
+                        if b == 0xA2 and buf[pos + 2] < 0x80:
+                            k = _ASCII_CHARS[buf[pos + 2]]
+                        else:
+                            k = buf[pos + 2:pos + 1 + (b & 0x1F)].decode(
+                                "utf-8", "surrogateescape")
+                        pos += 1 + (b & 0x1F)
+                    elif b < 0x80:
+                        k = b
+                        pos += 1
+                    else:
+                        k, pos = unpack_from(buf, pos)
+                b = buf[pos]
+                if b < 0x80:
+                    v = b
+                    pos += 1
+                elif 0xA1 <= b < 0xC0 and buf[pos + 1] == P_STRING:
+                    if b == 0xA2 and buf[pos + 2] < 0x80:
+                        v = _ASCII_CHARS[buf[pos + 2]]
+                    else:
+                        v = buf[pos + 2:pos + 1 + (b & 0x1F)].decode("utf-8", "surrogateescape")
+                    pos += 1 + (b & 0x1F)
+                elif b == 0xCB:
+                    v = _bed(buf, pos + 1)[0]
+                    pos += 9
+                elif b >= 0xE0:
+                    v = b - 0x100
+                    pos += 1
+                else:
+                    v, pos = unpack_from(buf, pos)
+                    if type(v) is _Ext:
+                        # in a list, an ext first item is its order flags: no item
+                        v = _NO_KEY if first and not is_map else None
+                items -= 1
+                if is_map:
+                    key_type = type(k)
+                    if cont is None:
+                        cont = small_dict() if key_type is str and small else {}
+                    if key_type is list:
+                        k = tuple(k)
+                    if in_order and not first:
+                        if key_type is type(prev) and (key_type is str or key_type is int):
+                            in_order = prev < k
+                        else:
+                            try:
+                                in_order = type(k) is type(prev) and prev < k
+                            except TypeError:
+                                in_order = False
+                    prev = k
+                    cont[k] = v
+                    if not items:
+                        if not in_order:
+                            # The official reads every map into a key-sorted C map.
+                            cont = dict(sorted(cont.items(), key=_key_order))
+                        bins[cont_name] = cont
+                elif v is not _NO_KEY:
+                    cont.append(v)
+                first = False
+                if not items:
+                    cont = prev = None
+            elif bin_i < nbins:
+                # One bin (as Unpacker.read_bins and particle).
+                size = buf[pos]
+                if size == NAME_REPEAT:
+                    name = names[bin_i]
+                    pos += 1
+                else:
+                    name = buf[pos + 1:pos + 1 + size].decode("utf-8")
+                    pos += 1 + size
+                    if bin_i < len(names):
+                        names[bin_i] = name
+                    else:
+                        names.append(name)
+                bin_i += 1
+                ptype, size = _bin_head(buf, pos)
+                pos += 5
+                if ptype == P_INTEGER:
+                    bins[name] = _q(buf, pos)[0]
+                elif ptype == P_STRING:
+                    bins[name] = buf[pos:pos + size].decode("utf-8", "surrogateescape")
+                elif ptype == P_DOUBLE:
+                    bins[name] = _d(buf, pos)[0]
+                elif (ptype == P_MAP or ptype == P_LIST) and inline and size:
+                    b = buf[pos]
+                    if 0x80 <= b < 0xA0:
+                        items, at = b & 0x0F, pos + 1
+                    elif b == 0xDE or b == 0xDC:
+                        items, at = _beH(buf, pos + 1)[0], pos + 3
+                    elif b == 0xDF or b == 0xDD:
+                        items, at = _beI(buf, pos + 1)[0], pos + 5
+                    else:
+                        items, at = -1, pos
+                    is_map = b < 0x90 or b == 0xDE or b == 0xDF
+                    if items < 0 or (is_map and items and
+                                     (0xC7 <= buf[at] <= 0xC9 or 0xD4 <= buf[at] <= 0xD8)):
+                        # not a collection's header, or an ordered map and kin: as usual
+                        items = 0
+                        bins[name] = particle(ptype, buf, pos, pos + size)
+                    elif not items:
+                        bins[name] = {} if is_map else []
+                    else:
+                        # Its items are the next turns; the map goes into bins when full.
+                        first = True
+                        if is_map:
+                            cont_name = name
+                            small = items <= _SMALL_DICT_MAX
+                            in_order = True
+                        else:
+                            cont = bins[name] = []
+                        size = at - pos
+                else:
+                    bins[name] = particle(ptype, buf, pos, pos + size)
+                pos += size
+            elif pos >= end:
+                return results
+            elif batch:  # the next record's head (a batch result)
+                parts = next_key()
+                code, in_doubt, has_record = _result_head(buf, pos)
+                key = (parts[-3], parts[-2], parts[-1], bytearray(buf[pos + 6:pos + 26]))
+                pos += 26
+                rec = new_record(key)
+                rec.result = code
+                rec.in_doubt = in_doubt != 0
+                if has_record:
+                    gen, ttl, nbins = _rec_head(buf, pos)
+                    pos += 12
+                    bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
+                    meta = record_meta(ttl, gen)
+                    rec.record = (key, meta) if header_only else (key, meta, bins)
+                else:  # the row's error detail
+                    nbins = 0
+                    rec.subcode, size = _detail_head(buf, pos)
+                    pos += 6
+                    if size:
+                        rec.message = buf[pos:pos + size].decode("utf-8", "replace")
+                        pos += size
+                append(rec)
+                bin_i = 0
+                rec = None
+            else:  # the next record's head (a scan or query page)
+                size = buf[pos]
+                if size != NAME_REPEAT:
+                    ns = buf[pos + 1:pos + 1 + size].decode()
+                    pos += size
+                pos += 1
+                size = buf[pos]
+                if size != NAME_REPEAT:
+                    set_name = buf[pos + 1:pos + 1 + size].decode() or None
+                    pos += size
+                pos += 1
+                ptype, size = _bin_head(buf, pos)  # the user key's particle type and size
+                pos += 5
+                pk = particle(ptype, buf, pos, pos + size) if ptype else None
+                if pk.__class__ is bytes:
+                    pk = bytearray(pk)  # a stored blob key, as _stream's _from_marshal
+                pos += size
+                digest = bytearray(buf[pos:pos + 20])
+                gen, ttl, nbins = _rec_head(buf, pos + 20)
+                pos += 32
+                bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
+                append(((ns, set_name, pk, digest), record_meta(ttl, gen), bins))
+                bin_i = 0
+            state[0] = pos
+            state[1] = nbins
+            state[2] = bin_i
+            state[3] = items
+            # The turn's ints die here (else boxed at the jump back, see above).
+            pos = nbins = bin_i = items = b = at = size = ptype = code = in_doubt = None
+            has_record = gen = ttl = k = v = None
+
 
 class RawPageUnpacker(PageUnpacker):
     """PageUnpacker of reads with ``deserialize`` False (as RawCollectionsUnpacker)."""
 
     __slots__ = ()
+    inline_collections = False
 
     def particle(self, ptype, buf, start, end):
         if ptype == P_MAP or ptype == P_LIST:

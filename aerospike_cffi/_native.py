@@ -20,16 +20,17 @@ _local = threading.local()
 lib.shim_client_identity(b"python", __import__("aerospike_cffi").__version__.encode())
 
 
-# The fast single-record reads (records.py, shim_get_m in shim.h) write their answer into
-# memory this thread owns: marshal.loads reads it through a buffer object made once, and the
-# digest is copied from another, with no ffi.buffer or copy of the answer per call (on PyPy
-# a memoryview of a bytearray made marshal.loads slower). Answers larger than this go to
-# the heap (SHIM_MARSHAL_HEAP).
+# The fast single-record reads (records.py, shim_get_f and shim_operate_m in shim.h) write
+# their answer into memory the scratch owns (a thread's, or the pool's below): marshal.loads
+# reads it through a buffer object made once, and the digest is copied from another, with
+# no ffi.buffer or copy of the answer per call (on PyPy a memoryview of a bytearray made
+# marshal.loads slower). Answers larger than this go to the heap (SHIM_MARSHAL_HEAP).
 _FAST_CAP = 1 << 16
 
 
 class _Scratch:
-    __slots__ = ("err", "out", "fout", "fview", "fdigest", "_fmem", "__weakref__")
+    __slots__ = ("err", "out", "fout", "fview", "fdigest", "_fmem", "pdump", "pickled",
+                 "__weakref__")
 
     def __init__(self):
         self.err = ffi.new("as_error*")
@@ -42,6 +43,10 @@ class _Scratch:
         fout = self.fout = ffi.gc(ffi.new("shim_buf*"), lib.shim_buf_free)
         fout.data = fout.home = mem
         fout.cap = fout.home_cap = _FAST_CAP
+        # The fast put's pickler (CPython, records.py): _marshal.plain_pickler().
+        from ._marshal import plain_pickler
+
+        self.pdump, self.pickled = plain_pickler()
 
 
 def new_scratch():
@@ -56,6 +61,15 @@ def thread_scratch():
         return _local.scratch
     except AttributeError:
         return new_scratch()
+
+
+# The fast reads' scratches (records.py get/exists): a pool that a call takes one from and
+# gives back to, list.pop/append being atomic under the GIL on CPython and PyPy. On CPython
+# that costs less than a threading.local read (issue 13: every step of a get is paid with
+# the GIL held); the pool holds as many as ran at once. take_scratch raises IndexError when
+# the pool is empty: the caller makes one (_Scratch()).
+_idle_scratches = []
+take_scratch, give_scratch = _idle_scratches.pop, _idle_scratches.append
 
 
 def scratch():

@@ -248,9 +248,7 @@ class _Stream:
             out.want_marshal = 0
             if self._run_guarded(args, out):
                 raise_error(args[1])
-            records = []
-            self._feed(out_bytes(out), records.append, raw=True)
-            return records
+            return self._decode(out_bytes(out), raw=True)
         self._client._want_marshal(out)
         if self._run_guarded(args, out):
             raise_error(args[1])
@@ -282,11 +280,9 @@ class _Stream:
                   bytearray(digest)), meta, bins)
                 for ns, set_name, pk, digest, meta, bins in page]
 
-    def _decode(self, buf):
+    def _decode(self, buf, raw=False):
         """Records of a page in the packed layout."""
-        records = []
-        self._feed(buf, records.append)
-        return records
+        return _marshal.page_unpacker(self._client, raw).read_page(buf)
 
     def _feed(self, buf, callback, raw=False):
         """Hand each record of a page in the packed layout to ``callback`` as soon as it is

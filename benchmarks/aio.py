@@ -6,7 +6,8 @@
 Against one server (a real one: the dev server is the bottleneck otherwise), one worker
 process per client, run one after the other, each round in turn:
     aerospike_cffi.aio on PyPy (also with PYPY_GC_NURSERY=16MB) and on CPython (also
-    with uvloop when installed), 256 tasks in flight (--tasks)
+    with uvloop when installed), 256 tasks in flight (--tasks); also pipelined on both
+    (pipe_max_conns_per_node, --pipe N connections per node; --pipe 0 leaves them out)
     the official client 19.3.0 (CPython), 1, 8 and 32 threads (its best is the reference)
     aerospike-py's AsyncClient (CPython, when installed; ASPY_PYTHON names a python that
     has it), 16, 64 and 256 tasks in flight
@@ -77,6 +78,8 @@ def worker_cffi(host, port, workload, ops, tasks, warmup, rounds, loop_kind):
     async def main():
         cfg = {"hosts": [(host, port)], "async_max_conns_per_node": max(tasks, 100),
                "policies": PATIENT}
+        if os.environ.get(PIPE_ENV):  # the pipelined rows
+            cfg["pipe_max_conns_per_node"] = int(os.environ[PIPE_ENV])
         async with aio.client(cfg) as c:
             async def put(k):
                 await c.put(k, BINS)
@@ -223,9 +226,11 @@ def _has(python, module):
 
 
 PYPY_NURSERY = "16MB"  # the PyPy row with a larger GC nursery (a deployment setting)
+PIPE_ENV = "BENCH_AIO_PIPE_CONNS"  # (to the worker) pipe_max_conns_per_node of its client
+PIPE_CONNS = 8  # the pipelined rows' pipe_max_conns_per_node (--pipe)
 
 
-def runs(tasks):
+def runs(tasks, pipe=PIPE_CONNS):
     """(label, python, worker kind, concurrency, loop kind[, environment])."""
     out = [("aerospike_cffi.aio PyPy", _python("pypy"), "cffi", tasks, "asyncio"),
            # PyPy sizes its nursery from the L2 cache (1 MB on a small VM): with hundreds
@@ -236,6 +241,11 @@ def runs(tasks):
     if _has(_python("cpython"), "uvloop"):
         out.append(("aerospike_cffi.aio CPython+uvloop", _python("cpython"), "cffi", tasks,
                     "uvloop"))
+    if pipe:
+        # pipelining (pipe_max_conns_per_node, off by default: docs/asyncio.rst)
+        out += [("aerospike_cffi.aio %s, pipelined (%d conns)" % (name, pipe), _python(py),
+                 "cffi", tasks, "asyncio", {PIPE_ENV: str(pipe)})
+                for name, py in (("PyPy", "pypy"), ("CPython", "cpython"))]
     if os.path.exists(_python("official")):
         out += [("official 19.3.0, %d threads" % n, _python("official"), "official", n,
                  "threads") for n in (1, 8, 32)]
@@ -259,6 +269,8 @@ def main():
     ap.add_argument("--workloads", default="get,put",
                     help="get, put, batch_read (%d keys a call; ops are calls)" % BATCH)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--pipe", type=int, default=PIPE_CONNS,
+                    help="pipe_max_conns_per_node of the pipelined rows (0: no such rows)")
     ap.add_argument("--only", default=None,
                     help="run only the clients whose label contains this text")
     ap.add_argument("--worker", nargs=4, metavar=("KIND", "WORKLOAD", "N", "LOOP"),
@@ -274,7 +286,7 @@ def main():
         return
     results = []
     for workload in args.workloads.split(","):
-        for label, python, kind, n, loop_kind, *env in runs(args.tasks):
+        for label, python, kind, n, loop_kind, *env in runs(args.tasks, args.pipe):
             if args.only and args.only not in label:
                 continue
             env = dict(os.environ, **env[0]) if env else None

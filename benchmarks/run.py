@@ -332,9 +332,13 @@ def main():
                          % ",".join(UDF))
     ap.add_argument("--namespace", default=None,
                     help="the namespace the workloads use (default: test)")
+    ap.add_argument("--set-prefix", default=None,
+                    help="a prefix of the workloads' set names (a shared server)")
     args = ap.parse_args()
     if args.namespace:
         os.environ["BENCH_NAMESPACE"] = args.namespace  # inherited by the workers
+    if args.set_prefix:
+        os.environ["BENCH_SET_PREFIX"] = args.set_prefix  # inherited by the workers
     if args.quick:
         args.rounds, args.ops, args.records, args.warmup = 2, 2000, 20000, 5000
         args.curve_calls = "10,100,200"

@@ -26,6 +26,10 @@ import time
 # The namespace: BENCH_NAMESPACE (run.py --namespace), else "test".
 NS = os.environ.get("BENCH_NAMESPACE", "test")
 SET, OPS_SET, SCAN_SET = "bench", "bench_ops", "bench_scan"
+# Set names start with BENCH_SET_PREFIX (run.py --set-prefix): runs that share a server
+# (e.g. several developers' runs against one real server) keep their records apart.
+_PREFIX = os.environ.get("BENCH_SET_PREFIX", "")
+SET, OPS_SET, SCAN_SET = _PREFIX + SET, _PREFIX + OPS_SET, _PREFIX + SCAN_SET
 N_KEYS = 1000              # keys the single-record workloads cycle through
 BATCH_KEYS = 100           # keys per batch_read call
 SCAN_RECORDS = 10000       # records one scan returns

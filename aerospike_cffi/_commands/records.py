@@ -14,18 +14,30 @@ import warnings
 
 from .. import _marshal
 from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
-from .._keys import key_parts, parse_meta
-from .._native import ffi, lib, out_bytes, raise_error, scratch, thread_scratch
+from .._keys import _ns_cache, key_parts, parse_meta
+from .._native import (_Scratch, ffi, give_scratch, lib, out_bytes, raise_error, scratch,
+                       take_scratch, thread_scratch)
 from .._ops import encode_operations
-from ..exception import AerospikeError, BinNameError, ClientError, ParamError
+from ..exception import AerospikeError, BinNameError, ClientError, ClusterError, ParamError
 
 _NULL = ffi.NULL
 _buffer, _loads = ffi.buffer, marshal.loads
 # Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
 _PICKLE_BINS = platform.python_implementation() == "CPython"
+# operate's op lists too (shim_pack_ops_pickled, shim_pickle.c); PyPy's JIT runs _ops.
+_PICKLE_OPS = _PICKLE_BINS
+_pickle_ops = _marshal.pickle_ops
+_LIST = builtins.list  # operate's parameter is named list
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
+_names_get, _utf8 = _ns_cache.get, _marshal.utf8
+_put_pickled, _plain_pickler = lib.shim_put_pickled, _marshal.plain_pickler
+_KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
+_NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s ClusterError
+# The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
+# a getattr per call. An answer >= _FOUND carries the record's ttl and gen (shim.h).
+_get_f, _exists_f, _FOUND = lib.shim_get_f, lib.shim_exists_f, lib.SHIM_FOUND
 
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
@@ -55,23 +67,60 @@ class RecordCommands:
 
     def get(self, key, policy=None):
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
+        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
+            # The common call (issue 13), with _conn, key_parts' common case, _enter and
+            # _leave written out: on CPython every bytecode here costs ~100 instructions
+            # with the GIL held, a Python call several hundred. The answer: gen and ttl in
+            # rc, the bins as marshal data in the scratch's own buffer (shim_get_f).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                elif type(pk) is str:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            else:
+                nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            try:
+                busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                busy.append(None)
+                if self._as is not conn:
+                    self._leave(busy)
+                    raise ClusterError(11, _NO_CONNECTION)
+                try:
+                    rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
+                                s.fout)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
+                finally:
+                    busy.pop()
+                    if self._retired:
+                        self._reap()
+                if rc >= _FOUND:
+                    return ((ns, set_name, pk if self._read_sends_key else None,
+                             bytearray(s.fdigest)),
+                            {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
+                return self._get_fast_other(rc, s, key, (nsb, setb, kt, kd, kl, ki, ns,
+                                                          set_name, pk))
+            finally:
+                give_scratch(s)  # after the answer was read from it
         conn = self._conn()
         p = key_parts(key)
-        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
-            # The common call (issue 13): the answer comes as marshal data in this thread's
-            # own buffer (shim_get_m), decoded by one loads, no cdata read.
-            s = thread_scratch()
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_get_m(conn, s.err, self._read_default, p[0], p[1], p[2], p[3],
-                                    p[4], p[5], s.fout)
-            finally:
-                self._leave(busy)
-            if rc == 0:
-                meta, bins = _loads(s.fview)
-                return ((p[6], p[7], p[8] if self._read_sends_key else None, bytearray(s.fdigest)),
-                        meta, bins)
-            return self._get_fast_other(rc, s, key, p)
         if policy is None:
             # The common call, inlined: every Python call here is paid with the GIL held,
             # which other threads wait for (issue 13).
@@ -94,7 +143,7 @@ class RecordCommands:
         return self._get_result(p, out, pol, raw)
 
     def _get_fast_other(self, rc, s, key, p):
-        """get()'s answer when shim_get_m did not leave it in this thread's buffer."""
+        """get()'s answer when shim_get_f did not leave it in the scratch's buffer."""
         if rc == _MARSHAL_HEAP:
             data = _buffer(s.fout.data, s.fout.len)
             meta, bins = _loads(data[20:])
@@ -155,29 +204,57 @@ class RecordCommands:
 
     def exists(self, key, policy=None):
         """(key, meta), with meta None when the record does not exist."""
+        if policy is None and self._fast_reads:
+            # As get(): gen and ttl come in rc (shim_exists_f).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                elif type(pk) is str:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            else:
+                nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            try:
+                busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                busy.append(None)
+                if self._as is not conn:
+                    self._leave(busy)
+                    raise ClusterError(11, _NO_CONNECTION)
+                try:
+                    rc = _exists_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
+                                   s.fout)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
+                finally:
+                    busy.pop()
+                    if self._retired:
+                        self._reap()
+                if rc >= _FOUND:
+                    return ((ns, set_name, pk, bytearray(s.fdigest)),
+                            {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF})
+                if rc == 2:  # no record: not an error for exists()
+                    return (ns, set_name, pk, bytearray(s.fdigest)), None
+                raise_error(s.err, key=key)
+            finally:
+                give_scratch(s)  # after the answer was read from it
         conn = self._conn()
         p = key_parts(key)
-        if policy is None and self._fast_reads:
-            # As get(): the meta dict comes as marshal data in this thread's buffer.
-            s = thread_scratch()
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_exists_m(conn, s.err, self._read_default, p[0], p[1], p[2],
-                                       p[3], p[4], p[5], s.fout)
-            finally:
-                self._leave(busy)
-            if rc == 0:
-                return (p[6], p[7], p[8], bytearray(s.fdigest)), _loads(s.fview)[0]
-            if rc == 2:
-                return (p[6], p[7], p[8], bytearray(s.fdigest)), None
-            if rc == _MARSHAL_HEAP or rc == _PACKED:  # not expected of a record without bins
-                buf = out_bytes(s.fout)
-                meta = _loads(buf[20:])[0] if rc == _MARSHAL_HEAP else None
-                if meta is None:
-                    gen, ttl, _ = _marshal.record_head(buf, 20)
-                    meta = {"ttl": ttl, "gen": gen}
-                return (p[6], p[7], p[8], bytearray(buf[:20])), meta
-            raise_error(s.err, key=key)
         if policy is None:
             pol, _keep = self._policy_defaults["read"], None
         else:
@@ -205,37 +282,85 @@ class RecordCommands:
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
         if (_PICKLE_BINS and policy is None and meta is None and serializer is None and
                 type(bins) is dict):
-            # The common put on CPython, inlined (_put_args with no meta, policy or
-            # serializer): less Python with the GIL held (issue 13).
-            conn = self._conn()
-            p = key_parts(key)
-            pol = self._policy_defaults["write"]
-            pickled = _marshal.pickle_bins(bins)
-            err, out = scratch()
-            if pickled is not None:
+            # The common put on CPython (issue 13), written out as get()'s fast path, with
+            # _put_args' pickle through the scratch's own pickler (_marshal.plain_pickler).
+            conn = self._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if type(key) is tuple:
+                try:
+                    ns, set_name, pk = key
+                    nsb, setb = _names_get(ns), _names_get(set_name)
+                except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                    nsb = None
+                if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
+                    nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+                elif type(pk) is int:  # out of int64: OverflowError from cffi, below
+                    kt, kd, kl, ki = 1, b"", 0, pk
+                elif type(pk) is str:
+                    kd = _utf8(pk)
+                    kt, kl, ki = 3, len(kd), 0
+                else:
+                    nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+            else:
+                nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+            try:
+                s = take_scratch()
+            except IndexError:
+                s = _Scratch()
+            try:
+                taken = s.pickled
+                try:
+                    s.pdump(bins)
+                    pickled = taken.pop()
+                    if taken:  # values of 64 KB and more are written apart: join in order
+                        taken.append(pickled)
+                        pickled = b"".join(taken)
+                        del taken[:]
+                except BaseException as exc:
+                    # A dump cut short leaves the pickler mid-object (in fast mode, the
+                    # nesting count and memo it keeps for deep containers, and pieces in
+                    # `taken`): this scratch gets a new one (as _marshal.pickle_ops).
+                    s.pdump, s.pickled = _plain_pickler()
+                    if not isinstance(exc, Exception):
+                        raise
+                    pickled = None  # not plain, a cycle, too deep...: the Packer decides
+                if pickled is not None:
+                    busy = self._busy  # the close guard, as _enter/_leave (_client.py)
+                    busy.append(None)
+                    if self._as is not conn:
+                        self._leave(busy)
+                        raise ClusterError(11, _NO_CONNECTION)
+                    try:
+                        rc = _put_pickled(conn, s.err, self._write_default, nsb, setb, kt, kd,
+                                          kl, ki, pickled, len(pickled), self._bool_as_bool,
+                                          _DEFAULT_TTL, 0, s.out)
+                    except OverflowError:
+                        raise ParamError(-2, _KEY_TOO_BIG) from None
+                    finally:
+                        busy.pop()
+                        if self._retired:
+                            self._reap()
+                    if rc == 0:
+                        return 0
+                    if rc != _NOT_PLAIN:
+                        raise_error(s.err, key=key, bin=bins)
+                # Not plain for the shim: the Packer packs them (bin errors raise here, as
+                # in _put_args: no meta or policy to check).
+                packed, n = self._pack_bins(key, bins, None, bins)
                 busy = self._enter(conn)
                 try:
-                    rc = lib.shim_put_pickled(conn, err, pol, p[0], p[1], p[2], p[3], p[4],
-                                              p[5], pickled, len(pickled), self._bool_as_bool,
-                                              _DEFAULT_TTL, 0, out)
+                    rc = lib.shim_put(conn, s.err, self._write_default, nsb, setb, kt, kd, kl,
+                                      ki, packed, len(packed), n, _DEFAULT_TTL, 0, s.out)
+                except OverflowError:
+                    raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:
                     self._leave(busy)
-                if rc != _NOT_PLAIN:
-                    if rc:
-                        raise_error(err, key=key, bin=bins)
-                    return 0
-            # Not plain for the shim: the Packer packs them (bin errors raise here, as in
-            # _put_args: no meta or policy to check).
-            packed, n = self._pack_bins(key, bins, None, bins)
-            busy = self._enter(conn)
-            try:
-                rc = lib.shim_put(conn, err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed,
-                                  len(packed), n, _DEFAULT_TTL, 0, out)
+                if rc:
+                    raise_error(s.err, key=key, bin=bins)
+                return 0
             finally:
-                self._leave(busy)
-            if rc:
-                raise_error(err, key=key, bin=bins)
-            return 0
+                give_scratch(s)
         # As the official: only an int names a serializer (its plain value, no user code).
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return self._put(key, bins, meta, policy, serializer, bins)
@@ -367,13 +492,7 @@ class RecordCommands:
             if rc == 0:
                 meta, bins = _loads(s.fview)
                 return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
-            if rc == _MARSHAL_HEAP:
-                data = _buffer(s.fout.data, s.fout.len)
-                meta, bins = _loads(data[20:])
-                return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
-            if rc != _PACKED:
-                raise_error(s.err, key=key)
-            return self._operate_result(p, s.fout, ordered, raw)
+            return self._operate_fast_other(rc, s, key, p)
         err, out = scratch()
         if not ordered and not raw:
             # its marshal form is a dict
@@ -388,17 +507,39 @@ class RecordCommands:
             raise_error(err, key=key)
         return self._operate_result(p, out, ordered, raw)
 
+    def _operate_fast_other(self, rc, s, key, p):
+        """The fast operate's answer when it is not marshal data in this thread's buffer."""
+        if rc == _MARSHAL_HEAP:
+            data = _buffer(s.fout.data, s.fout.len)
+            meta, bins = _loads(data[20:])
+            return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
+        if rc != _PACKED:
+            raise_error(s.err, key=key)
+        return self._operate_result(p, s.fout, False, False)
+
     def _operate_args(self, key, ops, meta, policy, ordered):
         """(conn, key parts, packed ops, count, ttl, gen, C policy, keep-alive, raw)."""
         conn = self._conn()
         p = key_parts(key)
-        try:
-            packed, n, plan = self._pack_ops(ops, ordered)
-        except BinNameError as exc:
-            exc.key = key
-            raise
-        except UnicodeEncodeError:
-            raise _marshal.unicode_error() from None
+        packed = None
+        if _PICKLE_OPS and type(ops) is builtins.list:
+            # CPython: the common op lists are encoded in C (issue 13), else by _ops.
+            pickled = _marshal.pickle_ops(ops)
+            if pickled is not None:
+                out = thread_scratch().out
+                n = lib.shim_pack_ops_pickled(pickled, len(pickled), self._bool_as_bool, out)
+                if n:
+                    packed = _buffer(out.data, out.len)[:]
+                    touch_ttl = None
+        if packed is None:
+            try:
+                packed, n, plan = self._pack_ops(ops, ordered)
+            except BinNameError as exc:
+                exc.key = key
+                raise
+            except UnicodeEncodeError:
+                raise _marshal.unicode_error() from None
+            touch_ttl = plan.touch_ttl
         if meta is None and policy is None:
             # The common call (issue 13): the defaults without three calls.
             ttl, gen = _DEFAULT_TTL, 0
@@ -408,8 +549,8 @@ class RecordCommands:
             ttl, gen = parse_meta(meta, self._settings.validate_keys)
             pol, _keep = self._policy("operate", policy)
             raw = self._raw_collections("operate", policy)
-        if plan.touch_ttl is not None:
-            ttl = plan.touch_ttl & 0xFFFFFFFF
+        if touch_ttl is not None:
+            ttl = touch_ttl & 0xFFFFFFFF
         return conn, p, packed, n, ttl, gen, pol, _keep, raw
 
     def _operate_result(self, p, out, ordered, raw):
@@ -441,6 +582,39 @@ class RecordCommands:
 
     def operate(self, key, list, meta=None, policy=None):  # noqa: A002 - official name
         """Several operations on one record, atomically; returns (key, meta, bins)."""
+        if (meta is None and _PICKLE_OPS and type(list) is _LIST and self._fast_reads and
+                _SERIALIZERS.deserializer is None):
+            # The common call on CPython (issue 13): the op list pickled, encoded and sent by
+            # one shim call, the answer as _operate's fast one. Ops the shim leaves to _ops
+            # (SHIM_NOT_PLAIN, nothing sent) and a bad policy take _operate, which checks
+            # everything in the official's order (the ops before the policy).
+            conn = self._as
+            if conn == _NULL:
+                conn = self._conn()  # raises
+            p = key_parts(key)
+            if policy is None:
+                pol, _keep, raw = self._policy_defaults["operate"], None, self._operate_raw
+            else:
+                try:
+                    pol, _keep = self._policy("operate", policy)
+                except AerospikeError:
+                    return self._operate(key, list, meta, policy, False)
+                raw = self._raw_collections("operate", policy)
+            pickled = None if raw else _pickle_ops(list)
+            if pickled is not None:
+                s = thread_scratch()
+                busy = self._enter(conn)
+                try:
+                    rc = lib.shim_operate_pickled_m(
+                        conn, s.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], pickled,
+                        len(pickled), self._bool_as_bool, _DEFAULT_TTL, 0, s.fout)
+                finally:
+                    self._leave(busy)
+                if rc == 0:
+                    meta, bins = _loads(s.fview)
+                    return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
+                if rc != _NOT_PLAIN:
+                    return self._operate_fast_other(rc, s, key, p)
         return self._operate(key, list, meta, policy, False)
 
     def operate_ordered(self, key, list, meta=None, policy=None):  # noqa: A002

@@ -632,6 +632,54 @@ shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PA
     return fast_read(as, err, policy, KEY_ARGS, out, true);
 }
 
+/* shim_get_f / shim_exists_f (shim.h): the common answer carries gen and ttl in the return
+ * value, which Python turns into the meta dict for less than marshal.loads builds it. */
+static int64_t
+fast_read_meta(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+               shim_buf* out, bool header_only)
+{
+    as_key key;
+    fast_home(out);
+    if (command_begin(err, &key, KEY_ARGS, out, NULL) != AEROSPIKE_OK) {
+        return err->code;
+    }
+    as_record* rec = NULL;
+    int64_t rc = header_only ? aerospike_key_exists(as, err, policy, &key, &rec)
+                             : aerospike_key_get(as, err, policy, &key, &rec);
+    if (rc == AEROSPIKE_OK) {
+        size_t mark = out->len;
+        int m = header_only ? MARSHAL_OK : record_marshal_bins(rec, out);
+        if (m == MARSHAL_OK && out->data == out->home) {
+            rc = SHIM_FOUND + ((int64_t)rec->ttl << 16) + rec->gen;
+        }
+        else if (m == MARSHAL_NOMEM) {
+            rc = as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+        }
+        else {
+            /* Rare (a value the marshal form cannot carry, or an answer larger than the
+             * home buffer): shim_get_m's forms, which carry the meta themselves. */
+            out->len = mark;
+            rc = fast_record_out(err, rec, out);
+        }
+    }
+    as_record_destroy(rec);
+    return rc;
+}
+
+int64_t
+shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+           shim_buf* out)
+{
+    return fast_read_meta(as, err, policy, KEY_ARGS, out, false);
+}
+
+int64_t
+shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PARAMS,
+              shim_buf* out)
+{
+    return fast_read_meta(as, err, policy, KEY_ARGS, out, true);
+}
+
 int
 shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_PARAMS,
                const char* packed_ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,

@@ -86,6 +86,20 @@ int shim_get_m(aerospike* as, as_error* err, const as_policy_read* policy,
 int shim_exists_m(aerospike* as, as_error* err, const as_policy_read* policy,
                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                   int64_t kint, shim_buf* out);
+/* The fast reads with the default policy, meta in the answer (records.py get/exists, issue
+ * 13): as shim_get_m / shim_exists_m, but when the record came and its bins dict sits in
+ * out's `home` buffer as marshal data after the digest (exists: the digest alone), the
+ * answer is SHIM_FOUND + (ttl << 16) + gen, so that no marshal data carries the meta dict.
+ * Otherwise (never 0): SHIM_MARSHAL_HEAP / SHIM_PACKED with shim_get_m's (meta, bins) or
+ * packed layout, or the error code (exists: 2 when there is no record, digest written).
+ * SHIM_FOUND is 1 << 48 (above every error code; ttl is 32 bits and gen 16). */
+#define SHIM_FOUND 281474976710656
+int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
+                   const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
+                   int64_t kint, shim_buf* out);
+int64_t shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy,
+                      const char* ns, const char* set, int ktype, const char* kdata,
+                      uint32_t klen, int64_t kint, shim_buf* out);
 int shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy,
                    const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen,
                    int64_t kint, const char* ops, uint32_t ops_size, uint32_t n_ops,
@@ -294,11 +308,20 @@ typedef struct shim_async_cmd {
     int want_marshal;
     shim_async_queue* queue;
     struct shim_async_cmd* next;
+    int warming;        /* (shim_async.c) pipelined while the pipeline pools are made */
+    void* cluster;      /* (shim_async.c) its as_cluster, when warming */
 } shim_async_cmd;
 
 int shim_async_init(as_error* err, uint32_t n_loops);
 shim_async_queue* shim_async_queue_new(void);
 int shim_async_queue_fd(shim_async_queue* q);
+/* conns_per_node != 0 (the cluster's pipe_max_conns_per_node): the queue's single-record
+ * commands go pipelined (the C client's pipeline connections), once every node's pipeline
+ * pool is made (until then at most conns_per_node at once; the others and batches take the
+ * ordinary async pool). Set before the queue's first command. */
+void shim_async_queue_pipeline(shim_async_queue* q, uint32_t conns_per_node);
+/* 1 once the queue's single-record commands all go pipelined (its pools are made). */
+int shim_async_queue_pipelined(shim_async_queue* q);
 void shim_async_queue_free(shim_async_queue* q);
 uint32_t shim_async_drain(shim_async_queue* q, shim_async_cmd** out, uint32_t max);
 void shim_async_release(shim_async_cmd** cmds, uint32_t n);
@@ -333,3 +356,15 @@ int shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error
                        const char* ns, const char* set, int ktype, const char* kdata, uint32_t klen, int64_t kint,
                        const char* ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,
                        uint16_t gen, int want_marshal);
+
+/* operate()'s op list as a protocol-5 pickle of a list of op dicts (CPython's pickle.dumps,
+ * as shim_put_pickled) -> `out` holds the packed ops of shim_operate (as records._pack_ops
+ * writes them); answers their number, or 0 when an op needs the Python encoder (_ops.py:
+ * another op or shape, a bad value, ... see shim_pickle.c). Touches nothing else. */
+int shim_pack_ops_pickled(const char* pickled, uint32_t size, int bool_as_bool, shim_buf* out);
+/* shim_operate_m of such a pickled op list; SHIM_NOT_PLAIN, having done nothing, when
+ * shim_pack_ops_pickled would answer 0. */
+int shim_operate_pickled_m(aerospike* as, as_error* err, const as_policy_operate* policy,
+                           const char* ns, const char* set, int ktype, const char* kdata,
+                           uint32_t klen, int64_t kint, const char* pickled, uint32_t size,
+                           int bool_as_bool, uint32_t ttl, uint16_t gen, shim_buf* out);

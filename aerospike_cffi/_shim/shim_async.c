@@ -24,6 +24,7 @@
 #include <aerospike/aerospike.h>
 #include <aerospike/aerospike_batch.h>
 #include <aerospike/aerospike_key.h>
+#include <aerospike/as_cluster.h>
 #include <aerospike/as_event.h>
 #include <aerospike/as_operations.h>
 #include <aerospike/as_record.h>
@@ -39,6 +40,11 @@ struct shim_async_queue {
     shim_async_cmd* tail;
     int efd;
     int signalled;  /* the eventfd holds a wake-up Python has not drained yet */
+    /* Pipelining (shim_async_queue_pipeline): see pipe_for(). */
+    as_pipe_listener pipe;  /* non-NULL: single-record commands may go pipelined */
+    uint32_t pipe_conns;    /* the cluster's pipe_max_conns_per_node */
+    int warm;               /* every node's pipeline pool is made: all commands pipelined */
+    uint32_t warming;       /* pipelined commands in flight before warm */
 };
 
 /* ------------------------------------------------------------------ event loops */
@@ -110,6 +116,91 @@ shim_async_queue_new(void)
     return q;
 }
 
+/* Pipelining (the C client's as_pipe.c): with a pipe listener, a single-record command
+ * takes a connection of its node's pipeline pool (pipe_max_conns_per_node per node) and is
+ * written there while earlier commands on it still wait for their answers: a few
+ * connections carry every command in flight, so the event-loop thread re-arms no socket per
+ * command and the kernel coalesces commands into fewer TCP segments (benchmarks/README).
+ * The listener only says "written, the connection may take the next one": nothing to do. */
+static void
+on_pipe_written(void* udata, as_event_loop* loop)
+{
+    (void)udata;
+    (void)loop;
+}
+
+void
+shim_async_queue_pipeline(shim_async_queue* q, uint32_t conns_per_node)
+{
+    q->pipe = conns_per_node ? on_pipe_written : NULL;
+    q->pipe_conns = conns_per_node;
+    q->warm = 0;
+    q->warming = 0;
+}
+
+int
+shim_async_queue_pipelined(shim_async_queue* q)
+{
+    return q->pipe && __atomic_load_n(&q->warm, __ATOMIC_ACQUIRE);
+}
+
+/* The pipe listener for `cmd` (on the Python thread, at submit), or NULL to send it through
+ * the ordinary async pool.
+ *
+ * A pipeline pool refuses a command (AEROSPIKE_ERR_NO_MORE_CONNECTIONS, writes are not
+ * retried) when it holds its limit of connections and every one of them is still being
+ * connected (as_pipe_get_connection): with a few hundred commands sent at once to a cold
+ * pool, most would fail. Until every node's pipeline pool is made ("warm"), at most
+ * pipe_conns commands go pipelined at once (each one opens a connection of its own while
+ * its pool is below its limit: the pool prefers new connections) and the others take the
+ * ordinary pool, which the in-flight limit of aerospike_cffi.aio (async_max_conns_per_node)
+ * never overfills. */
+static as_pipe_listener
+pipe_for(shim_async_cmd* cmd, aerospike* as)
+{
+    shim_async_queue* q = cmd->queue;
+    if (!q->pipe) {
+        return NULL;
+    }
+    if (__atomic_load_n(&q->warm, __ATOMIC_ACQUIRE)) {
+        return q->pipe;
+    }
+    if (__atomic_add_fetch(&q->warming, 1, __ATOMIC_ACQ_REL) <= q->pipe_conns) {
+        cmd->warming = 1;
+        cmd->cluster = as->cluster;
+        return q->pipe;
+    }
+    __atomic_sub_fetch(&q->warming, 1, __ATOMIC_ACQ_REL);
+    return NULL;
+}
+
+/* On the event loop thread (the only one that touches the pools): every node's pipeline
+ * pool holds its limit of connections and at least one is idle. */
+static int
+pipe_pools_made(as_cluster* cluster, as_event_loop* loop)
+{
+    as_nodes* nodes = as_nodes_reserve(cluster);
+    int made = nodes->size > 0;
+    for (uint32_t i = 0; made && i < nodes->size; i++) {
+        as_async_conn_pool* pool = &nodes->array[i]->pipe_conn_pools[loop->index];
+        made = pool->queue.total >= pool->limit && as_queue_size(&pool->queue) > 0;
+    }
+    as_nodes_release(nodes);
+    return made;
+}
+
+/* On the event loop thread, as a warming command comes back. */
+static void
+pipe_warmed(shim_async_cmd* cmd, as_error* err, as_event_loop* loop)
+{
+    shim_async_queue* q = cmd->queue;
+    if ((!err || err->code == AEROSPIKE_OK) && !__atomic_load_n(&q->warm, __ATOMIC_ACQUIRE) &&
+        pipe_pools_made(cmd->cluster, loop)) {
+        __atomic_store_n(&q->warm, 1, __ATOMIC_RELEASE);
+    }
+    __atomic_sub_fetch(&q->warming, 1, __ATOMIC_ACQ_REL);
+}
+
 int
 shim_async_queue_fd(shim_async_queue* q)
 {
@@ -177,8 +268,11 @@ shim_async_release(shim_async_cmd** cmds, uint32_t n)
  * written under the lock: once the command is in the queue, Python may drain it, see no
  * command left in flight and free the queue. */
 static void
-complete(shim_async_cmd* cmd, as_error* err)
+complete(shim_async_cmd* cmd, as_error* err, as_event_loop* loop)
 {
+    if (cmd->warming) {
+        pipe_warmed(cmd, err, loop);
+    }
     if (err && err->code != AEROSPIKE_OK) {
         as_error_copy(&cmd->err, err);
     }
@@ -205,20 +299,18 @@ complete(shim_async_cmd* cmd, as_error* err)
 static void
 on_record(as_error* err, as_record* rec, void* udata, as_event_loop* loop)
 {
-    (void)loop;
     shim_async_cmd* cmd = udata;
     if (!err && rec) {
         /* The C client destroys rec when this returns: copy it out now. */
         command_record_out(&cmd->err, rec, &cmd->out, cmd->want_marshal);
     }
-    complete(cmd, err);
+    complete(cmd, err, loop);
 }
 
 static void
 on_write(as_error* err, void* udata, as_event_loop* loop)
 {
-    (void)loop;
-    complete((shim_async_cmd*)udata, err);
+    complete((shim_async_cmd*)udata, err, loop);
 }
 
 /* A new command of `q`; NULL with err set when out of memory. */
@@ -240,6 +332,8 @@ cmd_new(shim_async_queue* q, uint64_t id, as_error* err, int want_marshal)
     cmd->want_marshal = 0;
     cmd->queue = q;
     cmd->next = NULL;
+    cmd->warming = 0;
+    cmd->cluster = NULL;
     cmd->out.want_marshal = want_marshal;
     return cmd;
 }
@@ -264,6 +358,9 @@ static int
 cmd_submitted(shim_async_cmd* cmd, as_error* err)
 {
     if (err->code != AEROSPIKE_OK) {
+        if (cmd->warming) {
+            __atomic_sub_fetch(&cmd->queue->warming, 1, __ATOMIC_ACQ_REL);
+        }
         cmd_free(cmd);
     }
     return err->code;
@@ -289,10 +386,12 @@ shim_async_get(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err,
             p += strlen(p) + 1;
         }
         names[n_bins] = NULL;
-        aerospike_key_select_async(as, err, policy, &key, names, on_record, cmd, NULL, NULL);
+        aerospike_key_select_async(as, err, policy, &key, names, on_record, cmd, NULL,
+                                   pipe_for(cmd, as));
     }
     else {
-        aerospike_key_get_async(as, err, policy, &key, on_record, cmd, NULL, NULL);
+        aerospike_key_get_async(as, err, policy, &key, on_record, cmd, NULL,
+                                pipe_for(cmd, as));
     }
     return cmd_submitted(cmd, err);
 }
@@ -306,7 +405,7 @@ shim_async_exists(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err
     if (!cmd) {
         return err->code;
     }
-    aerospike_key_exists_async(as, err, policy, &key, on_record, cmd, NULL, NULL);
+    aerospike_key_exists_async(as, err, policy, &key, on_record, cmd, NULL, pipe_for(cmd, as));
     return cmd_submitted(cmd, err);
 }
 
@@ -314,7 +413,7 @@ static void
 put_async(as_error* err, as_record* rec, const put_send* send)
 {
     aerospike_key_put_async(send->as, err, send->policy, send->key, rec, on_write, send->udata,
-                            NULL, NULL);
+                            NULL, pipe_for((shim_async_cmd*)send->udata, send->as));
 }
 
 int
@@ -357,7 +456,7 @@ shim_async_remove(shim_async_queue* q, uint64_t id, aerospike* as, as_error* err
     if (!cmd) {
         return err->code;
     }
-    aerospike_key_remove_async(as, err, policy, &key, on_write, cmd, NULL, NULL);
+    aerospike_key_remove_async(as, err, policy, &key, on_write, cmd, NULL, pipe_for(cmd, as));
     return cmd_submitted(cmd, err);
 }
 
@@ -377,7 +476,8 @@ shim_async_operate(shim_async_queue* q, uint64_t id, aerospike* as, as_error* er
     ops.ttl = ttl;
     ops.gen = gen;
     if (operations_from_packed(err, &ops, packed_ops, ops_size, n_ops) == AEROSPIKE_OK) {
-        aerospike_key_operate_async(as, err, policy, &key, &ops, on_record, cmd, NULL, NULL);
+        aerospike_key_operate_async(as, err, policy, &key, &ops, on_record, cmd, NULL,
+                                    pipe_for(cmd, as));
     }
     as_operations_destroy(&ops);
     return cmd_submitted(cmd, err);
@@ -391,12 +491,11 @@ static void
 on_batch(as_error* err, as_batch_records* records, void* udata, as_event_loop* loop)
 {
     (void)records;  /* the job's own */
-    (void)loop;
     batch_job* job = udata;
     shim_async_cmd* cmd = batch_job_cmd(job);
     batch_job_out(job, &cmd->out);
     batch_job_free(job);
-    complete(cmd, err);
+    complete(cmd, err, loop);
 }
 
 int

@@ -97,6 +97,8 @@ enum { MARSHAL_OK = 0, MARSHAL_FALLBACK = 1, MARSHAL_NOMEM = -1 };
 int record_marshal(const as_record* rec, shim_buf* out);
 /* (meta dict, bins dict) of a record: the fast reads' form (shim.h, shim_get_m). */
 int record_marshal_meta(const as_record* rec, shim_buf* out);
+/* The bins dict of a record alone (shim_get_f: the meta comes in the answer). */
+int record_marshal_bins(const as_record* rec, shim_buf* out);
 
 /* Pages of batch results and stream records as one marshal list (layouts: shim.h).
  * marshal_sized_begin writes `code` ('[' list, 's' bytes) with a u32 size that

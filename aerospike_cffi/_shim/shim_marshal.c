@@ -583,6 +583,12 @@ record_marshal_meta(const as_record* rec, shim_buf* out)
     return meta_and_bins(rec, NULL, out);
 }
 
+int
+record_marshal_bins(const as_record* rec, shim_buf* out)
+{
+    return bins_dict(rec, NULL, out);
+}
+
 /* ------------------------------------------------------------------ pages */
 
 int

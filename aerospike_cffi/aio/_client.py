@@ -45,15 +45,19 @@ class _Core(Client):
     """The sync client under an AsyncClient: its connection also has async pools."""
 
     _async_conns = _ASYNC_CONNS_DEFAULT
+    _pipe_conns = 0  # pipe_max_conns_per_node; 0: no pipelining
 
     def _tune_connection(self, cfg):
         cfg.async_max_conns_per_node = self._async_conns
+        if self._pipe_conns:
+            cfg.pipe_max_conns_per_node = self._pipe_conns
 
 
-def _core_for(config, async_conns):
+def _core_for(config, async_conns, pipe_conns=0):
     # (Client._connect makes the C client's event loop first, if it is not there yet.)
     core = _Core.__new__(_Core)
     core._async_conns = async_conns
+    core._pipe_conns = pipe_conns
     core.__init__(config)
     return core
 
@@ -199,7 +203,9 @@ class AsyncClient:
 
     Extra config key (not in the official client's config): ``async_max_conns_per_node``,
     the C client's async connection pool size per node (default 100). The client keeps at
-    most that many single-record commands in flight and queues the rest.
+    most that many single-record commands in flight and queues the rest. And
+    ``pipe_max_conns_per_node`` (default 0: off): pipeline the single-record commands over
+    that many connections per node (docs/asyncio.rst says what changes with it).
     """
 
     def __init__(self, config):
@@ -209,9 +215,13 @@ class AsyncClient:
         limit = config.pop("async_max_conns_per_node", _ASYNC_CONNS_DEFAULT)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit < (1 << 31):
             raise ParamError(-2, "async_max_conns_per_node must be a positive int")
+        pipe = config.pop("pipe_max_conns_per_node", 0)
+        if isinstance(pipe, bool) or not isinstance(pipe, int) or not 0 <= pipe < (1 << 31):
+            raise ParamError(-2, "pipe_max_conns_per_node must be an int >= 0")
         _config.build(config)  # a bad config raises here, as aerospike.client() does
         self._config = config
         self._limit = limit
+        self._pipe_conns = pipe
         self._core = None
         self._dec_plain = None  # a plain get's decoder (_plain_decoder), once connected
         self._done = None  # Completions, once connected
@@ -242,7 +252,8 @@ class AsyncClient:
             self._config = config
         core = self._core
         if core is None:
-            core = await loop.run_in_executor(None, _core_for, config, self._limit)
+            core = await loop.run_in_executor(None, _core_for, config, self._limit,
+                                              self._pipe_conns)
         else:
             await loop.run_in_executor(None, core.connect)
         self._core = core
@@ -251,6 +262,8 @@ class AsyncClient:
         self._closing = False
         if self._done is None:
             self._done = Completions(loop, self._limit)
+            if self._pipe_conns:
+                lib.shim_async_queue_pipeline(self._done.q, self._pipe_conns)
         # The plain get and put borrow the core's default policies without a per-command
         # reference to it: the queue (alive while it can have commands in flight, the
         # loop watching it) keeps the core alive for them.

@@ -44,6 +44,8 @@ class CallLog:
 def calls(monkeypatch):
     log = CallLog(records.lib)
     monkeypatch.setattr(records, "lib", log)
+    # the common put calls shim_put_pickled through a module global (records.py)
+    monkeypatch.setattr(records, "_put_pickled", log.shim_put_pickled)
     return log.calls
 
 
@@ -73,6 +75,7 @@ EXTRA = [
     {"b": bytearray(b"\x00\x01"), "t": True, "f": False},
     {"s": "x" * 40, "u": "é" * 200, "big": list(range(2000)), "n": -2 ** 63, "x": 2 ** 63 - 1},
     {"same": ["shared", "shared", "shared"]},                       # one str object, memoized
+    {"blob": b"\x01" * 100000, "s": "y" * 70000, "after": [1, b"z"]},  # written apart by pickle
 ]
 
 
@@ -85,9 +88,29 @@ def test_plain_bins_are_stored_as_the_packer_stores_them(client, key, bins, call
     assert same(by_pickle, stored(client, key))
 
 
-def test_shared_containers_and_subclasses_go_to_the_packer(client, key, calls):
+def test_shared_containers_are_stored_as_the_packer_stores_them(client, key, calls,
+                                                                monkeypatch):
+    # pickle_bins' memo refers to a container met twice: the shim leaves it to the Packer;
+    # the common put pickles in fast mode (no memo), writing it twice, as the Packer does
     inner = [1, 2]
-    for bins in ({"a": inner, "b": inner}, {"k": aerospike.KeyOrderedDict({"b": 1, "a": 2})},
+    for bins in ({"a": inner, "b": inner}, {"a": inner, "m": {"x": inner, "y": [inner]}}):
+        del calls[:]
+        client.put(key, bins)
+        assert calls[-1][1] == 0
+        by_pickle = stored(client, key)
+        put_by_packer(client, key, bins, monkeypatch)
+        assert same(by_pickle, stored(client, key)) and by_pickle["a"] == [1, 2]
+    # a cycle: the Packer's error, as before
+    cyclic = [1]
+    cyclic.append(cyclic)
+    with pytest.raises(RecursionError):
+        client.put(key, {"c": cyclic})
+    client.put(key, {"ok": 1})  # and the next put is whole
+    assert stored(client, key)["ok"] == 1
+
+
+def test_subclasses_go_to_the_packer(client, key, calls):
+    for bins in ({"k": aerospike.KeyOrderedDict({"b": 1, "a": 2})},
                  {"g": aerospike.GeoJSON({"type": "Point", "coordinates": [1.0, 2.0]})},
                  {"n": float("nan"), "m": {float("nan"): 1}}):
         del calls[:]
@@ -126,3 +149,40 @@ def test_pickle_refuses_without_running_user_code():
 
     assert _marshal.pickle_bins({"x": [Sneaky()]}) is None
     assert _marshal.pickle_bins({"x": [1]}) is not None
+
+
+def _deep(levels, leaf):
+    top = cur = []
+    for _ in range(levels):
+        nxt = []
+        cur.append(nxt)
+        cur = nxt
+    cur.append(leaf)
+    return top
+
+
+@pytest.mark.parametrize("bad", [
+    {"f": frozenset([1])}, {"d": _deep(60, frozenset([2]))}, {"d": _deep(60, object())},
+    {"m": {"k": _deep(55, {1, 2})}},
+], ids=["frozenset", "deep-frozenset", "deep-object", "deep-set"])
+def test_a_dump_cut_short_leaves_the_next_put_whole(client, key, bad, monkeypatch):
+    """The common put's pickler runs in fast mode, which keeps a nesting count (and, past 50
+    levels, a memo) that a dump cut short leaves behind: the scratch gets a new pickler,
+    the bins go the Packer's way, and the next puts are whole."""
+    try:
+        client.put(key, bad)
+        by_pickle = None, stored(client, key)
+    except AerospikeError as exc:
+        by_pickle = (type(exc), exc.args), None
+    monkeypatch.setattr(records, "_PICKLE_BINS", False)
+    try:
+        client.put(key, bad)
+        by_packer = None, stored(client, key)
+    except AerospikeError as exc:
+        by_packer = (type(exc), exc.args), None
+    monkeypatch.setattr(records, "_PICKLE_BINS", True)
+    assert by_pickle[0] == by_packer[0] and same(by_pickle[1], by_packer[1])
+    for i in range(3):
+        good = {"ok": [i, {"a": _deep(10, i)}]}
+        client.put(key, good)
+        assert same(stored(client, key)["ok"], good["ok"])

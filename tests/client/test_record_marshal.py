@@ -65,7 +65,9 @@ class _SpyLib:
         func = getattr(self._lib, name)
         if not name.endswith("_m"):
             return func
+        return self.wrap(func)
 
+    def wrap(self, func):
         def call(*args):
             rc = func(*args)
             self.answers.append(rc)
@@ -75,10 +77,14 @@ class _SpyLib:
 
 
 def fast_form(client, read, monkeypatch):
-    """(result of the fast read, shim_*_m's answer: 0 marshal form in the thread's
-    buffer, SHIM_PACKED packed layout)."""
+    """(result of the fast read, shim_*_m's / shim_*_f's answer: 0 (operate) or at least
+    SHIM_FOUND (get, exists: ttl and gen in it) marshal form in the scratch's buffer,
+    SHIM_PACKED packed layout)."""
     spy = _SpyLib(records.lib)
     monkeypatch.setattr(records, "lib", spy)
+    # get and exists call shim_get_f / shim_exists_f through module globals (records.py)
+    for name in ("_get_f", "_exists_f"):
+        monkeypatch.setattr(records, name, spy.wrap(getattr(records, name)))
     try:
         result = read()
     finally:
@@ -129,7 +135,10 @@ def test_fast_get_reads_the_same_as_the_packed_layout(client, key, value, monkey
     (k, meta, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
     _, (k2, meta2, bins2) = both_forms(client, lambda: client.get(key))[1:]
     plain = any(value is v for v in PLAIN)
-    assert answer == (0 if plain else aerospike_lib().SHIM_PACKED)
+    if plain:
+        assert answer >= aerospike_lib().SHIM_FOUND
+    else:
+        assert answer == aerospike_lib().SHIM_PACKED
     assert same(bins, bins2) and meta == meta2 and k == k2 and type(k[3]) is bytearray
     assert list(meta) == ["ttl", "gen"]
 
@@ -142,7 +151,7 @@ def test_fast_get_of_a_record_larger_than_the_thread_buffer(client, key, monkeyp
     # the next answer is back in the thread's buffer
     client.put(key, {"big": None})
     (k2, _, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
-    assert answer == 0 and bins == {"small": 1} and k2 == k
+    assert answer >= aerospike_lib().SHIM_FOUND and bins == {"small": 1} and k2 == k
 
 
 def test_fast_exists_and_operate(client, key, monkeypatch):
@@ -153,7 +162,9 @@ def test_fast_exists_and_operate(client, key, monkeypatch):
     assert meta is None and answer == 2 and len(k[3]) == 20 and k[2] == missing[2]
     client.put(key, {"n": 1})
     (k, meta), answer = fast_form(client, lambda: client.exists(key), monkeypatch)
-    assert answer == 0 and meta == both_forms(client, lambda: client.exists(key))[0][1]
+    assert answer >= aerospike_lib().SHIM_FOUND
+    assert meta == both_forms(client, lambda: client.exists(key))[0][1]
+    assert meta == {"ttl": (answer >> 16) & 0xFFFFFFFF, "gen": answer & 0xFFFF}
     ops = [operations.increment("n", 1), operations.read("n")]
     (k, meta, bins), answer = fast_form(client, lambda: client.operate(key, ops), monkeypatch)
     assert answer == 0 and bins == {"n": 2} and list(meta) == ["ttl", "gen"]
@@ -190,3 +201,46 @@ def test_a_deserializer_gets_every_blob(client, key):
     finally:
         aerospike.unset_serializers()
     assert bins["b"][0] == "seen"
+
+
+@pytest.mark.parametrize("bad, message", [
+    ((["test"], "cffi", 1), "namespace must be a string"),
+    (("test", {}, 1), "set must be a string"),
+    (("test", "cffi", 2 ** 63), "integer value for KEY exceeds sys.maxsize"),
+    (("test", "cffi", -2 ** 63 - 1), "integer value for KEY exceeds sys.maxsize"),
+    (("test", "cffi", [1]), "key is invalid"),
+    (("test", "cffi"), "key tuple must be (Namespace, Set, Key) or "
+                       "(Namespace, Set, None, Digest)"),
+], ids=repr)
+def test_fast_paths_reject_bad_keys_as_key_parts(client, bad, message):
+    """get/exists/put write key_parts' common case out (records.py); whatever it does not
+    take goes to key_parts, and an int key beyond int64 is caught at the shim call."""
+    from aerospike_cffi import _native
+    from aerospike_cffi.exception import ParamError
+
+    for call in (client.get, client.exists, lambda k: client.put(k, {"a": 1})):
+        idle = len(_native._idle_scratches)
+        with pytest.raises(ParamError) as exc:
+            call(bad)
+        assert exc.value.msg == message
+        assert len(_native._idle_scratches) >= idle  # no scratch lost to the error
+
+
+def test_fast_paths_keys_and_meta(client, key):
+    """The fast paths return the key as key_parts' general path does (str, int, empty
+    set) and meta from the shim's answer (ttl, gen)."""
+    ns, set_name, _ = key
+    client.put(key, {"a": 1})  # the fast put
+    client.put(key, {"a": 2}, meta={"ttl": 1000})
+    k, meta, bins = client.get(key)
+    assert k[:3] == (ns, set_name, None) and bins == {"a": 2}
+    assert meta["gen"] == 2 and 0 < meta["ttl"] <= 1000 and list(meta) == ["ttl", "gen"]
+    assert client.exists(key) == (key + (k[3],), meta)
+    for pk in (7, -2 ** 63, 2 ** 63 - 1, "s-é"):
+        k2 = (ns, set_name, pk)
+        client.put(k2, {"v": pk})
+        try:
+            assert client.get(k2)[2] == {"v": pk} and client.exists(k2)[0][2] == pk
+        finally:
+            client.remove(k2)
+    assert client.exists((ns, "", "no-such-fast"))[0][:3] == (ns, None, "no-such-fast")
