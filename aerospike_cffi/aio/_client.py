@@ -6,7 +6,10 @@ loop exists) and runs each command one of two ways:
 - single-record commands (get, select, exists, put, remove, remove_bin, touch, append,
   prepend, increment, operate, operate_ordered): the core's own validate+marshal
   (``_*_args``), one ``shim_async_*`` call, and the core's own decode (``_*_result``)
-  once the C client's event loop answered (see _completions);
+  once the C client's event loop answered (see _completions). The hot ones (get, exists,
+  put) have their common case written out here; on PyPy a get's record is decoded only
+  when its task resumes (_grab, _dec_get), and the plain get and put keep as little as
+  possible alive while in flight (what PyPy's minor collections copy);
 - the batch family (batch_read, batch_operate, batch_write, batch_remove, batch_apply):
   the sync batch's own steps (_batch) build the batch, one ``shim_async_batch`` call
   sends it through the C client's async batch API, the same steps make the result;
@@ -18,16 +21,21 @@ loop exists) and runs each command one of two ways:
 import asyncio
 import concurrent.futures
 import functools
+import marshal
 
 from .. import _batch, _config, _marshal
 from .._client import Client
+from .._commands.records import _PICKLE_BINS
+from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
 from .._keys import key_parts
 from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
-from ._completions import Completions
+from ._completions import _PYPY, Completions
 
 _NULL = ffi.NULL
+_buffer, _loads = ffi.buffer, marshal.loads
+_KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _ASYNC_CONNS_DEFAULT = 100  # the C client's async_max_conns_per_node default
 _WORKERS = 16  # threads for the commands run off the loop (info, indexes, scans...)
@@ -70,7 +78,70 @@ def _fin_get(cmd, ctx):
     # ctx: (core, key, key parts, raw, C policy, its keep-alive)
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
-    return ctx[0]._get_result(ctx[2], cmd.out, ctx[4], ctx[3])
+    out = cmd.out
+    if out.is_marshal:
+        # _get_result's marshal case (records.py) written out: one Python call less per
+        # completion in the drain (CPython, where records come in marshal form)
+        data = _buffer(out.data, out.len)
+        gen, ttl, bins = _loads(data[20:])
+        p = ctx[2]
+        return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, bytearray(data[:20])),
+                {"ttl": ttl, "gen": gen}, bins)
+    return ctx[0]._get_result(ctx[2], out, ctx[4], ctx[3])
+
+
+def _grab(cmd, ctx):
+    # PyPy's get: only the answer's bytes here, _dec_get decodes them (see _Waiter.then).
+    # The form travels as the type: marshal data in a bytearray (whose first 20 bytes are
+    # then already the key's digest as the result wants it), the packed layout in bytes.
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    out = cmd.out
+    if out.is_marshal:
+        return bytearray(_buffer(out.data, out.len))
+    return _buffer(out.data, out.len)[:]
+
+
+def _dec_get(buf, ctx):
+    # _get_result (records.py), from the bytes _grab took
+    if type(buf) is bytearray:
+        gen, ttl, bins = _loads(buf[20:])
+        digest = buf[:20]
+    else:
+        core = ctx[0]
+        gen, ttl, bins, _ = (core._raw_unpacker if ctx[3] else core._unpacker).record(buf)
+        digest = bytearray(buf[:20])
+    p = ctx[2]
+    return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, digest),
+            {"ttl": ttl, "gen": gen}, bins)
+
+
+def _grab_plain(cmd, key):
+    # _grab of a plain get (see _get), whose ctx is the key tuple itself
+    if cmd.rc:
+        raise_error(cmd.err, key=key)
+    out = cmd.out
+    if out.is_marshal:
+        return bytearray(_buffer(out.data, out.len))
+    return _buffer(out.data, out.len)[:]
+
+
+def _plain_decoder(core):
+    """_dec_get for the plain gets of ``core`` (see _get): their ctx is the key tuple."""
+    defaults = core._policy_defaults
+    unpacker = core._raw_unpacker if core._read_raw else core._unpacker
+
+    def dec(buf, key):
+        if type(buf) is bytearray:
+            gen, ttl, bins = _loads(buf[20:])
+            digest = buf[:20]
+        else:
+            gen, ttl, bins, _ = unpacker.record(buf)
+            digest = bytearray(buf[:20])
+        return ((key[0], key[1], key[2] if defaults["read"].key == _KEY_SEND else None,
+                 digest), {"ttl": ttl, "gen": gen}, bins)
+
+    return dec
 
 
 def _fin_select(cmd, ctx):
@@ -86,6 +157,14 @@ def _fin_exists(cmd, ctx):
 def _fin_write(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1], bin=ctx[3])
+    return 0
+
+
+def _fin_put_plain(cmd, ctx):
+    # _put_plain's: ctx is (bins, key), all a plain put needs while in flight (its key
+    # second, where _refused looks for it)
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1], bin=ctx[0])
     return 0
 
 
@@ -144,6 +223,7 @@ class AsyncClient:
         self._limit = limit
         self._pipe_conns = pipe
         self._core = None
+        self._dec_plain = None  # a plain get's decoder (_plain_decoder), once connected
         self._done = None  # Completions, once connected
         self._loop = None
         self._pool = None
@@ -177,12 +257,17 @@ class AsyncClient:
         else:
             await loop.run_in_executor(None, core.connect)
         self._core = core
+        self._dec_plain = _plain_decoder(core)
         self._loop = loop
         self._closing = False
         if self._done is None:
             self._done = Completions(loop, self._limit)
             if self._pipe_conns:
                 lib.shim_async_queue_pipeline(self._done.q, self._pipe_conns)
+        # The plain get and put borrow the core's default policies without a per-command
+        # reference to it: the queue (alive while it can have commands in flight, the
+        # loop watching it) keeps the core alive for them.
+        self._done.owner = core
         return self
 
     async def close(self):
@@ -265,17 +350,33 @@ class AsyncClient:
             pol, keep = core._policy("read", policy)
             raw = core._raw_collections("read", policy)
         want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
+        if (_PYPY and policy is None and done._in_flight < done.limit and type(key) is tuple
+                and len(key) == 3 and p[6] is key[0] and p[7] is key[1] and p[8] is key[2]):
+            # The plain get: all its answer needs is the key tuple, which is then its ctx
+            # (no ctx tuple, and the key parts not kept, while the command is in flight:
+            # what stays alive per command in flight is what PyPy's minor collections copy).
+            fut, cid = done.open(_grab_plain, key, self._dec_plain)
+            rc = lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                    p[4], p[5], _NULL, 0, want)
+            if rc:
+                done._refused(done.err, fut, (None, key))
+                return fut
+            return done.opened(0, cid, fut, _grab_plain, key)
         ctx = (core, key, p, raw, pol, keep)
+        if _PYPY:
+            finish, then = _grab, _dec_get
+        else:
+            finish, then = _fin_get, None
         if done._in_flight < done.limit:
-            fut, cid = done.open(_fin_get, ctx)
+            fut, cid = done.open(finish, ctx, then)
             return done.opened(
                 lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
                                    p[4], p[5], _NULL, 0, want),
-                cid, fut, _fin_get, ctx)
+                cid, fut, finish, ctx)
         return done.submit(
             lib.shim_async_get,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
-            _fin_get, ctx)
+            finish, ctx, then)
 
     async def select(self, key, bins, policy=None):
         core = self._ready()
@@ -320,8 +421,46 @@ class AsyncClient:
     # ------------------------------------------------------------ writes
 
     async def put(self, key, bins, meta=None, policy=None, serializer=None):
+        if meta is None and policy is None and serializer is None and type(bins) is dict:
+            return await self._put_plain(key, bins)
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return await self._put(key, bins, meta, policy, serializer, bins)
+
+    def _put_plain(self, key, bins):
+        """The future of put(key, bins): the common call, _put with no meta, policy or
+        serializer written out (as the sync put's), the C command started here with no
+        argument tuple when there is room (see Completions.open)."""
+        done = self._done
+        if done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        core = self._core
+        conn = core._conn()
+        p = key_parts(key)
+        pol = core._policy_defaults["write"]
+        # (the default write policy needs no keep-alive, and the key parts are not kept:
+        # what a command keeps alive while in flight is what PyPy's collector copies)
+        ctx = (bins, key)
+        if _PICKLE_BINS:
+            pickled = _marshal.pickle_bins(bins)
+            if pickled is not None and done._in_flight < done.limit:
+                fut, cid = done.open(_fin_put_plain, ctx)
+                rc = lib.shim_async_put_pickled(
+                    done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5],
+                    pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
+                if rc != _NOT_PLAIN:
+                    return done.opened(rc, cid, fut, _fin_put_plain, ctx)
+        packed, n = core._pack_bins(key, bins, None, bins)
+        if done._in_flight < done.limit:
+            fut, cid = done.open(_fin_put_plain, ctx)
+            return done.opened(
+                lib.shim_async_put(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                   p[4], p[5], packed, len(packed), n, _DEFAULT_TTL, 0),
+                cid, fut, _fin_put_plain, ctx)
+        return done.submit(
+            lib.shim_async_put,
+            (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+             _DEFAULT_TTL, 0),
+            _fin_put_plain, ctx)
 
     def _put(self, key, bins, meta, policy, serializer, error_bin):
         """The future of a put (validation errors raise here)."""

@@ -574,6 +574,72 @@ def test_cancelled_tasks_leak_nothing_and_others_complete(config):
     assert all(meta is not None for _, meta in gets)  # the uncancelled ones were written
 
 
+def test_get_keys_as_sync_with_the_config_read_policy(config, keys):
+    """get's returned key carries the user key when the read policy sends keys, from the
+    config's default read policy too, for every key form (int, str, bytes, digest,
+    an empty set name), as the sync get."""
+    policies = dict(_PATIENT, read=dict(_PATIENT["read"], key=aerospike.POLICY_KEY_SEND))
+    cfg = dict(config, policies=policies)
+    sync = aerospike.client(cfg).connect()
+    try:
+        ns, cset = NS, keys[0][1]
+        forms = [(ns, cset, 7), (ns, cset, "s-7"), (ns, cset, b"b-7"), (ns, cset, "u-\u00e9")]
+        for k in forms:
+            sync.put(k, {"v": 1}, policy={"key": aerospike.POLICY_KEY_SEND})
+        forms.append((ns, cset, None, sync.get(forms[0])[0][3]))
+        forms.append({"ns": ns, "set": cset, "key": 7})
+        expect = [sync.get(k) for k in forms]
+
+        async def body(c):
+            return [await c.get(k) for k in forms], [await c.get(k, {"key": 0}) for k in forms]
+
+        got, got_digest_only = with_client(cfg, body)
+        assert got == expect
+        assert got_digest_only == [sync.get(k, {"key": 0}) for k in forms]
+        for k in forms[:4]:
+            sync.remove(k)
+    finally:
+        sync.close()
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_cancelled_after_the_answer_came_back(config, loop_kind):
+    """A task cancelled between its command's answer coming back and the task running
+    again gets CancelledError (on PyPy a get's record is decoded only when its task
+    runs, so the answer is dropped undecoded); the other tasks get their records, and a
+    failed get its error."""
+    import select
+
+    cset = "aio-late-cancel-%d" % PID
+
+    async def body(c):
+        ks = [(NS, cset, i) for i in range(40)]
+        await asyncio.gather(*[c.put(k, {"i": i, "s": "v%d" % i}) for i, k in enumerate(ks)])
+        missing = (NS, cset, "missing")
+        tasks = [asyncio.ensure_future(c.get(k)) for k in ks + [missing]]
+        await asyncio.sleep(0)  # every get is sent
+        done = c._done
+        # Without giving the loop a turn: wait for the answers and drain them as the
+        # loop's reader callback would; their tasks are woken, not yet run.
+        while done.in_flight():
+            select.select([done._fd], [], [], 30)
+            done._drain()
+        for t in tasks[:40:2]:
+            t.cancel()
+        got = await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*[c.remove(k) for k in ks])
+        return got, done.in_flight()
+
+    got, left = with_client(config, body, loop_kind)
+    assert left == 0
+    for i, g in enumerate(got[:40]):
+        if i % 2 == 0:
+            assert isinstance(g, asyncio.CancelledError)
+        else:
+            assert g[2] == {"i": i, "s": "v%d" % i} and g[0][:3] == (NS, cset, None)
+    assert isinstance(got[40], ex.RecordNotFound) and got[40].key == (NS, cset, "missing")
+
+
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_commands_with_asyncio_helpers(config, keys, loop_kind):
     # What a command's coroutine awaits (on PyPy a _Waiter, not an asyncio.Future) works
