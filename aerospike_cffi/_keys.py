@@ -60,11 +60,14 @@ def key_parts(key):
     else:
         raise ParamError(-2, "key is invalid")
     if type(ns) is not str:
-        raise ParamError(-2, "namespace must be a string")
+        if not isinstance(ns, str):
+            raise ParamError(-2, "namespace must be a string")
+        ns = str(ns)  # the official takes a str subclass and returns the key with a str
     nsb = _name(ns, "namespace", 32)
     if set_name is None:
         setb = _NULL
-    elif type(set_name) is str:
+    elif isinstance(set_name, str):
+        set_name = str(set_name)
         setb = _name(set_name, "set", 64)
         set_name = set_name or None  # the official returns an empty set name as None
     else:

@@ -57,6 +57,30 @@ def test_put_returns_zero_and_get_returns_key_meta_bins(client, key):
     assert bins == {"i": 1, "s": "x"}
 
 
+class _Name(str):
+    """A str subclass as namespace or set name: the official takes it and returns str."""
+
+
+@pytest.mark.parametrize("where", ["ns", "set", "dict"])
+def test_str_subclass_namespace_and_set_are_taken_and_returned_as_str(client, key, where):
+    ns, set_name, pk = key
+    if where == "ns":
+        user_key = (_Name(ns), set_name, pk)
+    elif where == "set":
+        user_key = (ns, _Name(set_name), pk)
+    else:
+        user_key = {"ns": _Name(ns), "set": _Name(set_name), "key": pk}
+    assert client.put(user_key, {"a": 1}) == 0
+    for got_key in (client.get(user_key)[0], client.exists(user_key)[0],
+                    client.operate(user_key, [op.read("a")])[0],
+                    client.batch_read([user_key]).batch_records[0].key):
+        assert got_key[:2] == (ns, set_name)
+        assert type(got_key[0]) is str and type(got_key[1]) is str
+        assert got_key[3] == digest_of(key)
+    assert client.get(key)[2] == {"a": 1}
+    assert client.batch_read([user_key]).batch_records[0].record[2] == {"a": 1}
+
+
 def test_select_returns_only_named_bins_and_echoes_the_user_key(client, key):
     client.put(key, {"a": 1, "b": 2})
     rkey, meta, bins = client.select(key, ["a", "missing"])
