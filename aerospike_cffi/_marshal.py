@@ -327,27 +327,29 @@ _pickling_ops = threading.local()
 def pickle_ops(ops):
     """Protocol-5 pickle of operate()'s op list when it holds only plain values (as
     pickle_bins), else None; the shim encodes the common ops from it (shim_pickle.c).
-    The pickler runs in fast mode: no memo, so a str or container met twice is written
-    twice (encoded twice, as _ops does), and a cycle is a ValueError (then _ops decides)."""
+    Dumped by a plain_pickler() of the thread's own (fast mode, as put's): a str or
+    container met twice is written twice (encoded twice, as _ops does), and a cycle is a
+    ValueError (then _ops decides)."""
     try:
-        buf, pickler = _pickling_ops.state
+        dump, taken = _pickling_ops.state
     except AttributeError:
-        buf = io.BytesIO()
-        pickler = _PlainPickler(buf, 5)
-        pickler.fast = True
-        _pickling_ops.state = buf, pickler
-    buf.seek(0)
-    buf.truncate()
+        dump, taken = _pickling_ops.state = plain_pickler()
     try:
-        pickler.dump(ops)
+        dump(ops)
     except BaseException as exc:
         # A dump cut short leaves the pickler mid-object (in fast mode, the nesting count
-        # and memo it keeps for deep containers): the next call makes a new one.
+        # and memo it keeps for deep containers, and pieces in `taken`): the next call
+        # makes a new one.
         del _pickling_ops.state
         if isinstance(exc, Exception):  # not plain, a cycle, too deep...: _ops decides
             return None
         raise
-    return buf.getvalue()
+    pickled = taken.pop()
+    if taken:  # values of 64 KB and more are written apart: join in order
+        taken.append(pickled)
+        pickled = b"".join(taken)
+        del taken[:]
+    return pickled
 
 
 def plain_pickler():
@@ -370,6 +372,15 @@ class _Writer:
 
     def __init__(self, write):
         self.write = write
+
+
+def _ordered_after(prev, k):
+    """Whether map key ``k`` sorts after ``prev`` when they are not both str or both int
+    (the rare case of the map readers' order check): False across types."""
+    try:
+        return type(k) is type(prev) and prev < k
+    except TypeError:
+        return False
 
 
 # Values inside operations and expressions: the official packs them in "Python" mode.
@@ -756,10 +767,7 @@ class Unpacker:
                 if key_type is type(prev) and (key_type is str or key_type is int):
                     in_order = prev < k
                 else:
-                    try:
-                        in_order = type(k) is type(prev) and prev < k
-                    except TypeError:
-                        in_order = False
+                    in_order = _ordered_after(prev, k)
             prev = k
             out[k] = v
         if not in_order:
@@ -888,10 +896,7 @@ class PageUnpacker(Unpacker):
                 if key_type is type(prev) and (key_type is str or key_type is int):
                     in_order = prev < k
                 else:
-                    try:
-                        in_order = type(k) is type(prev) and prev < k
-                    except TypeError:
-                        in_order = False
+                    in_order = _ordered_after(prev, k)
             prev = k
             out[k] = v
         if out is None:
@@ -990,10 +995,7 @@ class PageUnpacker(Unpacker):
                         if key_type is type(prev) and (key_type is str or key_type is int):
                             in_order = prev < k
                         else:
-                            try:
-                                in_order = type(k) is type(prev) and prev < k
-                            except TypeError:
-                                in_order = False
+                            in_order = _ordered_after(prev, k)
                     prev = k
                     cont[k] = v
                     if not items:

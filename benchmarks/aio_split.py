@@ -22,6 +22,8 @@ import time
 
 from aerospike_cffi import aio
 
+from aio import _in_flight  # benchmarks/aio.py (this script's directory is on sys.path)
+
 BINS = {"name": "user", "age": 42, "score": 3.5, "tags": ["a", "b", "c"]}
 PATIENT = {"read": {"total_timeout": 10000}, "write": {"total_timeout": 10000}}
 
@@ -39,16 +41,6 @@ def _segments():
 def _cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
-
-
-async def _in_flight(call, keys, tasks):
-    it = iter(keys)
-
-    async def lane():
-        for k in it:
-            await call(k)
-
-    await asyncio.gather(*[lane() for _ in range(tasks)])
 
 
 async def main(workload, ops, tasks, rounds, pipe, asd):
