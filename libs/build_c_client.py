@@ -20,6 +20,13 @@ Where the source comes from, first found wins:
     python libs/build_c_client.py            # prints the cache folder when done
 
 Cache folder: ``$AEROSPIKE_CFFI_C_CACHE`` or ``libs/.cache/aerospike-client-c-7.6.1``.
+
+Our changes to the C client are unified diffs in ``libs/patches/*.patch`` (``-p1``, relative
+to the ``aerospike-client-c/`` tree), applied in name order to the build's copy of the
+source, never to the vendored or downloaded tree.  Each patch says at its top what it
+changes and why.  The cache records the patch set it was built with (``PATCHES``: a SHA-256
+of the patches' names and contents; no file for no patches), so adding or changing a patch
+rebuilds the library.
 Needs Debian's ``libssl-dev zlib1g-dev libyaml-dev libev-dev`` and a C compiler.
 """
 
@@ -45,6 +52,7 @@ EVENT_LIB = "libev"  # the event library the async API is built for (Debian libe
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENDORED = os.path.join(HERE, "aerospike-client-c")
 DEFAULT_INDEX = "https://pypi.org/simple"
+PATCHES = os.path.join(HERE, "patches")
 
 # Parts of the C client tree the library build does not read (IDE projects, examples,
 # tests, Lua's own test suite and manual); left out of this project's sdist.
@@ -56,10 +64,47 @@ def cache_dir():
         HERE, ".cache", "aerospike-client-c-" + C_CLIENT_VERSION)
 
 
+def patch_files():
+    """Our patches to the C client, in the order they are applied."""
+    if not os.path.isdir(PATCHES):
+        return []
+    return [os.path.join(PATCHES, name) for name in sorted(os.listdir(PATCHES))
+            if name.endswith(".patch")]
+
+
+def patch_stamp():
+    """What a cache built with the current patches records ('' when there are none)."""
+    files = patch_files()
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(os.path.basename(path).encode() + b"\0")
+        with open(path, "rb") as f:
+            digest.update(f.read() + b"\0")
+    return digest.hexdigest()
+
+
+def _built_stamp(path):
+    try:
+        with open(os.path.join(path, "PATCHES")) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def apply_patches(src):
+    """Apply libs/patches/*.patch to the C client tree at src (a copy of the source)."""
+    for path in patch_files():
+        subprocess.check_call(["patch", "-p1", "--batch", "--forward", "--quiet",
+                               "-d", src, "-i", path])
+
+
 def is_built(path):
     return (os.path.exists(os.path.join(path, "lib", "libaerospike.a"))
             and os.path.isdir(os.path.join(path, "include", "aerospike"))
-            and os.path.exists(os.path.join(path, "EVENT_LIB")))
+            and os.path.exists(os.path.join(path, "EVENT_LIB"))
+            and _built_stamp(path) == patch_stamp())
 
 
 # --- finding the official sdist --------------------------------------------------------
@@ -243,6 +288,7 @@ def build(dest=None):
     workdir = tempfile.mkdtemp(prefix="aerospike-c-build-")
     try:
         src = _fetch_source(workdir)
+        apply_patches(src)
         jobs = str(os.cpu_count() or 2)
         # EXT_CFLAGS keeps the library position independent for linking into a shared object.
         # EVENT_LIB=libev compiles the C client's async API (aerospike_cffi.aio drives it from
@@ -257,6 +303,9 @@ def build(dest=None):
         shutil.copytree(os.path.join(target, "include"), os.path.join(tmp_dest, "include"))
         with open(os.path.join(tmp_dest, "EVENT_LIB"), "w") as f:  # marks a build with async
             f.write(EVENT_LIB + "\n")
+        if patch_stamp():
+            with open(os.path.join(tmp_dest, "PATCHES"), "w") as f:
+                f.write(patch_stamp() + "\n")
         shutil.rmtree(dest, ignore_errors=True)
         os.rename(tmp_dest, dest)
     finally:
@@ -267,5 +316,9 @@ def build(dest=None):
 if __name__ == "__main__":
     if sys.argv[1:] == ["--vendor"]:
         print(vendor())
+    elif sys.argv[1:2] == ["--patch"] and len(sys.argv) == 3:  # scripts/asan.sh's copy
+        apply_patches(sys.argv[2])
+    elif sys.argv[1:] == ["--stamp"]:
+        print(patch_stamp())
     else:
         print(build())

@@ -35,7 +35,8 @@ LIBASAN=$(gcc -print-file-name=libasan.so)
 
 # 1. The C client with ASan (cached in $ASAN_DIR/c-client, same layout as libs/.cache).
 CACHE=$ASAN_DIR/c-client
-if [ ! -f "$CACHE/lib/libaerospike.a" ]; then
+STAMP=$("$PY" libs/build_c_client.py --stamp)  # our patches (libs/patches) it must carry
+if [ ! -f "$CACHE/lib/libaerospike.a" ] || [ "$(cat "$CACHE/PATCHES" 2>/dev/null)" != "$STAMP" ]; then
     SRC=${ASAN_C_SRC:-$ROOT/libs/aerospike-client-c}
     if [ ! -f "$SRC/Makefile" ]; then
         SRC=$("$PY" libs/build_c_client.py --vendor)
@@ -43,6 +44,7 @@ if [ ! -f "$CACHE/lib/libaerospike.a" ]; then
     echo "== C client with ASan from $SRC"
     rm -rf "$ASAN_DIR/c-src" "$CACHE"
     cp -a "$SRC" "$ASAN_DIR/c-src"
+    "$PY" libs/build_c_client.py --patch "$ASAN_DIR/c-src"
     (cd "$ASAN_DIR/c-src" && make -j"$(nproc)" EXT_CFLAGS="-fPIC $SAN_FLAGS" EVENT_LIB=libev \
         >"$ASAN_DIR/c-build.log" 2>&1) || { tail -30 "$ASAN_DIR/c-build.log"; exit 1; }
     target=$(ls -d "$ASAN_DIR"/c-src/target/*/ | head -1)
@@ -50,6 +52,7 @@ if [ ! -f "$CACHE/lib/libaerospike.a" ]; then
     cp "$target/lib/libaerospike.a" "$CACHE/lib/"
     cp -a "$target/include" "$CACHE/include"
     echo libev >"$CACHE/EVENT_LIB"
+    [ -z "$STAMP" ] || echo "$STAMP" >"$CACHE/PATCHES"
 fi
 
 # 2. A copy of the tracked sources, with the shim built with ASan into its own venv.
