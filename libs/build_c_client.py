@@ -96,8 +96,8 @@ def _built_stamp(path):
 def apply_patches(src):
     """Apply libs/patches/*.patch to the C client tree at src (a copy of the source)."""
     for path in patch_files():
-        subprocess.check_call(["patch", "-p1", "--batch", "--forward", "--quiet", "--no-backup-if-mismatch",
-                               "-d", src, "-i", path])
+        subprocess.check_call(["patch", "-p1", "--batch", "--forward", "--quiet",
+                               "--no-backup-if-mismatch", "-d", src, "-i", path])
 
 
 def is_built(path):

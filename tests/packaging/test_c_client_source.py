@@ -146,7 +146,8 @@ def test_patches_apply_in_order_and_stamp_the_set(monkeypatch, tmp_path):
     assert bcc.patch_files() == [] and bcc.patch_stamp() == ""
     (patches / "README.md").write_text("not a patch")
     (patches / "10-a.patch").write_text(_PATCH)
-    (patches / "20-b.patch").write_text(_PATCH.replace("-int a;\n+int a = 1;", "-int a = 1;\n+int a = 2;"))
+    second = _PATCH.replace("-int a;\n+int a = 1;", "-int a = 1;\n+int a = 2;")
+    (patches / "20-b.patch").write_text(second)
     assert [os.path.basename(p) for p in bcc.patch_files()] == ["10-a.patch", "20-b.patch"]
     src = tmp_path / "src"
     (src / "src" / "main").mkdir(parents=True)
