@@ -1,0 +1,144 @@
+"""How the async client reads a single-record command's answer (libs/patches/20-async-one-read.patch:
+header and body with one read() into the command's read buffer): answers of every size
+around that buffer's capacity (a few KB: the body fits, fills it exactly, overflows it, or
+is far larger and comes in many reads), and answers that arrive in pieces of a few bytes
+(a header read short, a body in many parts), come back as the sync client reads them."""
+
+import asyncio
+import os
+import socket
+import threading
+
+import pytest
+
+from aerospike_cffi import aio
+from aerospike_helpers.operations import operations as op
+from test_aio import _PATIENT, run
+
+NS = "test"
+SET = "aio-answers-%d" % os.getpid()
+
+# Bodies from empty to 1 MB, dense around 4 KB (a command's read buffer is the rest of
+# its 4 KB-rounded allocation) and 8 KB.
+SIZES = [0, 1, 7, 8, 9, 100, 1000] + list(range(3800, 4200, 37)) + [
+    4096, 8000, 8185, 8192, 8200, 20000, 100000, 1000000]
+
+
+@pytest.fixture(scope="module")
+def config(aerospike_server):
+    return {"hosts": [(aerospike_server.host, aerospike_server.port)], "policies": _PATIENT}
+
+
+@pytest.fixture(scope="module")
+def sized_records(client):
+    made = {}
+    for n in SIZES:
+        key = (NS, SET, "size-%d" % n)
+        client.put(key, {"s": "x" * n, "n": n})
+        made[n] = key
+    yield made
+    for key in made.values():
+        client.remove(key)
+
+
+def _same_records(c, client, sized_records):
+    """Every sized record through get, select, operate, exists and a put's answer."""
+    async def body():
+        for n, key in sized_records.items():
+            assert (await c.get(key))[2] == client.get(key)[2] == {"s": "x" * n, "n": n}
+            assert (await c.select(key, ["s"]))[2] == {"s": "x" * n}
+            _, _, bins = await c.operate(key, [op.read("s"), op.read("n")])
+            assert bins == {"s": "x" * n, "n": n}
+            _, meta = await c.exists(key)
+            assert meta is not None
+        # Many in flight at once, on the same pooled connections.
+        keys = list(sized_records.items()) * 4
+        got = await asyncio.gather(*[c.get(key) for _, key in keys])
+        assert [rec[2]["n"] for rec in got] == [n for n, _ in keys]
+        await c.put((NS, SET, "written"), {"s": "y" * 5000})
+        assert (await c.get((NS, SET, "written")))[2] == {"s": "y" * 5000}
+        await c.remove((NS, SET, "written"))
+    return body()
+
+
+def test_answers_of_every_size_around_the_read_buffer(client, config, sized_records):
+    async def main():
+        async with aio.client(config) as c:
+            await _same_records(c, client, sized_records)
+    run(main())
+
+
+class _TricklingProxy:
+    """A TCP proxy in front of the test server that passes the server's bytes to the
+    client a few at a time (1 to 7 bytes per send, with Nagle off), so the client's reads
+    see headers and bodies cut anywhere."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            up = socket.create_connection(self.target)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.socks += [conn, up]
+            threading.Thread(target=self._pipe, args=(conn, up, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, conn, True), daemon=True).start()
+
+    def _pipe(self, src, dst, trickle):
+        step = 0
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            try:
+                if not trickle or len(data) > 20000:
+                    dst.sendall(data)  # big bodies in one piece, after a cut header
+                    continue
+                i = 0
+                while i < len(data):
+                    step = step % 7 + 1
+                    dst.sendall(data[i:i + step])
+                    i += step
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+        for s in self.socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def test_answers_that_arrive_in_pieces(aerospike_server, client, sized_records):
+    proxy = _TricklingProxy(aerospike_server.host, aerospike_server.port)
+    cfg = {"hosts": [("127.0.0.1", proxy.port)], "use_services_alternate": False,
+           "policies": _PATIENT}
+    small = {n: key for n, key in sized_records.items() if n <= 20000}
+
+    async def main():
+        async with aio.client(cfg) as c:
+            await _same_records(c, client, small)
+
+    try:
+        run(main())
+    finally:
+        proxy.close()
