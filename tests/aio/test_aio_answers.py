@@ -2,7 +2,10 @@
 header and body with one read() into the command's read buffer): answers of every size
 around that buffer's capacity (a few KB: the body fits, fills it exactly, overflows it, or
 is far larger and comes in many reads), and answers that arrive in pieces of a few bytes
-(a header read short, a body in many parts), come back as the sync client reads them."""
+(a header read short, a body in many parts), come back as the sync client reads them.
+And pooled connections closed by the other side while idle (their read watcher stays
+armed between commands, libs/patches/22-async-keep-watcher.patch) are noticed and
+replaced: the next commands succeed."""
 
 import asyncio
 import os
@@ -73,8 +76,9 @@ class _TricklingProxy:
     client a few at a time (1 to 7 bytes per send, with Nagle off), so the client's reads
     see headers and bodies cut anywhere."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, trickle=True):
         self.target = (host, port)
+        self.trickle = trickle
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(64)
@@ -92,7 +96,8 @@ class _TricklingProxy:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.socks += [conn, up]
             threading.Thread(target=self._pipe, args=(conn, up, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(up, conn, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, conn, self.trickle),
+                             daemon=True).start()
 
     def _pipe(self, src, dst, trickle):
         step = 0
@@ -119,6 +124,16 @@ class _TricklingProxy:
             except OSError:
                 return
 
+    def cut(self):
+        """Close every connection made so far (the listener stays)."""
+        socks, self.socks = self.socks, []
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
     def close(self):
         self.listener.close()
         for s in self.socks:
@@ -137,6 +152,37 @@ def test_answers_that_arrive_in_pieces(aerospike_server, client, sized_records):
     async def main():
         async with aio.client(cfg) as c:
             await _same_records(c, client, small)
+
+    try:
+        run(main())
+    finally:
+        proxy.close()
+
+
+def test_pooled_connections_closed_while_idle_are_replaced(aerospike_server, client,
+                                                           sized_records):
+    proxy = _TricklingProxy(aerospike_server.host, aerospike_server.port, trickle=False)
+    # Each closed connection the pool finds counts as a node error (C client): a few
+    # connections, far below max_error_rate (100 per tend interval by default).
+    cfg = {"hosts": [("127.0.0.1", proxy.port)], "use_services_alternate": False,
+           "policies": _PATIENT}
+    sizes = [n for n in sorted(sized_records) if n <= 20000]
+    keys = [sized_records[n] for n in sizes]
+
+    async def main():
+        async with aio.client(cfg) as c:
+            for _ in range(2):
+                # A few connections in the pool, then all of them closed under it.
+                got = await asyncio.gather(*[c.get(k) for k in keys[:8]])
+                assert [rec[2]["n"] for rec in got] == sizes[:8]
+                proxy.cut()
+                await asyncio.sleep(0)
+                # Writes are not retried (max_retries 0): the pool must not hand out a
+                # closed connection.
+                for k in keys[:5]:
+                    await c.put(k, {"n": -1, "s": ""}, policy={"max_retries": 0})
+                for n in sizes[:5]:
+                    await c.put(sized_records[n], {"n": n, "s": "x" * n})
 
     try:
         run(main())
