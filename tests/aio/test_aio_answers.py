@@ -188,3 +188,21 @@ def test_pooled_connections_closed_while_idle_are_replaced(aerospike_server, cli
         run(main())
     finally:
         proxy.close()
+
+
+def test_connections_idle_past_the_sweep_are_used_again(config, sized_records):
+    # Patch 22 stops the watchers of connections idle in the pool for a second or more
+    # (a sweep about once a second) and releases their node reserves; the connections
+    # stay pooled and the next commands take them again.
+    sizes = [n for n in sorted(sized_records) if n <= 20000]
+    keys = [sized_records[n] for n in sizes]
+
+    async def main():
+        async with aio.client(config) as c:
+            for _ in range(2):
+                got = await asyncio.gather(*[c.get(k) for k in keys])
+                assert [rec[2]["n"] for rec in got] == sizes
+                await asyncio.sleep(2.5)
+            await c.put(keys[0], {"n": 0, "s": ""})
+
+    run(main())
