@@ -3,9 +3,8 @@ header and body with one read() into the command's read buffer): answers of ever
 around that buffer's capacity (a few KB: the body fits, fills it exactly, overflows it, or
 is far larger and comes in many reads), and answers that arrive in pieces of a few bytes
 (a header read short, a body in many parts), come back as the sync client reads them.
-And pooled connections closed by the other side while idle (their read watcher stays
-armed between commands, libs/patches/22-async-keep-watcher.patch) are noticed and
-replaced: the next commands succeed."""
+And pooled connections closed by the other side while idle are noticed (the pool's check
+before a connection's use) and replaced: the next commands succeed."""
 
 import asyncio
 import os
@@ -191,9 +190,8 @@ def test_pooled_connections_closed_while_idle_are_replaced(aerospike_server, cli
 
 
 def test_connections_idle_past_the_sweep_are_used_again(config, sized_records):
-    # Patch 22 stops the watchers of connections idle in the pool for a second or more
-    # (a sweep about once a second) and releases their node reserves; the connections
-    # stay pooled and the next commands take them again.
+    # Connections left idle in the pool for seconds are taken again by the next
+    # commands (a pool that dropped or broke idle connections would fail or reconnect).
     sizes = [n for n in sorted(sized_records) if n <= 20000]
     keys = [sized_records[n] for n in sizes]
 
