@@ -21,6 +21,10 @@ from aerospike_cffi import exception as ex
 
 NS, SET = "test", "sockto"
 MESSAGE = 3  # proto type of a command's answer (info answers are type 1)
+# The proxy lets held traffic go after this long even if the test has not released it:
+# a client whose timeout stopped working then fails the test (DID NOT RAISE) instead of
+# hanging it.  Far above every timeout used here, so load cannot reach it.
+HOLD_LIMIT = 30
 
 
 class _Proxy:
@@ -31,9 +35,11 @@ class _Proxy:
       "hold_request"   swallow requests (the server never answers);
       "hold_answer"    forward nothing of an answer until released;
       "hold_body"      forward an answer's 8-byte proto header, the rest when released;
+      "hold_tail"      forward all of an answer but its last 3 bytes, those when released;
       "hold_upload"    stop reading a request after its first chunk until released (the
                        client's send buffer fills up);
-      "trickle"        forward answers a few bytes at a time.
+      "trickle"        forward answers a few bytes at a time;
+      "split"          forward each chunk of an answer in two halves.
     Info traffic (the cluster tend) is forwarded as is.
     """
 
@@ -72,7 +78,7 @@ class _Proxy:
             if data[1:2] == bytes([MESSAGE]) and mode == "hold_request":
                 continue
             if data[1:2] == bytes([MESSAGE]) and mode == "hold_upload":
-                self.released.wait()
+                self.released.wait(HOLD_LIMIT)
             if not _send(dst, data):
                 return
 
@@ -86,12 +92,22 @@ class _Proxy:
                 return
             mode = self.mode if data[1:2] == bytes([MESSAGE]) else None
             if mode == "hold_answer":
-                self.released.wait()
+                self.released.wait(HOLD_LIMIT)
             elif mode == "hold_body":
                 if not _send(dst, data[:8]):
                     return
                 data = data[8:]
-                self.released.wait()
+                self.released.wait(HOLD_LIMIT)
+            elif mode == "hold_tail":
+                if not _send(dst, data[:-3]):
+                    return
+                data = data[-3:]
+                self.released.wait(HOLD_LIMIT)
+            elif mode == "split":
+                if not _send(dst, data[:len(data) // 2]):
+                    return
+                data = data[len(data) // 2:]
+                time.sleep(0.001)  # lets the client's read find the first half (not timed)
             elif mode == "trickle":
                 while len(data) > 5:
                     if not _send(dst, data[:5]):
@@ -164,7 +180,7 @@ RECOVER = {"socket_timeout": 150, "total_timeout": 0, "max_retries": 0, "timeout
 
 @pytest.mark.parametrize("policy", [SOCKET_ONLY, TOTAL_ONLY, BOTH, RECOVER],
                          ids=["socket", "total", "both", "timeout_delay"])
-@pytest.mark.parametrize("mode", ["hold_request", "hold_answer", "hold_body"])
+@pytest.mark.parametrize("mode", ["hold_request", "hold_answer", "hold_body", "hold_tail"])
 def test_a_read_that_gets_no_answer_times_out(pclient, proxy, mode, policy):
     k = _key("read")
     pclient.put(k, {"a": 1})
@@ -177,7 +193,7 @@ def test_a_read_that_gets_no_answer_times_out(pclient, proxy, mode, policy):
     pclient.remove(k)
 
 
-@pytest.mark.parametrize("mode", ["hold_answer", "hold_body"])
+@pytest.mark.parametrize("mode", ["hold_answer", "hold_body", "hold_tail"])
 def test_exists_operate_and_batch_time_out(pclient, proxy, mode):
     k = _key("other")
     pclient.put(k, {"a": 1, "l": [1]})
@@ -227,3 +243,22 @@ def test_answers_in_small_pieces_arrive_whole(pclient, proxy):
         proxy.mode = None
     for k in keys:
         pclient.remove(k)
+
+
+@pytest.mark.parametrize("size", [10, 5000, 16 << 10, 40 << 10, 300 << 10])
+def test_answers_in_two_parts_arrive_whole(pclient, proxy, size):
+    # bodies below and above the 16 KB a single-record answer's first read takes
+    k = _key("split%d" % size)
+    value = {"b": bytes(range(256)) * (size // 256) + b"x" * (size % 256), "i": size}
+    pclient.put(k, value)
+    proxy.mode = "split"
+    try:
+        slow = {"socket_timeout": 30000, "total_timeout": 60000}
+        for _ in range(3):
+            assert pclient.get(k, policy=slow)[2] == value
+        assert pclient.operate(k, [{"op": aerospike.OPERATOR_READ, "bin": "b"}],
+                               policy=slow)[2] == {"b": value["b"]}
+    finally:
+        proxy.mode = None
+    assert pclient.get(k)[2] == value
+    pclient.remove(k)
