@@ -39,7 +39,8 @@ class _Proxy:
       "hold_upload"    stop reading a request after its first chunk until released (the
                        client's send buffer fills up);
       "trickle"        forward answers a few bytes at a time;
-      "split"          forward each chunk of an answer in two halves.
+      "split"          forward each chunk of an answer in two halves;
+      "surplus"        forward each answer with 5 bytes more (a server does not do that).
     Info traffic (the cluster tend) is forwarded as is.
     """
 
@@ -108,6 +109,8 @@ class _Proxy:
                     return
                 data = data[len(data) // 2:]
                 time.sleep(0.001)  # lets the client's read find the first half (not timed)
+            elif mode == "surplus":
+                data += b"\0" * 5
             elif mode == "trickle":
                 while len(data) > 5:
                     if not _send(dst, data[:5]):
@@ -261,4 +264,20 @@ def test_answers_in_two_parts_arrive_whole(pclient, proxy, size):
     finally:
         proxy.mode = None
     assert pclient.get(k)[2] == value
+    pclient.remove(k)
+
+
+def test_bytes_after_an_answer_cost_the_connection_not_the_answer(pclient, proxy):
+    # The answer is taken; the connection with bytes left over is not used again (the next
+    # command's answer would otherwise be read from the wrong place).
+    k = _key("surplus")
+    pclient.put(k, {"a": 1})
+    proxy.mode = "surplus"
+    try:
+        assert pclient.get(k)[2] == {"a": 1}
+    finally:
+        proxy.mode = None
+    for i in range(5):
+        pclient.put(k, {"a": i})
+        assert pclient.get(k)[2] == {"a": i}
     pclient.remove(k)
