@@ -44,6 +44,10 @@ _KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamEr
 _names_get, _utf8 = _ns_cache.get, _marshal.utf8
 _async_get, _async_put_pickled = lib.shim_async_get, lib.shim_async_put_pickled
 _plain_pickler = _marshal.plain_pickler
+# CPython's get and put: asyncio.Future() takes the running loop itself (C), cheaper than
+# Future(loop=...) with its keyword; only when the running loop is the client's (else
+# Completions' own future, which a task on another loop refuses, as before).
+_Future, _running_loop = asyncio.Future, asyncio._get_running_loop
 _WORKERS = 16  # threads for the commands run off the loop (info, indexes, scans...)
 
 
@@ -441,7 +445,7 @@ class AsyncClient:
             if rc:  # refused before it left (no node, ...): nothing is in flight
                 raise_error(done.err, key=key)
             # (the future after the call: the answer is drained on this thread, later)
-            fut = done._new_future()
+            fut = _Future() if _running_loop() is done._loop else done._new_future()
             done._pending[cid] = (fut, _fin_get_plain, (
                 core, key, ns, set_name, pk if core._read_sends_key else None))
             done._in_flight += 1
@@ -557,7 +561,7 @@ class AsyncClient:
                 if rc == _NOT_PLAIN:  # a value for the Packer; nothing was sent
                     return await self._put_plain(key, bins)
                 raise_error(done.err, key=key)  # refused before it left: nothing in flight
-            fut = done._new_future()
+            fut = _Future() if _running_loop() is done._loop else done._new_future()
             done._pending[cid] = (fut, _fin_put_plain, (bins, key))
             done._in_flight += 1
             return await fut

@@ -313,10 +313,9 @@ class Completions:
                     continue
                 try:
                     result = finish(cmd, ctx)
+                    failed = False
                 except Exception as exc:  # noqa: BLE001 - the command's own error
-                    settle, result = fut.set_exception, exc
-                else:
-                    settle = fut.set_result
+                    result, failed = exc, True
                 if inline:
                     # The one callback of a command's future is the wake-up of the task
                     # awaiting it: taken off, the future settled (so nothing is scheduled),
@@ -327,7 +326,10 @@ class Completions:
                     if cbs is not None and len(cbs) == 1:
                         cb, cx = cbs[0]
                         fut.remove_done_callback(cb)
-                        settle(result)
+                        if failed:
+                            fut.set_exception(result)
+                        else:
+                            fut.set_result(result)
                         try:
                             cx.run(cb, fut)
                         except BaseException as exc:  # noqa: BLE001 - as Handle._run
@@ -337,7 +339,10 @@ class Completions:
                             else:
                                 self._callback_failed(cb, exc)
                         continue
-                settle(result)
+                if failed:
+                    fut.set_exception(result)
+                else:
+                    fut.set_result(result)
             if escaping is not None:
                 raise escaping
         finally:
