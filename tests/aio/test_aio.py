@@ -734,6 +734,44 @@ def test_cancelled_after_the_answer_came_back(config, loop_kind):
     assert isinstance(got[40], ex.RecordNotFound) and got[40].key == (NS, cset, "missing")
 
 
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_tasks_woken_by_the_drain_cancel_and_send(config, debug):
+    """The drain resumes each command's task itself (CPython; not in debug mode): a task
+    resumed there may cancel another whose answer is in the same drain (that one gets
+    CancelledError, nothing leaks) and send its next commands, over the in-flight limit
+    too (they wait their turn)."""
+    cset = "aio-wake-%d" % PID
+    n = 200
+
+    async def body(c):
+        asyncio.get_running_loop().set_debug(debug)
+        await asyncio.gather(*[c.put((NS, cset, i), {"i": i}) for i in range(n)])
+        tasks = {}
+
+        async def one(i):
+            got = await c.get((NS, cset, i))
+            victim = tasks.get(i + 1)
+            if i % 3 == 0 and victim is not None and not victim.done():
+                victim.cancel()
+            # the next commands, from inside the wake-up
+            again = await asyncio.gather(c.get((NS, cset, i)), c.exists((NS, cset, i)))
+            return got[2]["i"], again[0][2]["i"], again[1][1] is not None
+
+        for i in range(n):
+            tasks[i] = asyncio.ensure_future(one(i))
+        out = await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await c._done.wait_idle()
+        left = c.commands_in_flight
+        await asyncio.gather(*[c.remove((NS, cset, i)) for i in range(n)])
+        return out, left
+
+    out, left = with_client(config, body, async_max_conns_per_node=16)
+    assert left == 0
+    for i, r in enumerate(out):
+        assert r == (i, i, True) or isinstance(r, asyncio.CancelledError), (i, r)
+    assert sum(r == (i, i, True) for i, r in enumerate(out)) >= n // 2
+
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_commands_with_asyncio_helpers(config, keys, loop_kind):
     # What a command's coroutine awaits (on PyPy a _Waiter, not an asyncio.Future) works
