@@ -6,7 +6,8 @@ the shim's listener, on the C client's event-loop thread, writes the answer into
 command's own output buffer (the sync layouts), queues it and signals an eventfd. The
 asyncio loop watches that fd: one ``_drain`` takes every finished command in one call,
 decodes each with the sync client's own code and settles its future, then hands all the
-C commands back in one more call. No Python runs on a C thread.
+C commands back in one more call. No Python runs on a C thread. On CPython the drain also
+resumes each command's task itself (see _drain), without a call_soon per command.
 
 A command whose future was cancelled still finishes in C; its answer is dropped when it
 comes back (its buffer freed with the rest). At most ``limit`` commands are in flight per
