@@ -27,7 +27,7 @@ from .. import _batch, _config, _marshal
 from .._client import Client
 from .._commands.records import _PICKLE_BINS
 from .._keys import _CLIENT_DEFAULT_TTL as _DEFAULT_TTL
-from .._keys import key_parts
+from .._keys import _ns_cache, key_parts
 from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
@@ -38,6 +38,16 @@ _buffer, _loads = ffi.buffer, marshal.loads
 _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 _NOT_PLAIN = lib.SHIM_NOT_PLAIN
 _ASYNC_CONNS_DEFAULT = 100  # the C client's async_max_conns_per_node default
+_NO_CONNECTION = "No connection to aerospike cluster"
+_KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
+# (CPython's own get and put, below: lib attributes and helpers looked up once)
+_names_get, _utf8 = _ns_cache.get, _marshal.utf8
+_async_get, _async_put_pickled = lib.shim_async_get, lib.shim_async_put_pickled
+_plain_pickler = _marshal.plain_pickler
+# CPython's get and put: asyncio.Future() takes the running loop itself (C), cheaper than
+# Future(loop=...) with its keyword; only when the running loop is the client's (else
+# Completions' own future, which a task on another loop refuses, as before).
+_Future, _running_loop = asyncio.Future, asyncio._get_running_loop
 _WORKERS = 16  # threads for the commands run off the loop (info, indexes, scans...)
 
 
@@ -88,6 +98,21 @@ def _fin_get(cmd, ctx):
         return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, bytearray(data[:20])),
                 {"ttl": ttl, "gen": gen}, bins)
     return ctx[0]._get_result(ctx[2], out, ctx[4], ctx[3])
+
+
+def _fin_get_plain(cmd, ctx):
+    # CPython's get with no policy (AsyncClient.get): ctx is (core, key, ns, set, the user
+    # key as the answer returns it), all the answer needs (its key second, for _refused)
+    if cmd.rc:
+        raise_error(cmd.err, key=ctx[1])
+    out = cmd.out
+    if out.is_marshal:
+        data = _buffer(out.data, out.len)
+        gen, ttl, bins = _loads(data[20:])
+        return ((ctx[2], ctx[3], ctx[4], bytearray(data[:20])), {"ttl": ttl, "gen": gen},
+                bins)
+    core = ctx[0]  # (a value the marshal form cannot carry: the packed layout)
+    return core._get_result(key_parts(ctx[1]), out, core._read_default, core._read_raw)
 
 
 def _grab(cmd, ctx):
@@ -224,6 +249,8 @@ class AsyncClient:
         self._pipe_conns = pipe
         self._core = None
         self._dec_plain = None  # a plain get's decoder (_plain_decoder), once connected
+        # CPython's put: the bins' pickler of this client (its loop's thread only)
+        self._pdump, self._pickled = _plain_pickler() if not _PYPY else (None, None)
         self._done = None  # Completions, once connected
         self._loop = None
         self._pool = None
@@ -378,6 +405,52 @@ class AsyncClient:
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
             finish, ctx, then)
 
+    if not _PYPY:
+        async def get(self, key, policy=None):  # noqa: F811 - CPython's own
+            """CPython: the common get (no policy, room for the command, a (ns, set, key)
+            tuple of cached names) in one coroutine: no _get, _conn, key_parts,
+            Completions.open/opened calls (each a Python frame: a get's Python-thread cost
+            is mostly bytecodes and calls, benchmarks/README.md). The rest goes to _get."""
+            done = self._done
+            if done is None or self._closing:
+                raise ClusterError(11, _NO_CONNECTION)
+            core = self._core
+            conn = core._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if policy is not None or done._in_flight >= done.limit or type(key) is not tuple:
+                return await self._get(key, policy)
+            try:
+                ns, set_name, pk = key
+                nsb, setb = _names_get(ns), _names_get(set_name)
+            except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                nsb = None
+            if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
+                return await self._get(key, policy)
+            if type(pk) is int:  # out of int64: OverflowError from cffi, below
+                kt, kd, kl, ki = 1, b"", 0, pk
+            elif type(pk) is str:
+                kd = _utf8(pk)
+                kt, kl, ki = 3, len(kd), 0
+            else:
+                return await self._get(key, policy)
+            cid = done._next_id
+            done._next_id = cid + 1
+            try:
+                rc = _async_get(done.q, cid, conn, done.err, core._read_default, nsb, setb, kt,
+                                kd, kl, ki, _NULL, 0,
+                                core._fast_reads and _SERIALIZERS.deserializer is None)
+            except OverflowError:
+                raise ParamError(-2, _KEY_TOO_BIG) from None
+            if rc:  # refused before it left (no node, ...): nothing is in flight
+                raise_error(done.err, key=key)
+            # (the future after the call: the answer is drained on this thread, later)
+            fut = _Future() if _running_loop() is done._loop else done._new_future()
+            done._pending[cid] = (fut, _fin_get_plain, (
+                core, key, ns, set_name, pk if core._read_sends_key else None))
+            done._in_flight += 1
+            return await fut
+
     async def select(self, key, bins, policy=None):
         core = self._ready()
         conn = core._conn()
@@ -425,6 +498,73 @@ class AsyncClient:
             return await self._put_plain(key, bins)
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return await self._put(key, bins, meta, policy, serializer, bins)
+
+    if not _PYPY:
+        async def put(self, key, bins, meta=None, policy=None,  # noqa: F811 - CPython's
+                      serializer=None):
+            """CPython: the common put (no meta, policy or serializer, a dict of plain
+            values, room for the command, a (ns, set, key) tuple of cached names) in one
+            coroutine, as the sync put's fast path: the bins pickled by the client's own
+            pickler (_marshal.plain_pickler), no _put_plain, _conn, key_parts,
+            pickle_bins, Completions.open/opened calls. The rest goes the general way."""
+            if meta is not None or policy is not None or serializer is not None or \
+                    type(bins) is not dict:
+                serializer = int.__int__(serializer) if isinstance(serializer, int) else None
+                return await self._put(key, bins, meta, policy, serializer, bins)
+            done = self._done
+            if done is None or self._closing:
+                raise ClusterError(11, _NO_CONNECTION)
+            core = self._core
+            conn = core._as
+            if conn is _NULL:
+                raise ClusterError(11, _NO_CONNECTION)
+            if done._in_flight >= done.limit or type(key) is not tuple:
+                return await self._put_plain(key, bins)
+            try:
+                ns, set_name, pk = key
+                nsb, setb = _names_get(ns), _names_get(set_name)
+            except (ValueError, TypeError):  # not 3 items, or an unhashable name
+                nsb = None
+            if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
+                return await self._put_plain(key, bins)
+            if type(pk) is int:  # out of int64: OverflowError from cffi, below
+                kt, kd, kl, ki = 1, b"", 0, pk
+            elif type(pk) is str:
+                kd = _utf8(pk)
+                kt, kl, ki = 3, len(kd), 0
+            else:
+                return await self._put_plain(key, bins)
+            taken = self._pickled
+            try:
+                self._pdump(bins)
+                pickled = taken.pop()
+                if taken:  # values of 64 KB and more are written apart: join in order
+                    taken.append(pickled)
+                    pickled = b"".join(taken)
+                    del taken[:]
+            except BaseException as exc:
+                # A dump cut short leaves the pickler mid-object: a new one (as the sync
+                # put's); not plain, a cycle, too deep...: the Packer decides (_put_plain).
+                self._pdump, self._pickled = _plain_pickler()
+                if not isinstance(exc, Exception):
+                    raise
+                return await self._put_plain(key, bins)
+            cid = done._next_id
+            done._next_id = cid + 1
+            try:
+                rc = _async_put_pickled(done.q, cid, conn, done.err, core._write_default, nsb,
+                                        setb, kt, kd, kl, ki, pickled, len(pickled),
+                                        core._bool_as_bool, _DEFAULT_TTL, 0)
+            except OverflowError:
+                raise ParamError(-2, _KEY_TOO_BIG) from None
+            if rc:
+                if rc == _NOT_PLAIN:  # a value for the Packer; nothing was sent
+                    return await self._put_plain(key, bins)
+                raise_error(done.err, key=key)  # refused before it left: nothing in flight
+            fut = _Future() if _running_loop() is done._loop else done._new_future()
+            done._pending[cid] = (fut, _fin_put_plain, (bins, key))
+            done._in_flight += 1
+            return await fut
 
     def _put_plain(self, key, bins):
         """The future of put(key, bins): the common call, _put with no meta, policy or

@@ -6,7 +6,8 @@ the shim's listener, on the C client's event-loop thread, writes the answer into
 command's own output buffer (the sync layouts), queues it and signals an eventfd. The
 asyncio loop watches that fd: one ``_drain`` takes every finished command in one call,
 decodes each with the sync client's own code and settles its future, then hands all the
-C commands back in one more call. No Python runs on a C thread.
+C commands back in one more call. No Python runs on a C thread. On CPython the drain also
+resumes each command's task itself (see _drain), without a call_soon per command.
 
 A command whose future was cancelled still finishes in C; its answer is dropped when it
 comes back (its buffer freed with the rest). At most ``limit`` commands are in flight per
@@ -36,6 +37,8 @@ _ID_AT_0 = ffi.offsetof("shim_async_cmd", "id") == 0 and ffi.sizeof(
     ffi.typeof("shim_async_cmd").fields[0][1].type) == 8
 _I64P = ffi.typeof("int64_t*")
 _cast = ffi.cast
+_unpack = ffi.unpack
+_current_task = asyncio.current_task
 
 
 class _Waiter:
@@ -277,6 +280,7 @@ class Completions:
         slots = self._slots
         n = lib.shim_async_drain(self._q, slots, _DRAIN_MAX)
         pending = self._pending
+        counted = False
         try:
             if _PYPY:
                 for i in range(n):
@@ -292,23 +296,70 @@ class Completions:
                     else:
                         fut._settle(_DONE, result, None)
                 return
-            for cmd in ffi.unpack(slots, n):
+            # CPython: counted out before any task runs (a task woken here that sends its
+            # next command finds room for it, not the queue of waiting commands).
+            self._in_flight -= n
+            counted = True
+            if self._waiting:  # (first: the commands waiting for room keep their turn)
+                self._start_waiting()
+            loop = self._loop
+            # Wake the tasks here (below) unless a task is running (a drain called from
+            # a coroutine, as a test does) or the loop is in debug mode (which times each
+            # callback it runs: a drain running tasks would look like one slow callback).
+            inline = _current_task(loop) is None and not loop.get_debug()
+            escaping = None
+            for cmd in _unpack(slots, n):
                 fut, finish, ctx = pending.pop(cmd.id)
                 if fut.done():  # cancelled: the answer is dropped
                     continue
                 try:
                     result = finish(cmd, ctx)
+                    failed = False
                 except Exception as exc:  # noqa: BLE001 - the command's own error
-                    fut.set_exception(exc)
+                    result, failed = exc, True
+                if inline:
+                    # The one callback of a command's future is the wake-up of the task
+                    # awaiting it: taken off, the future settled (so nothing is scheduled),
+                    # and run now in the task's context, as the loop would run it on its
+                    # next turn. This saves asyncio's per-command call_soon (a Python
+                    # method making a Python Handle) and the Handle's run.
+                    cbs = fut._callbacks
+                    if cbs is not None and len(cbs) == 1:
+                        cb, cx = cbs[0]
+                        fut.remove_done_callback(cb)
+                        if failed:
+                            fut.set_exception(result)
+                        else:
+                            fut.set_result(result)
+                        try:
+                            cx.run(cb, fut)
+                        except BaseException as exc:  # noqa: BLE001 - as Handle._run
+                            if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                                # settle the rest the ordinary way, then let it out
+                                escaping, inline = exc, False
+                            else:
+                                self._callback_failed(cb, exc)
+                        continue
+                if failed:
+                    fut.set_exception(result)
                 else:
                     fut.set_result(result)
+            if escaping is not None:
+                raise escaping
         finally:
             lib.shim_async_release(slots, n)
-            self._in_flight -= n
+            if not counted:
+                self._in_flight -= n
             if self._waiting:
                 self._start_waiting()
             if self._idle is not None and not self.in_flight() and not self._idle.done():
                 self._idle.set_result(None)
+
+    def _callback_failed(self, cb, exc):
+        # A woken callback raised (a task's wake-up does not: the task keeps its error):
+        # reported as the loop reports a failed callback (Handle._run).
+        self._loop.call_exception_handler({
+            "message": "Exception in callback %r" % (cb,), "exception": exc})
 
     def _start_waiting(self):
         waiting = self._waiting

@@ -602,6 +602,100 @@ def test_get_keys_as_sync_with_the_config_read_policy(config, keys):
         sync.close()
 
 
+
+class _Str(str):
+    pass
+
+
+def _outcome(call):
+    try:
+        return ("ok", call())
+    except ex.AerospikeError as exc:
+        return (type(exc).__name__, exc.code, exc.msg)
+    except RecursionError:  # (a cycle in the bins, as the sync Packer reports it)
+        return ("RecursionError",)
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_common_put_and_get_edge_cases_as_sync(client, config, loop_kind):
+    """put(key, bins) and get(key), which CPython runs on paths of their own (their
+    common case written out), answer every edge of that case as the sync client: keys
+    out of int64, str subclasses, empty or new set names, bins pickle cannot take (a
+    tuple, a cycle), a value of 64 KB and more, bools and None; and a get whose answer
+    comes in the packed layout (a config reading raw collections)."""
+    cset = "aio-edge-%d" % PID
+    fresh = "aio-edge-new-%d" % PID  # a set name no key used yet (not cached)
+    cyc = [1]
+    cyc.append(cyc)
+    puts = [((NS, cset, 1), {"a": 1, "b": True, "n": None, "s": "x" * 70000}),
+            ((NS, cset, 2), {"t": (1, 2), "l": [1, [2]], "m": {"k": b"v"}}),
+            ((NS, cset, 3), {"c": cyc}),
+            ((NS, cset, 1 << 63), {"a": 1}),
+            ((NS, cset, -(1 << 63)), {"a": 1}),
+            ((_Str(NS), _Str(cset), "sub"), {"a": 1}),
+            ((NS, "", 4), {"a": 1}),
+            ((NS, fresh, 5), {"a": 1}),
+            ((NS, cset, 1.5), {"a": 1}),
+            ((NS, cset, bytearray(b"ba")), {"a": 1}),
+            ((NS, cset), {"a": 1})]
+    gets = [k for k, _ in puts] + [(NS, cset, "missing")]
+
+    def sync_side(c):
+        out = [_outcome(lambda: c.put(k, b)) for k, b in puts]
+        return out + [_outcome(lambda: c.get(k)) for k in gets]
+
+    async def body(c):
+        out = []
+        for k, b in puts:
+            try:
+                out.append(("ok", await c.put(k, b)))
+            except ex.AerospikeError as exc:
+                out.append((type(exc).__name__, exc.code, exc.msg))
+            except RecursionError:
+                out.append(("RecursionError",))
+        for k in gets:
+            try:
+                out.append(("ok", await c.get(k)))
+            except ex.AerospikeError as exc:
+                out.append((type(exc).__name__, exc.code, exc.msg))
+        return out
+
+    def clean():
+        for k in gets:
+            try:
+                client.remove(k)
+            except ex.AerospikeError:
+                pass
+
+    try:
+        got = with_client(config, body, loop_kind)
+        clean()
+        want = sync_side(client)
+        assert [g[0] for g in got] == [w[0] for w in want]
+        # (a record's ttl may differ by a second between the two writes)
+        def same(g, w):
+            if g[0] == "ok" and isinstance(g[1], tuple):
+                return g[1][0] == w[1][0] and g[1][2] == w[1][2] and \
+                    g[1][1]["gen"] == w[1][1]["gen"]
+            return g == w
+        assert all(same(g, w) for g, w in zip(got, want)), list(zip(got, want))
+        # raw collections: the answer in the packed layout
+        raw_cfg = dict(config, policies=dict(_PATIENT, read=dict(_PATIENT["read"],
+                                                                 deserialize=False)))
+        raw_sync = aerospike.client(raw_cfg).connect()
+        try:
+            client.put(gets[0], {"l": [1, [2]], "m": {"k": b"v"}, "i": 1})
+
+            async def raw_body(c):
+                return await c.get(gets[0])
+
+            got = with_client(raw_cfg, raw_body, loop_kind)
+            assert got == raw_sync.get(gets[0]) and isinstance(got[2]["l"], bytes)
+        finally:
+            raw_sync.close()
+    finally:
+        clean()
+
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_cancelled_after_the_answer_came_back(config, loop_kind):
     """A task cancelled between its command's answer coming back and the task running
@@ -639,6 +733,44 @@ def test_cancelled_after_the_answer_came_back(config, loop_kind):
             assert g[2] == {"i": i, "s": "v%d" % i} and g[0][:3] == (NS, cset, None)
     assert isinstance(got[40], ex.RecordNotFound) and got[40].key == (NS, cset, "missing")
 
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_tasks_woken_by_the_drain_cancel_and_send(config, debug):
+    """The drain resumes each command's task itself (CPython; not in debug mode): a task
+    resumed there may cancel another whose answer is in the same drain (that one gets
+    CancelledError, nothing leaks) and send its next commands, over the in-flight limit
+    too (they wait their turn)."""
+    cset = "aio-wake-%d" % PID
+    n = 200
+
+    async def body(c):
+        asyncio.get_running_loop().set_debug(debug)
+        await asyncio.gather(*[c.put((NS, cset, i), {"i": i}) for i in range(n)])
+        tasks = {}
+
+        async def one(i):
+            got = await c.get((NS, cset, i))
+            victim = tasks.get(i + 1)
+            if i % 3 == 0 and victim is not None and not victim.done():
+                victim.cancel()
+            # the next commands, from inside the wake-up
+            again = await asyncio.gather(c.get((NS, cset, i)), c.exists((NS, cset, i)))
+            return got[2]["i"], again[0][2]["i"], again[1][1] is not None
+
+        for i in range(n):
+            tasks[i] = asyncio.ensure_future(one(i))
+        out = await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await c._done.wait_idle()
+        left = c.commands_in_flight
+        await asyncio.gather(*[c.remove((NS, cset, i)) for i in range(n)])
+        return out, left
+
+    out, left = with_client(config, body, async_max_conns_per_node=16)
+    assert left == 0
+    for i, r in enumerate(out):
+        assert r == (i, i, True) or isinstance(r, asyncio.CancelledError), (i, r)
+    assert sum(r == (i, i, True) for i, r in enumerate(out)) >= n // 2
 
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_commands_with_asyncio_helpers(config, keys, loop_kind):
