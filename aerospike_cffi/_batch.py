@@ -27,6 +27,10 @@ _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
+# A digest's bytearray as ``_NO_BYTES + digest``: the concatenation costs CPython ~600
+# instructions where the bytearray(digest) call (type call, argument parsing) costs ~1050
+# (issue 13). Never mutated.
+_NO_BYTES = bytearray()
 # batch_read's keys packed by the shim from their pickle (CPython: pickle walks the list
 # in C; on PyPy the JIT runs add_reads faster than the pure-Python pickler).
 _PACK_KEYS_IN_C = platform.python_implementation() == "CPython"
@@ -258,11 +262,12 @@ class BatchCall:
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
         batch_record = _records_module().BatchRecord
         new = object.__new__
+        no_bytes = _NO_BYTES
         header_only = self.header_only
         results = []
         append = results.append
         for (ns, set_name, pk), (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
-            key = (ns, set_name, pk, bytearray(digest))
+            key = (ns, set_name, pk, no_bytes + digest)
             # BatchRecord(key) and its fields set, without the __init__ call (CPython):
             # the same attributes in __init__'s order (test_batch_record_fields).
             rec = new(batch_record)
