@@ -32,7 +32,8 @@ _loads = marshal.loads
 # (issue 13). Never mutated.
 _NO_BYTES = bytearray()
 # batch_read's keys packed by the shim from their pickle (CPython: pickle walks the list
-# in C; on PyPy the JIT runs add_reads faster than the pure-Python pickler).
+# in C). PyPy keeps add_reads: its pickler is Python code, and its plain pickler
+# (_marshal._PlainPickler) refuses tuples.
 _PACK_KEYS_IN_C = platform.python_implementation() == "CPython"
 
 
