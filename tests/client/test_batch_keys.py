@@ -113,3 +113,26 @@ def test_bad_key_still_the_official_error(client, key, message):
     with pytest.raises(ParamError) as info:
         client.batch_read([("test", "cffi", 1), key])
     assert info.value.msg == message
+
+
+@cpython_only
+def test_cut_or_damaged_pickles_refused():
+    """Every prefix of a key list's pickle, and the pickle with a byte changed, answers -1
+    or a whole packing (never reads past the input)."""
+    import random
+
+    from aerospike_cffi import _marshal
+    from aerospike_cffi._native import lib, scratch
+
+    keys = [("test", "cffi", 1), ("test", None, "k"), ("test", "cffi", -(1 << 40))]
+    pickled = _marshal.pickle_ops(keys)
+    out = scratch()[1]
+    assert lib.shim_batch_pack_keys(pickled, len(pickled), b"", 0, out) == 3
+    for n in range(len(pickled)):
+        cut = pickled[:n]
+        assert lib.shim_batch_pack_keys(cut, n, b"", 0, out) == -1
+    rng = random.Random(13)
+    for _ in range(2000):
+        damaged = bytearray(pickled)
+        damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        assert lib.shim_batch_pack_keys(bytes(damaged), len(damaged), b"", 0, out) in (-1, 3)
