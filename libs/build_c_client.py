@@ -97,7 +97,7 @@ def apply_patches(src):
     """Apply libs/patches/*.patch to the C client tree at src (a copy of the source)."""
     for path in patch_files():
         subprocess.check_call(["patch", "-p1", "--batch", "--forward", "--quiet",
-                               "-d", src, "-i", path])
+                               "--no-backup-if-mismatch", "-d", src, "-i", path])
 
 
 def is_built(path):

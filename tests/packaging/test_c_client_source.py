@@ -126,3 +126,56 @@ def test_fetch_source_prefers_the_vendored_copy(pip_env, monkeypatch, tmp_path):
     work.mkdir()
     src = bcc._fetch_source(str(work))
     assert os.path.isfile(os.path.join(src, "Makefile")) and src.startswith(str(work))
+
+
+# --- our patches to the C client (libs/patches/*.patch) ---------------------------------
+
+_PATCH = """Comment lines before the diff say what the patch changes and why.
+--- a/src/main/a.c
++++ b/src/main/a.c
+@@ -1 +1 @@
+-int a;
++int a = 1;
+"""
+
+
+def test_patches_apply_in_order_and_stamp_the_set(monkeypatch, tmp_path):
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    monkeypatch.setattr(bcc, "PATCHES", str(patches))
+    assert bcc.patch_files() == [] and bcc.patch_stamp() == ""
+    (patches / "README.md").write_text("not a patch")
+    (patches / "10-a.patch").write_text(_PATCH)
+    second = _PATCH.replace("-int a;\n+int a = 1;", "-int a = 1;\n+int a = 2;")
+    (patches / "20-b.patch").write_text(second)
+    assert [os.path.basename(p) for p in bcc.patch_files()] == ["10-a.patch", "20-b.patch"]
+    src = tmp_path / "src"
+    (src / "src" / "main").mkdir(parents=True)
+    (src / "src" / "main" / "a.c").write_text("int a;\n")
+    bcc.apply_patches(str(src))
+    assert (src / "src" / "main" / "a.c").read_text() == "int a = 2;\n"
+
+    # A cache made without patches, or with another patch set, is not taken as built.
+    cache = tmp_path / "cache"
+    (cache / "lib").mkdir(parents=True)
+    (cache / "include" / "aerospike").mkdir(parents=True)
+    (cache / "lib" / "libaerospike.a").write_bytes(b"")
+    (cache / "EVENT_LIB").write_text("libev\n")
+    stamp = bcc.patch_stamp()
+    assert len(stamp) == 64 and not bcc.is_built(str(cache))
+    (cache / "PATCHES").write_text(stamp + "\n")
+    assert bcc.is_built(str(cache))
+    (patches / "20-b.patch").write_text(_PATCH.replace("int a = 1;", "int a = 3;"))
+    assert bcc.patch_stamp() != stamp and not bcc.is_built(str(cache))
+
+
+def test_a_patch_that_does_not_apply_stops_the_build(monkeypatch, tmp_path):
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    (patches / "10-a.patch").write_text(_PATCH)
+    monkeypatch.setattr(bcc, "PATCHES", str(patches))
+    src = tmp_path / "src"
+    (src / "src" / "main").mkdir(parents=True)
+    (src / "src" / "main" / "a.c").write_text("int b;\n")
+    with pytest.raises(Exception):
+        bcc.apply_patches(str(src))

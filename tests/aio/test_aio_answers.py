@@ -1,0 +1,206 @@
+"""How the async client reads a single-record command's answer (libs/patches/20-async-one-read.patch:
+header and body with one read() into the command's read buffer): answers of every size
+around that buffer's capacity (a few KB: the body fits, fills it exactly, overflows it, or
+is far larger and comes in many reads), and answers that arrive in pieces of a few bytes
+(a header read short, a body in many parts), come back as the sync client reads them.
+And pooled connections closed by the other side while idle are noticed (the pool's check
+before a connection's use) and replaced: the next commands succeed."""
+
+import asyncio
+import os
+import socket
+import threading
+
+import pytest
+
+from aerospike_cffi import aio
+from aerospike_helpers.operations import operations as op
+from test_aio import _PATIENT, run
+
+NS = "test"
+SET = "aio-answers-%d" % os.getpid()
+
+# Bodies from empty to 1 MB, dense around 4 KB (a command's read buffer is the rest of
+# its 4 KB-rounded allocation) and 8 KB.
+SIZES = [0, 1, 7, 8, 9, 100, 1000] + list(range(3800, 4200, 37)) + [
+    4096, 8000, 8185, 8192, 8200, 20000, 100000, 1000000]
+
+
+@pytest.fixture(scope="module")
+def config(aerospike_server):
+    return {"hosts": [(aerospike_server.host, aerospike_server.port)], "policies": _PATIENT}
+
+
+@pytest.fixture(scope="module")
+def sized_records(client):
+    made = {}
+    for n in SIZES:
+        key = (NS, SET, "size-%d" % n)
+        client.put(key, {"s": "x" * n, "n": n})
+        made[n] = key
+    yield made
+    for key in made.values():
+        client.remove(key)
+
+
+def _same_records(c, client, sized_records):
+    """Every sized record through get, select, operate, exists and a put's answer."""
+    async def body():
+        for n, key in sized_records.items():
+            assert (await c.get(key))[2] == client.get(key)[2] == {"s": "x" * n, "n": n}
+            assert (await c.select(key, ["s"]))[2] == {"s": "x" * n}
+            _, _, bins = await c.operate(key, [op.read("s"), op.read("n")])
+            assert bins == {"s": "x" * n, "n": n}
+            _, meta = await c.exists(key)
+            assert meta is not None
+        # Many in flight at once, on the same pooled connections.
+        keys = list(sized_records.items()) * 4
+        got = await asyncio.gather(*[c.get(key) for _, key in keys])
+        assert [rec[2]["n"] for rec in got] == [n for n, _ in keys]
+        await c.put((NS, SET, "written"), {"s": "y" * 5000})
+        assert (await c.get((NS, SET, "written")))[2] == {"s": "y" * 5000}
+        await c.remove((NS, SET, "written"))
+    return body()
+
+
+def test_answers_of_every_size_around_the_read_buffer(client, config, sized_records):
+    async def main():
+        async with aio.client(config) as c:
+            await _same_records(c, client, sized_records)
+    run(main())
+
+
+class _TricklingProxy:
+    """A TCP proxy in front of the test server that passes the server's bytes to the
+    client a few at a time (1 to 7 bytes per send, with Nagle off), so the client's reads
+    see headers and bodies cut anywhere."""
+
+    def __init__(self, host, port, trickle=True):
+        self.target = (host, port)
+        self.trickle = trickle
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            up = socket.create_connection(self.target)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.socks += [conn, up]
+            threading.Thread(target=self._pipe, args=(conn, up, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, conn, self.trickle),
+                             daemon=True).start()
+
+    def _pipe(self, src, dst, trickle):
+        step = 0
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            try:
+                if not trickle or len(data) > 20000:
+                    dst.sendall(data)  # big bodies in one piece, after a cut header
+                    continue
+                i = 0
+                while i < len(data):
+                    step = step % 7 + 1
+                    dst.sendall(data[i:i + step])
+                    i += step
+            except OSError:
+                return
+
+    def cut(self):
+        """Close every connection made so far (the listener stays)."""
+        socks, self.socks = self.socks, []
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+        for s in self.socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def test_answers_that_arrive_in_pieces(aerospike_server, client, sized_records):
+    proxy = _TricklingProxy(aerospike_server.host, aerospike_server.port)
+    cfg = {"hosts": [("127.0.0.1", proxy.port)], "use_services_alternate": False,
+           "policies": _PATIENT}
+    small = {n: key for n, key in sized_records.items() if n <= 20000}
+
+    async def main():
+        async with aio.client(cfg) as c:
+            await _same_records(c, client, small)
+
+    try:
+        run(main())
+    finally:
+        proxy.close()
+
+
+def test_pooled_connections_closed_while_idle_are_replaced(aerospike_server, client,
+                                                           sized_records):
+    proxy = _TricklingProxy(aerospike_server.host, aerospike_server.port, trickle=False)
+    # Each closed connection the pool finds counts as a node error (C client): a few
+    # connections, far below max_error_rate (100 per tend interval by default).
+    cfg = {"hosts": [("127.0.0.1", proxy.port)], "use_services_alternate": False,
+           "policies": _PATIENT}
+    sizes = [n for n in sorted(sized_records) if n <= 20000]
+    keys = [sized_records[n] for n in sizes]
+
+    async def main():
+        async with aio.client(cfg) as c:
+            for _ in range(2):
+                # A few connections in the pool, then all of them closed under it.
+                got = await asyncio.gather(*[c.get(k) for k in keys[:8]])
+                assert [rec[2]["n"] for rec in got] == sizes[:8]
+                proxy.cut()
+                await asyncio.sleep(0)
+                # Writes are not retried (max_retries 0): the pool must not hand out a
+                # closed connection.
+                for k in keys[:5]:
+                    await c.put(k, {"n": -1, "s": ""}, policy={"max_retries": 0})
+                for n in sizes[:5]:
+                    await c.put(sized_records[n], {"n": n, "s": "x" * n})
+
+    try:
+        run(main())
+    finally:
+        proxy.close()
+
+
+def test_connections_idle_past_the_sweep_are_used_again(config, sized_records):
+    # Connections left idle in the pool for seconds are taken again by the next
+    # commands (a pool that dropped or broke idle connections would fail or reconnect).
+    sizes = [n for n in sorted(sized_records) if n <= 20000]
+    keys = [sized_records[n] for n in sizes]
+
+    async def main():
+        async with aio.client(config) as c:
+            for _ in range(2):
+                got = await asyncio.gather(*[c.get(k) for k in keys])
+                assert [rec[2]["n"] for rec in got] == sizes
+                await asyncio.sleep(2.5)
+            await c.put(keys[0], {"n": 0, "s": ""})
+
+    run(main())
