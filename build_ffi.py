@@ -76,7 +76,8 @@ ffibuilder.set_source(
     sources=[os.path.join("aerospike_cffi", "_shim", name) for name in ("shim.c", "shim_batch.c", "shim_stream.c", "shim_admin.c",
                                                                   "shim_marshal.c", "shim_pickle.c",
                                                                   "shim_txn.c", "shim_metrics.c",
-                                                                  "shim_udf.c", "shim_async.c")],
+                                                                  "shim_udf.c", "shim_async.c",
+                                                                  "shim_batch_keys.c")],
     extra_compile_args=["-I" + SHIM, "-std=gnu99", "-O2", "-fno-strict-aliasing"] +
     ["-DAS_USE_LIBEV"],  # the C client's headers describe its libev build
     **_link_options()

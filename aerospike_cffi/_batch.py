@@ -8,6 +8,7 @@ own status in ``BatchRecords.result``, each record's code, ``in_doubt`` and ``re
 """
 
 import marshal
+import platform
 import struct
 
 from . import _marshal
@@ -26,6 +27,14 @@ _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
+# A digest's bytearray as ``_NO_BYTES + digest``: the concatenation costs CPython ~600
+# instructions where the bytearray(digest) call (type call, argument parsing) costs ~1050
+# (issue 13). Never mutated.
+_NO_BYTES = bytearray()
+# batch_read's keys packed by the shim from their pickle (CPython: pickle walks the list
+# in C). PyPy keeps add_reads: its pickler is Python code, and its plain pickler
+# (_marshal._PlainPickler) refuses tuples.
+_PACK_KEYS_IN_C = platform.python_implementation() == "CPython"
 
 
 _records = []  # aerospike_helpers.batch.records, imported at first use
@@ -77,8 +86,8 @@ class BatchCall:
         self.key_parts = key_parts
         self.parts = []
         self.count = 0
-        # Per record, for its returned key: its key_parts, or the user's (ns, set, pk) key
-        # when those are the same objects; either ends with ns, set, pk.
+        # Per record, for its returned key: (ns, set, pk), the user's key tuple when
+        # key_parts took it as it is.
         self.keys = []
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
@@ -104,7 +113,7 @@ class BatchCall:
 
     def add(self, kind, key, body, policy_index=NO_POLICY):
         parts = self.key_parts(key)
-        self.keys.append(parts)
+        self.keys.append(parts[6:])
         self.parts.append(_head(kind, policy_index) + pack_key(parts) + body)
         self.count += 1
         if kind != READ:
@@ -126,12 +135,12 @@ class BatchCall:
             except ParamError as exc:
                 raise _key_error(i, exc) from None
             # A (ns, set, pk) key that key_parts took as it is serves as the returned
-            # key's first three items (self.keys); else the parts do.
+            # key's first three items (self.keys).
             if (type(key) is tuple and len(key) == 3 and parts[8] is key[2] and
                     parts[6] is key[0] and parts[7] is key[1]):
                 kept(key)
             else:
-                kept(parts)
+                kept(parts[6:])
             nsb, setb = parts[0], parts[1]
             if nsb is not last_ns or setb is not last_set:
                 last_ns, last_set = nsb, setb
@@ -146,6 +155,22 @@ class BatchCall:
                 append(_key_no_data(parts[2], 0, parts[5]))
             append(body)
         self.count += len(keys)
+
+    def add_plain_reads(self, keys, body):
+        """add_reads() in C (CPython): True when every key was a plain (ns, set, pk) tuple
+        that add_reads takes as it is, and then packed by the shim from the pickle of
+        ``keys`` (shim_batch_keys.c); False, having added nothing, otherwise."""
+        pickled = _marshal.pickle_ops(keys)
+        if pickled is None:
+            return False
+        out = scratch()[1]
+        if lib.shim_batch_pack_keys(pickled, len(pickled), body, len(body), out) != len(keys):
+            return False
+        self.parts.append(ffi.buffer(out.data, out.len)[:])
+        # The user's tuples themselves (the list copied: the async client decodes later).
+        self.keys = list(keys)
+        self.count += len(keys)
+        return True
 
     @staticmethod
     def read_body(bins=None, packed_ops=_NO_OPS, read_all=False):
@@ -238,11 +263,12 @@ class BatchCall:
         """Results of the marshal form: (code, in_doubt, digest, meta or None, bins) each."""
         batch_record = _records_module().BatchRecord
         new = object.__new__
+        no_bytes = _NO_BYTES
         header_only = self.header_only
         results = []
         append = results.append
-        for parts, (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
-            key = (parts[-3], parts[-2], parts[-1], bytearray(digest))
+        for (ns, set_name, pk), (code, in_doubt, digest, meta, bins) in zip(self.keys, page):
+            key = (ns, set_name, pk, no_bytes + digest)
             # BatchRecord(key) and its fields set, without the __init__ call (CPython):
             # the same attributes in __init__'s order (test_batch_record_fields).
             rec = new(batch_record)
@@ -293,7 +319,9 @@ def _batch_read_call(client, keys, bins):
         raise ParamError(-2, "Bin name should be a string or unicode string.")
     call = BatchCall(client)
     call.header_only = bins == []
-    call.add_reads(keys, call.read_body(bins, read_all=bins is None))
+    body = call.read_body(bins, read_all=bins is None)
+    if not (_PACK_KEYS_IN_C and keys and call.add_plain_reads(keys, body)):
+        call.add_reads(keys, body)
     return call
 
 

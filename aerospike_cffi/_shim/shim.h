@@ -360,3 +360,11 @@ int shim_operate_pickled_m(aerospike* as, as_error* err, const as_policy_operate
                            const char* ns, const char* set, int ktype, const char* kdata,
                            uint32_t klen, int64_t kint, const char* pickled, uint32_t size,
                            int bool_as_bool, uint32_t ttl, uint16_t gen, shim_buf* out);
+
+/* batch_read's keys from a protocol-5 pickle (fast mode) of a list of (namespace, set or
+ * None, int64 or str key) tuples -> `out` holds one packed read record per key (the
+ * shim_batch layout above), each followed by `body` (what follows the key of a read);
+ * answers the number of keys, or -1 when a key is not that plain (Python then packs them:
+ * shim_batch_keys.c). Touches nothing else. */
+int shim_batch_pack_keys(const char* pickled, uint32_t size, const char* body, uint32_t body_size,
+                         shim_buf* out);

@@ -254,7 +254,7 @@ results_marshal(as_batch_records* records, shim_buf* out)
 {
     as_vector* list = &records->list;
     marshal_refs refs;
-    refs.n = 0;
+    refs.n = refs.next = 0;
     if (marshal_sized_begin(out, '[') != 0) {
         return MARSHAL_NOMEM;
     }

@@ -113,6 +113,9 @@ typedef struct marshal_refs {
     uint32_t n;
     uint8_t len[MARSHAL_REF_MAX];
     char text[MARSHAL_REF_MAX][MARSHAL_REF_LEN];
+    /* The entry after the last one used: records repeat their strings in the same order,
+     * so it is tried first (taken only when below n). */
+    uint32_t next;
 } marshal_refs;
 
 int batch_result_marshal(const as_batch_base_record* rec, marshal_refs* refs, shim_buf* out);

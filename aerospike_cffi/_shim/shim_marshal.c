@@ -211,8 +211,14 @@ w_str_ref(shim_buf* out, marshal_refs* refs, const uint8_t* s, uint32_t n)
     if (!refs || n > MARSHAL_REF_LEN) {
         return w_str(out, s, n);
     }
-    for (uint32_t k = 0; k < refs->n; k++) {
+    uint32_t k = refs->next;
+    if (k < refs->n && refs->len[k] == n && memcmp(refs->text[k], s, n) == 0) {
+        refs->next = k + 1;
+        return w_code_u32(out, 'r', k);
+    }
+    for (k = 0; k < refs->n; k++) {
         if (refs->len[k] == n && memcmp(refs->text[k], s, n) == 0) {
+            refs->next = k + 1;
             return w_code_u32(out, 'r', k);
         }
     }
@@ -222,6 +228,7 @@ w_str_ref(shim_buf* out, marshal_refs* refs, const uint8_t* s, uint32_t n)
         out->data[at] |= FLAG_REF;
         memcpy(refs->text[refs->n], s, n);
         refs->len[refs->n++] = (uint8_t)n;
+        refs->next = refs->n;
     }
     return rc;
 }
