@@ -7,7 +7,6 @@ import asyncio
 import gc
 import itertools
 import os
-import socket
 import threading
 
 import pytest
@@ -19,6 +18,7 @@ from aerospike_cffi import predicates as p
 from aerospike_helpers.batch import records as br
 from aerospike_helpers.operations import list_operations as lop
 from aerospike_helpers.operations import operations as op
+from tcp_proxy import TcpProxy, recv, send
 
 pytestmark = pytest.mark.filterwarnings("ignore:meta\\[.ttl.\\] is deprecated:DeprecationWarning")
 
@@ -870,53 +870,23 @@ def test_many_clients_and_loops_in_threads(config):
 
 # ------------------------------------------------------------------ policy timeouts
 
-class _FreezingProxy:
+class _FreezingProxy(TcpProxy):
     """A TCP proxy in front of the test server that can stop answering (to make the
     client's own policy timeouts fire, without timing anything in the test)."""
 
     def __init__(self, host, port):
-        self.target = (host, port)
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
         self.frozen = threading.Event()
-        self.socks = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(host, port)
 
-    def _accept(self):
+    def pump(self, src, dst, to_client):
         while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            up = socket.create_connection(self.target)
-            self.socks += [conn, up]
-            for a, b in ((conn, up), (up, conn)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, src, dst):
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                return
+            data = recv(src)
             if not data:
                 return
             if self.frozen.is_set():
                 continue  # swallowed: the client hears nothing back
-            try:
-                dst.sendall(data)
-            except OSError:
+            if not send(dst, data):
                 return
-
-    def close(self):
-        self.listener.close()
-        for s in self.socks:
-            try:
-                s.close()
-            except OSError:
-                pass
 
 
 def test_policy_timeout_raises_timeout_error(aerospike_server):

@@ -9,12 +9,12 @@ before a connection's use) and replaced: the next commands succeed."""
 import asyncio
 import os
 import socket
-import threading
 
 import pytest
 
 from aerospike_cffi import aio
 from aerospike_helpers.operations import operations as op
+from tcp_proxy import TcpProxy, recv, send
 from test_aio import _PATIENT, run
 
 NS = "test"
@@ -70,58 +70,39 @@ def test_answers_of_every_size_around_the_read_buffer(client, config, sized_reco
     run(main())
 
 
-class _TricklingProxy:
+class _TricklingProxy(TcpProxy):
     """A TCP proxy in front of the test server that passes the server's bytes to the
     client a few at a time (1 to 7 bytes per send, with Nagle off), so the client's reads
     see headers and bodies cut anywhere."""
 
     def __init__(self, host, port, trickle=True):
-        self.target = (host, port)
         self.trickle = trickle
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
-        self.socks = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(host, port)
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            up = socket.create_connection(self.target)
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.socks += [conn, up]
-            threading.Thread(target=self._pipe, args=(conn, up, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(up, conn, self.trickle),
-                             daemon=True).start()
+    def joined(self, client_side):
+        client_side.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def _pipe(self, src, dst, trickle):
+    def pump(self, src, dst, to_client):
+        trickle = to_client and self.trickle
         step = 0
         while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                return
+            data = recv(src)
             if not data:
                 try:
                     dst.shutdown(socket.SHUT_WR)
                 except OSError:
                     pass
                 return
-            try:
-                if not trickle or len(data) > 20000:
-                    dst.sendall(data)  # big bodies in one piece, after a cut header
-                    continue
-                i = 0
-                while i < len(data):
-                    step = step % 7 + 1
-                    dst.sendall(data[i:i + step])
-                    i += step
-            except OSError:
-                return
+            if not trickle or len(data) > 20000:
+                if not send(dst, data):  # big bodies in one piece, after a cut header
+                    return
+                continue
+            i = 0
+            while i < len(data):
+                step = step % 7 + 1
+                if not send(dst, data[i:i + step]):
+                    return
+                i += step
 
     def cut(self):
         """Close every connection made so far (the listener stays)."""
@@ -129,14 +110,6 @@ class _TricklingProxy:
         for s in socks:
             try:
                 s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.listener.close()
-        for s in self.socks:
-            try:
                 s.close()
             except OSError:
                 pass

@@ -10,7 +10,6 @@ the traffic until the test has seen the TimeoutError.
 """
 
 import os
-import socket
 import threading
 import time
 
@@ -18,6 +17,7 @@ import pytest
 
 import aerospike_cffi as aerospike
 from aerospike_cffi import exception as ex
+from tcp_proxy import TcpProxy, recv, send
 
 NS, SET = "test", "sockto"
 MESSAGE = 3  # proto type of a command's answer (info answers are type 1)
@@ -27,7 +27,7 @@ MESSAGE = 3  # proto type of a command's answer (info answers are type 1)
 HOLD_LIMIT = 30
 
 
-class _Proxy:
+class _Proxy(TcpProxy):
     """A TCP proxy in front of the test server.
 
     mode (set by the test, read by the pumps for each chunk of a command's traffic):
@@ -45,34 +45,16 @@ class _Proxy:
     """
 
     def __init__(self, host, port):
-        self.target = (host, port)
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
         self.mode = None
         self.released = threading.Event()
-        self.socks = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(host, port, rcvbuf=4096)
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            up = socket.create_connection(self.target)
-            self.socks += [conn, up]
-            threading.Thread(target=self._requests, args=(conn, up), daemon=True).start()
-            threading.Thread(target=self._answers, args=(up, conn), daemon=True).start()
+    def pump(self, src, dst, to_client):
+        (self._answers if to_client else self._requests)(src, dst)
 
     def _requests(self, src, dst):
         while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                return
+            data = recv(src)
             if not data:
                 return
             mode = self.mode
@@ -80,32 +62,29 @@ class _Proxy:
                 continue
             if data[1:2] == bytes([MESSAGE]) and mode == "hold_upload":
                 self.released.wait(HOLD_LIMIT)
-            if not _send(dst, data):
+            if not send(dst, data):
                 return
 
     def _answers(self, src, dst):
         while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                return
+            data = recv(src)
             if not data:
                 return
             mode = self.mode if data[1:2] == bytes([MESSAGE]) else None
             if mode == "hold_answer":
                 self.released.wait(HOLD_LIMIT)
             elif mode == "hold_body":
-                if not _send(dst, data[:8]):
+                if not send(dst, data[:8]):
                     return
                 data = data[8:]
                 self.released.wait(HOLD_LIMIT)
             elif mode == "hold_tail":
-                if not _send(dst, data[:-3]):
+                if not send(dst, data[:-3]):
                     return
                 data = data[-3:]
                 self.released.wait(HOLD_LIMIT)
             elif mode == "split":
-                if not _send(dst, data[:len(data) // 2]):
+                if not send(dst, data[:len(data) // 2]):
                     return
                 data = data[len(data) // 2:]
                 time.sleep(0.001)  # lets the client's read find the first half (not timed)
@@ -113,29 +92,16 @@ class _Proxy:
                 data += b"\0" * 5
             elif mode == "trickle":
                 while len(data) > 5:
-                    if not _send(dst, data[:5]):
+                    if not send(dst, data[:5]):
                         return
                     data = data[5:]
                     time.sleep(0.0005)  # lets the client's read find a part (not timed)
-            if not _send(dst, data):
+            if not send(dst, data):
                 return
 
     def close(self):
         self.released.set()
-        self.listener.close()
-        for s in self.socks:
-            try:
-                s.close()
-            except OSError:
-                pass
-
-
-def _send(sock, data):
-    try:
-        sock.sendall(data)
-        return True
-    except OSError:
-        return False
+        super().close()
 
 
 @pytest.fixture
