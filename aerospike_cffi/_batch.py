@@ -27,10 +27,7 @@ _ops_head = struct.Struct("<HI").pack       # n_ops, size
 _write_head = struct.Struct("<IH").pack     # ttl, gen
 _NO_OPS = _ops_head(0, 0)
 _loads = marshal.loads
-# A digest's bytearray as ``_NO_BYTES + digest``: the concatenation costs CPython ~600
-# instructions where the bytearray(digest) call (type call, argument parsing) costs ~1050
-# (issue 13). Never mutated.
-_NO_BYTES = bytearray()
+_NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
 # batch_read's keys packed by the shim from their pickle (CPython: pickle walks the list
 # in C). PyPy keeps add_reads: its pickler is Python code, and its plain pickler
 # (_marshal._PlainPickler) refuses tuples.

@@ -21,6 +21,8 @@ from ._native import ffi, lib, out_bytes, raise_error
 from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
 
+_NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
+
 _NULL = ffi.NULL
 # CPython decodes batch and stream pages fastest from their marshal form (one marshal.loads,
 # in C; see shim.h); PyPy's JIT runs the Python decoder of the packed layout faster still.
@@ -281,7 +283,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
 
     @staticmethod
     def _key_tuple(parts, buf):
-        return (parts[6], parts[7], parts[8], bytearray(buf[:20]))
+        return (parts[6], parts[7], parts[8], _NO_BYTES + buf[:20])
 
     def _want_marshal(self, out):
         """Ask for the record in marshal form, unless blobs need a deserializer."""

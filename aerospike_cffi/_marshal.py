@@ -38,6 +38,11 @@ _be_int = struct.Struct(">q").pack
 _be_double = struct.Struct(">d").pack
 _HLL_CLASS = None
 
+# A digest as a new bytearray: ``NO_BYTES + digest`` (digest: bytes or a cffi buffer).
+# Cheaper than a bytearray(digest) call, which parses its argument (issue 13: ~600
+# against ~1050 instructions on CPython, about 4x less time on PyPy). Never mutated.
+NO_BYTES = bytearray()
+
 
 def _hll_class():
     global _HLL_CLASS

@@ -23,9 +23,7 @@ _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
 _loads = marshal.loads
 _key_head = struct.Struct("<BI").unpack_from  # particle type, size of the user key
 _MARSHAL_MIXED = 2  # shim.h: some records of the marshal page are packed bytes
-# A digest's bytearray as ``_NO_BYTES + digest`` (cheaper on CPython than a bytearray()
-# call: _batch._NO_BYTES). Never mutated.
-_NO_BYTES = bytearray()
+_NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
 
 
 class _NoNamespace:

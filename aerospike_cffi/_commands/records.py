@@ -20,6 +20,8 @@ from .._native import (_Scratch, ffi, give_scratch, lib, out_bytes, raise_error,
 from .._ops import encode_operations
 from ..exception import AerospikeError, BinNameError, ClientError, ClusterError, ParamError
 
+_NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
+
 _NULL = ffi.NULL
 _buffer, _loads = ffi.buffer, marshal.loads
 # Bins to write go through pickle (C on CPython) to the shim, not the Packer (see shim.h).
@@ -113,7 +115,7 @@ class RecordCommands:
                         self._reap()
                 if rc >= _FOUND:
                     return ((ns, set_name, pk if self._read_sends_key else None,
-                             bytearray(s.fdigest)),
+                             _NO_BYTES + s.fdigest),
                             {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
                 return self._get_fast_other(rc, s, key, (nsb, setb, kt, kd, kl, ki, ns,
                                                           set_name, pk))
@@ -148,7 +150,7 @@ class RecordCommands:
             data = _buffer(s.fout.data, s.fout.len)
             meta, bins = _loads(data[20:])
             return ((p[6], p[7], p[8] if self._read_sends_key else None,
-                     bytearray(data[:20])), meta, bins)
+                     _NO_BYTES + data[:20]), meta, bins)
         if rc != _PACKED:
             raise_error(s.err, key=key)
         return self._get_result(p, s.fout, self._read_default, False)
@@ -162,7 +164,7 @@ class RecordCommands:
             digest, gen, ttl, bins = self._record_raw(out) if raw else self._record(out)
         # As the official get(): the returned key carries the given user key only when the
         # read policy sends keys (POLICY_KEY_SEND), else None.
-        return ((p[6], p[7], p[8] if pol.key == _KEY_SEND else None, bytearray(digest)),
+        return ((p[6], p[7], p[8] if pol.key == _KEY_SEND else None, _NO_BYTES + digest),
                 {"ttl": ttl, "gen": gen}, bins)
 
     def select(self, key, bins, policy=None):
@@ -246,10 +248,10 @@ class RecordCommands:
                     if self._retired:
                         self._reap()
                 if rc >= _FOUND:
-                    return ((ns, set_name, pk, bytearray(s.fdigest)),
+                    return ((ns, set_name, pk, _NO_BYTES + s.fdigest),
                             {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF})
                 if rc == 2:  # no record: not an error for exists()
-                    return (ns, set_name, pk, bytearray(s.fdigest)), None
+                    return (ns, set_name, pk, _NO_BYTES + s.fdigest), None
                 raise_error(s.err, key=key)
             finally:
                 give_scratch(s)  # after the answer was read from it
@@ -274,7 +276,7 @@ class RecordCommands:
             raise_error(err, key=key)
         buf = out_bytes(out)
         gen, ttl, _ = _marshal.record_head(buf, 20)  # an exists answer has no bins
-        return (p[6], p[7], p[8], bytearray(buf[:20])), {"ttl": ttl, "gen": gen}
+        return (p[6], p[7], p[8], _NO_BYTES + buf[:20]), {"ttl": ttl, "gen": gen}
 
     # ------------------------------------------------------------ writes
 
@@ -491,7 +493,7 @@ class RecordCommands:
                 self._leave(busy)
             if rc == 0:
                 meta, bins = _loads(s.fview)
-                return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
+                return (p[6], p[7], p[8], _NO_BYTES + s.fdigest), meta, bins
             return self._operate_fast_other(rc, s, key, p)
         err, out = scratch()
         if not ordered and not raw:
@@ -512,7 +514,7 @@ class RecordCommands:
         if rc == _MARSHAL_HEAP:
             data = _buffer(s.fout.data, s.fout.len)
             meta, bins = _loads(data[20:])
-            return (p[6], p[7], p[8], bytearray(data[:20])), meta, bins
+            return (p[6], p[7], p[8], _NO_BYTES + data[:20]), meta, bins
         if rc != _PACKED:
             raise_error(s.err, key=key)
         return self._operate_result(p, s.fout, False, False)
@@ -612,7 +614,7 @@ class RecordCommands:
                     self._leave(busy)
                 if rc == 0:
                     meta, bins = _loads(s.fview)
-                    return (p[6], p[7], p[8], bytearray(s.fdigest)), meta, bins
+                    return (p[6], p[7], p[8], _NO_BYTES + s.fdigest), meta, bins
                 if rc != _NOT_PLAIN:
                     return self._operate_fast_other(rc, s, key, p)
         return self._operate(key, list, meta, policy, False)

@@ -33,6 +33,8 @@ from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
 from ._completions import _PYPY, Completions
 
+_NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
+
 _NULL = ffi.NULL
 _buffer, _loads = ffi.buffer, marshal.loads
 _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
@@ -95,7 +97,7 @@ def _fin_get(cmd, ctx):
         data = _buffer(out.data, out.len)
         gen, ttl, bins = _loads(data[20:])
         p = ctx[2]
-        return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, bytearray(data[:20])),
+        return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, _NO_BYTES + data[:20]),
                 {"ttl": ttl, "gen": gen}, bins)
     return ctx[0]._get_result(ctx[2], out, ctx[4], ctx[3])
 
@@ -109,7 +111,7 @@ def _fin_get_plain(cmd, ctx):
     if out.is_marshal:
         data = _buffer(out.data, out.len)
         gen, ttl, bins = _loads(data[20:])
-        return ((ctx[2], ctx[3], ctx[4], bytearray(data[:20])), {"ttl": ttl, "gen": gen},
+        return ((ctx[2], ctx[3], ctx[4], _NO_BYTES + data[:20]), {"ttl": ttl, "gen": gen},
                 bins)
     core = ctx[0]  # (a value the marshal form cannot carry: the packed layout)
     return core._get_result(key_parts(ctx[1]), out, core._read_default, core._read_raw)
@@ -135,7 +137,7 @@ def _dec_get(buf, ctx):
     else:
         core = ctx[0]
         gen, ttl, bins, _ = (core._raw_unpacker if ctx[3] else core._unpacker).record(buf)
-        digest = bytearray(buf[:20])
+        digest = _NO_BYTES + buf[:20]
     p = ctx[2]
     return ((p[6], p[7], p[8] if ctx[4].key == _KEY_SEND else None, digest),
             {"ttl": ttl, "gen": gen}, bins)
@@ -162,7 +164,7 @@ def _plain_decoder(core):
             digest = buf[:20]
         else:
             gen, ttl, bins, _ = unpacker.record(buf)
-            digest = bytearray(buf[:20])
+            digest = _NO_BYTES + buf[:20]
         return ((key[0], key[1], key[2] if defaults["read"].key == _KEY_SEND else None,
                  digest), {"ttl": ttl, "gen": gen}, bins)
 
