@@ -66,7 +66,9 @@ if [ ! -x "$ASAN_DIR/venv/bin/python" ]; then
 fi
 (cd "$ASAN_DIR/src" && AEROSPIKE_CFFI_C_CACHE=$CACHE CFLAGS="$SAN_FLAGS" LDFLAGS="-fsanitize=address" \
     "$ASAN_DIR/venv/bin/python" -m pip install -q -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true)
-nm -D "$ASAN_DIR"/src/aerospike_cffi/_aerospike_cffi*.so | grep -q " __asan_" \
+# (grep without -q reads all of nm's output: with -q it stops at the first match and nm's
+# SIGPIPE fails the pipeline under pipefail, a built extension reported as not built)
+nm -D "$ASAN_DIR"/src/aerospike_cffi/_aerospike_cffi*.so | grep " __asan_" >/dev/null \
     || { echo "the extension is not built with ASan"; exit 1; }
 
 # 3. The suite, with libasan first in the process.

@@ -7,7 +7,6 @@ plus the put checks: about 11,000 calls in all).
 """
 
 import os
-import time
 import warnings
 
 import pytest
@@ -205,12 +204,13 @@ def test_server_down(down_client, command):
 
 
 def test_server_down_fails_fast_with_connection_errors(down_client):
-    started = time.time()
+    # Fast without timing it: a refused connection is its own error at once, never a
+    # command left to run into its timeout (TimeoutError) or a "not found" answer.
     for _ in range(20):
         with pytest.raises(ex.AerospikeError) as info:
             down_client.get(("test", "fuzz", "k"))
-        assert info.value.code not in (0, 2)
-    assert time.time() - started < 30
+        assert not isinstance(info.value, ex.TimeoutError), info.value
+        assert info.value.code not in (0, 2, 9)
 
 
 PUT_TARGET = ("test", "fuzz", "put-target-%d" % os.getpid())
