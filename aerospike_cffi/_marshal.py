@@ -350,10 +350,8 @@ def pickle_ops(ops):
             return None
         raise
     pickled = taken.pop()
-    if taken:  # values of 64 KB and more are written apart: join in order
-        taken.append(pickled)
-        pickled = b"".join(taken)
-        del taken[:]
+    if taken:
+        pickled = joined_pickle(taken, pickled)
     return pickled
 
 
@@ -370,6 +368,17 @@ def plain_pickler():
     pickler = _PlainPickler(_Writer(taken.append), 5)
     pickler.fast = True
     return pickler.dump, taken
+
+
+def joined_pickle(taken, last):
+    """The whole pickle of a plain_pickler() dump that wrote pieces apart (values of 64 KB
+    and more: pickle's framing): the pieces left in ``taken`` (emptied) then ``last``, the
+    one the caller popped. Callers pop first and call this only when pieces are left, so
+    the common dump costs no call."""
+    taken.append(last)
+    whole = b"".join(taken)
+    del taken[:]
+    return whole
 
 
 class _Writer:

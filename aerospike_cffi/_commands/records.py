@@ -35,6 +35,7 @@ _PACKED, _MARSHAL_HEAP = lib.SHIM_PACKED, lib.SHIM_MARSHAL_HEAP
 _SERIALIZERS = _marshal.GLOBAL_SERIALIZERS
 _names_get, _utf8 = _ns_cache.get, _marshal.utf8
 _put_pickled, _plain_pickler = lib.shim_put_pickled, _marshal.plain_pickler
+_joined_pickle = _marshal.joined_pickle
 _KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamError
 _NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s ClusterError
 # The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
@@ -315,10 +316,8 @@ class RecordCommands:
                 try:
                     s.pdump(bins)
                     pickled = taken.pop()
-                    if taken:  # values of 64 KB and more are written apart: join in order
-                        taken.append(pickled)
-                        pickled = b"".join(taken)
-                        del taken[:]
+                    if taken:  # values of 64 KB and more were written apart
+                        pickled = _joined_pickle(taken, pickled)
                 except BaseException as exc:
                     # A dump cut short leaves the pickler mid-object (in fast mode, the
                     # nesting count and memo it keeps for deep containers, and pieces in

@@ -46,6 +46,7 @@ _KEY_TOO_BIG = "integer value for KEY exceeds sys.maxsize"  # key_parts' ParamEr
 _names_get, _utf8 = _ns_cache.get, _marshal.utf8
 _async_get, _async_put_pickled = lib.shim_async_get, lib.shim_async_put_pickled
 _plain_pickler = _marshal.plain_pickler
+_joined_pickle = _marshal.joined_pickle
 # CPython's get and put: asyncio.Future() takes the running loop itself (C), cheaper than
 # Future(loop=...) with its keyword; only when the running loop is the client's (else
 # Completions' own future, which a task on another loop refuses, as before).
@@ -540,10 +541,8 @@ class AsyncClient:
             try:
                 self._pdump(bins)
                 pickled = taken.pop()
-                if taken:  # values of 64 KB and more are written apart: join in order
-                    taken.append(pickled)
-                    pickled = b"".join(taken)
-                    del taken[:]
+                if taken:  # values of 64 KB and more were written apart
+                    pickled = _joined_pickle(taken, pickled)
             except BaseException as exc:
                 # A dump cut short leaves the pickler mid-object: a new one (as the sync
                 # put's); not plain, a cycle, too deep...: the Packer decides (_put_plain).
