@@ -163,7 +163,7 @@ class BatchCall:
         out = scratch()[1]
         if lib.shim_batch_pack_keys(pickled, len(pickled), body, len(body), out) != len(keys):
             return False
-        self.parts.append(ffi.buffer(out.data, out.len)[:])
+        self.parts.append(out_bytes(out))
         # The user's tuples themselves (the list copied: the async client decodes later).
         self.keys = list(keys)
         self.count += len(keys)
