@@ -144,7 +144,7 @@ def calls_for(name, ops, records):
     return ops
 
 
-def warmup_curves(specs, port, workloads, bounds, runs=5, ops=3000, records=30000):
+def warmup_curves(specs, port, workloads, bounds, runs=3, ops=3000, records=30000):
     """{workload: {label: [CPU s per call of each window]}} (each window's median over
     ``runs`` fresh workers, a JIT that has seen nothing), and {workload: {label: [{"cpu":
     [...], "steady": s}]}}: every worker's curve and the steady state that same worker
@@ -347,7 +347,7 @@ def main():
                          "('' skips it)")
     ap.add_argument("--curve-calls", default=",".join(map(str, CURVE_BOUNDS)),
                     help="ends of the warm-up curve's windows, in calls")
-    ap.add_argument("--curve-runs", type=int, default=5,
+    ap.add_argument("--curve-runs", type=int, default=3,
                     help="fresh workers per client and workload of the warm-up curve (the "
                          "median of each window is reported)")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
