@@ -150,7 +150,7 @@ def warmup_curves(specs, port, workloads, bounds, runs=3, ops=3000, records=3000
     [...], "steady": s}]}}: every worker's curve and the steady state that same worker
     then reaches (median of 5 rounds after a warm-up), one worker at a time.
 
-    Several workers, not one: on a small VM one fresh process in three to five runs
+    Several workers, not one: on a small VM one fresh process in three to seven runs
     everything 1.5-2x slower for a spell (CPython workers too, with no JIT), so a single
     worker's curve says more about the machine than about the warm-up (benchmarks/README.md,
     branch pypy-warm)."""
