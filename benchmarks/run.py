@@ -144,22 +144,40 @@ def calls_for(name, ops, records):
     return ops
 
 
-def warmup_curves(specs, port, workloads, bounds):
-    """{workload: {label: [CPU s per call of each window]}}: a fresh worker per client and
-    workload (a JIT that has seen nothing), one at a time."""
-    curves = {}
+def warmup_curves(specs, port, workloads, bounds, runs=3, ops=3000, records=30000):
+    """{workload: {label: [CPU s per call of each window]}} (each window's median over
+    ``runs`` fresh workers, a JIT that has seen nothing), and {workload: {label: [{"cpu":
+    [...], "steady": s}]}}: every worker's curve and the steady state that same worker
+    then reaches (median of 5 rounds after a warm-up), one worker at a time.
+
+    Several workers, not one: on a small VM one fresh process in three to seven runs
+    everything 1.5-2x slower for a spell (CPython workers too, with no JIT), so a single
+    worker's curve says more about the machine than about the warm-up (benchmarks/README.md,
+    branch pypy-warm)."""
+    curves, every = {}, {}
     for name in workloads:
-        curves[name] = {}
+        curves[name], every[name] = {}, {}
         for spec in specs:
-            w = Worker(*spec, port)
-            try:
-                curves[name][w.label] = w.ask("curve", name, ",".join(map(str, bounds)))["cpu"]
-                w.close()
-            finally:
-                if w.proc.poll() is None:
-                    w.proc.kill()
+            done = []
+            for _ in range(runs):
+                w = Worker(*spec, port)
+                try:
+                    cpu = w.ask("curve", name, ",".join(map(str, bounds)))["cpu"]
+                    w.ask("run", name, calls_for(name, 10 * ops, 3 * records))
+                    calls = calls_for(name, ops, records)
+                    steady = statistics.median(w.ask("run", name, calls)["cpu"] / calls
+                                               for _ in range(5))
+                    done.append({"cpu": cpu, "steady": steady})
+                    w.close()
+                finally:
+                    if w.proc.poll() is None:
+                        w.proc.kill()
+            label = spec[0]
+            every[name][label] = done
+            curves[name][label] = [statistics.median(run["cpu"][i] for run in done)
+                                   for i in range(len(bounds))]
         print("warm-up curve of %s done" % name, file=sys.stderr)
-    return curves
+    return curves, every
 
 
 def benchmark(workers, workloads, rounds, ops, records, warmup):
@@ -273,13 +291,18 @@ def markdown(result, workers):
                     m["calls_per_s_best"], m["cpu_us_per_call_median"], ratios, target))
     if result.get("curves"):
         bounds = result["curve_bounds"]
+        each = result.get("curve_each") or {}
         heads, low = [], 0
         for b in bounds:
             heads.append("calls %d–%d" % (low + 1, b))
             low = b
-        lines += ["", "| warm-up, CPU µs/call | client | " + " | ".join(heads) +
-                  " | steady (median round) | last window / steady | target |",
-                  "|---|---|" + "---:|" * (len(bounds) + 2) + "---|"]
+        lines += ["", "Warm-up: each window's median over %s fresh workers; the last column "
+                  "divides each worker's last window by the steady state that same worker "
+                  "reaches afterwards (median, lowest–highest)." % result.get("curve_runs", 1),
+                  "", "| warm-up, CPU µs/call | client | " + " | ".join(heads) +
+                  " | steady (median round) | last window / steady | target | "
+                  "last window / the worker's own steady |",
+                  "|---|---|" + "---:|" * (len(bounds) + 2) + "---|---:|"]
         for name, per_client in result["curves"].items():
             for label, cpus in per_client.items():
                 steady = (result["workloads"].get(name) or {}).get(label)
@@ -291,7 +314,11 @@ def markdown(result, workers):
                         "≤ %.1f× %s" % (CURVE_LIMIT, "met" if r <= CURVE_LIMIT else "**missed**"))
                 else:
                     tail = " | | "
-                lines.append("| %s | %s | %s | %s |" % (name, label, cells, tail))
+                own = sorted(run["cpu"][-1] / run["steady"]
+                             for run in (each.get(name) or {}).get(label, []))
+                own_cell = ("%.2f× (%.2f–%.2f)" % (statistics.median(own), own[0], own[-1])
+                            if own else "")
+                lines.append("| %s | %s | %s | %s | %s |" % (name, label, cells, tail, own_cell))
     if result.get("rss"):
         lines += ["", "| RSS over mixed ops | client | before | after | growth | target |",
                   "|---|---|---:|---:|---:|---|"]
@@ -320,6 +347,9 @@ def main():
                          "('' skips it)")
     ap.add_argument("--curve-calls", default=",".join(map(str, CURVE_BOUNDS)),
                     help="ends of the warm-up curve's windows, in calls")
+    ap.add_argument("--curve-runs", type=int, default=3,
+                    help="fresh workers per client and workload of the warm-up curve (the "
+                         "median of each window is reported)")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 2000, RSS over 20000")
     ap.add_argument("--json", default=None, help="also write the results to this file")
     ap.add_argument("--pypy-nursery", default=None,
@@ -369,8 +399,10 @@ def main():
         if args.curve:
             bounds = [int(b) for b in args.curve_calls.split(",")]
             result["curve_bounds"] = bounds
-            result["curves"] = warmup_curves(clients(args.pypy_nursery), port,
-                                             args.curve.split(","), bounds)
+            result["curve_runs"] = args.curve_runs
+            result["curves"], result["curve_each"] = warmup_curves(
+                clients(args.pypy_nursery), port, args.curve.split(","), bounds,
+                args.curve_runs, args.ops, args.records)
     finally:
         for w in workers:
             if w.proc.poll() is None:
