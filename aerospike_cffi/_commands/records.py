@@ -41,6 +41,7 @@ _NO_CONNECTION = "No connection to aerospike cluster"  # Client._conn()'s Cluste
 # The fast reads (get, exists with no policy), looked up once: a lib attribute read costs
 # a getattr per call. An answer >= _FOUND carries the record's ttl and gen (shim.h).
 _get_f, _exists_f, _FOUND = lib.shim_get_f, lib.shim_exists_f, lib.SHIM_FOUND
+_get_fi = lib.shim_get_fi
 
 # Wire operation types used by the single-bin commands.
 _OP_INCR, _OP_APPEND, _OP_PREPEND, _OP_TOUCH = 5, 9, 10, 11
@@ -87,7 +88,7 @@ class RecordCommands:
                 if nsb is None or not setb or type(ns) is not str or type(set_name) is not str:
                     nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
                 elif type(pk) is int:  # out of int64: OverflowError from cffi, below
-                    kt, kd, kl, ki = 1, b"", 0, pk
+                    kt, ki = 1, pk  # kd and kl: unused by shim_get_fi
                 elif type(pk) is str:
                     kd = _utf8(pk)
                     kt, kl, ki = 3, len(kd), 0
@@ -106,8 +107,13 @@ class RecordCommands:
                     self._leave(busy)
                     raise ClusterError(11, _NO_CONNECTION)
                 try:
-                    rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
-                                s.fout)
+                    # An integer key (kt 1) through shim_get_fi: three arguments fewer to
+                    # convert while the GIL is held (issue 13, threads).
+                    if kt == 1:
+                        rc = _get_fi(conn, s.err, self._read_default, nsb, setb, ki, s.fout)
+                    else:
+                        rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl,
+                                    ki, s.fout)
                 except OverflowError:
                     raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:
@@ -118,7 +124,8 @@ class RecordCommands:
                     return ((ns, set_name, pk if self._read_sends_key else None,
                              _NO_BYTES + s.fdigest),
                             {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
-                return self._get_fast_other(rc, s, key, (nsb, setb, kt, kd, kl, ki, ns,
+                # (only the key's last three parts are read there: kd and kl may be unset)
+                return self._get_fast_other(rc, s, key, (nsb, setb, kt, None, 0, ki, ns,
                                                           set_name, pk))
             finally:
                 give_scratch(s)  # after the answer was read from it

@@ -646,6 +646,13 @@ shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy, KEY_PA
     return fast_read_meta(as, err, policy, KEY_ARGS, out, true);
 }
 
+int64_t
+shim_get_fi(aerospike* as, as_error* err, const as_policy_read* policy, const char* ns,
+            const char* set, int64_t kint, shim_buf* out)
+{
+    return fast_read_meta(as, err, policy, ns, set, P_INTEGER, NULL, 0, kint, out, false);
+}
+
 int
 shim_operate_m(aerospike* as, as_error* err, const as_policy_operate* policy, KEY_PARAMS,
                const char* packed_ops, uint32_t ops_size, uint32_t n_ops, uint32_t ttl,

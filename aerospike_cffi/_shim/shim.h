@@ -89,6 +89,10 @@ int64_t shim_get_f(aerospike* as, as_error* err, const as_policy_read* policy,
 int64_t shim_exists_f(aerospike* as, as_error* err, const as_policy_read* policy,
                       const char* ns, const char* set, int ktype, const char* kdata,
                       uint32_t klen, int64_t kint, shim_buf* out);
+/* shim_get_f of an integer key: three arguments fewer to convert with the GIL held, which
+ * threads sharing a client wait for (issue 13). */
+int64_t shim_get_fi(aerospike* as, as_error* err, const as_policy_read* policy,
+                    const char* ns, const char* set, int64_t kint, shim_buf* out);
 /* operate's fast form: the answer's digest[20], then the marshal data of its
  * ({"ttl": ttl, "gen": gen}, {bin: value}); answers 0 when that sits in out's `home`
  * buffer, else SHIM_MARSHAL_HEAP / SHIM_PACKED / the error code as the fast reads. */

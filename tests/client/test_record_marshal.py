@@ -83,7 +83,7 @@ def fast_form(client, read, monkeypatch):
     spy = _SpyLib(records.lib)
     monkeypatch.setattr(records, "lib", spy)
     # get and exists call shim_get_f / shim_exists_f through module globals (records.py)
-    for name in ("_get_f", "_exists_f"):
+    for name in ("_get_f", "_get_fi", "_exists_f"):
         monkeypatch.setattr(records, name, spy.wrap(getattr(records, name)))
     try:
         result = read()
@@ -152,6 +152,38 @@ def test_fast_get_of_a_record_larger_than_the_thread_buffer(client, key, monkeyp
     client.put(key, {"big": None})
     (k2, _, bins), answer = fast_form(client, lambda: client.get(key), monkeypatch)
     assert answer >= aerospike_lib().SHIM_FOUND and bins == {"small": 1} and k2 == k
+
+
+@pytest.mark.parametrize("pk", [7, 0, -1, -2 ** 63, 2 ** 63 - 1])
+def test_fast_get_of_an_int_key(client, key, pk, monkeypatch):
+    """An int key goes through shim_get_fi (three arguments fewer, issue 13): the same
+    answers as a str key's shim_get_f, in every form the answer can take."""
+    k = (key[0], key[1], pk)
+    seen = []
+    client.put(k, {"v": pk, "s": "x"})
+    # (a MonkeyPatch of its own: fast_form undoes the fixture's after each read)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(records, "_get_f", lambda *a: seen.append(a))  # must not be used
+        read_int_key(client, k, key, pk, monkeypatch)
+    with pytest.raises(aerospike.exception.RecordNotFound):
+        client.get(k)
+    assert not seen
+
+
+def read_int_key(client, k, key, pk, monkeypatch):
+    try:
+        (k1, meta, bins), answer = fast_form(client, lambda: client.get(k), monkeypatch)
+        assert answer >= aerospike_lib().SHIM_FOUND and bins == {"v": pk, "s": "x"}
+        assert k1[:3] == (key[0], key[1], None) and len(k1[3]) == 20 and meta["gen"] == 1
+        client.put(k, {"g": aerospike.GeoJSON({"type": "Point", "coordinates": [1, 2]})})
+        (k2, meta, bins), answer = fast_form(client, lambda: client.get(k), monkeypatch)
+        assert answer == aerospike_lib().SHIM_PACKED and k2 == k1 and meta["gen"] == 2
+        client.put(k, {"big": "x" * 100000, "g": None})
+        (k3, meta, bins), answer = fast_form(client, lambda: client.get(k), monkeypatch)
+        assert answer == aerospike_lib().SHIM_MARSHAL_HEAP and k3 == k1
+        assert bins == {"v": pk, "s": "x", "big": "x" * 100000} and meta["gen"] == 3
+    finally:
+        client.remove(k)
 
 
 def test_fast_exists_and_operate(client, key, monkeypatch):
