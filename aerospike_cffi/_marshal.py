@@ -871,6 +871,7 @@ else:
 
 
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
+_SHARE_INTS = _pypy_newdict is not None  # read_page: equal ttl/gen ints shared (PyPy)
 # A batch result's head: code (signed: -15 is "no response"), in_doubt, has a record; and
 # an error row's detail: subcode, message size (_shim/shim_batch.c).
 _result_head = struct.Struct("<iBB").unpack_from
@@ -963,11 +964,13 @@ class PageUnpacker(Unpacker):
         state = [0, 0, 0, 0]
         cont = cont_name = prev = None
         is_map = in_order = small = first = False
-        # The previous record's ttl and gen as int objects: a record whose ttl or gen is the
-        # same takes the same object (PyPy compares ints by value, so `is` cannot tell),
-        # one GC object less per field kept. A list of objects, not locals: an int local
-        # carried by the loop is unboxed and boxed again per record.
+        # On PyPy, the previous record's ttl and gen as int objects: a record whose ttl or
+        # gen is the same takes the same object (PyPy compares ints by value, so `is`
+        # cannot tell), one GC object less per field kept. A list of objects, not locals:
+        # an int local carried by the loop is unboxed and boxed again per record. (CPython:
+        # not done, the compares cost more than the objects.)
         last = [None, None]
+        share_ints = _SHARE_INTS
         while True:
             pos, nbins, bin_i, items = state
             if items:
@@ -1097,14 +1100,15 @@ class PageUnpacker(Unpacker):
                 if has_record:
                     gen, ttl, nbins = _rec_head(buf, pos)
                     pos += 12
-                    if ttl == last[0]:
-                        ttl = last[0]
-                    else:
-                        last[0] = ttl
-                    if gen == last[1]:
-                        gen = last[1]
-                    else:
-                        last[1] = gen
+                    if share_ints:
+                        if ttl == last[0]:
+                            ttl = last[0]
+                        else:
+                            last[0] = ttl
+                        if gen == last[1]:
+                            gen = last[1]
+                        else:
+                            last[1] = gen
                     bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
                     meta = record_meta(ttl, gen)
                     rec.record = (key, meta) if header_only else (key, meta, bins)
@@ -1138,14 +1142,15 @@ class PageUnpacker(Unpacker):
                 digest = bytearray(buf[pos:pos + 20])
                 gen, ttl, nbins = _rec_head(buf, pos + 20)
                 pos += 32
-                if ttl == last[0]:
-                    ttl = last[0]
-                else:
-                    last[0] = ttl
-                if gen == last[1]:
-                    gen = last[1]
-                else:
-                    last[1] = gen
+                if share_ints:
+                    if ttl == last[0]:
+                        ttl = last[0]
+                    else:
+                        last[0] = ttl
+                    if gen == last[1]:
+                        gen = last[1]
+                    else:
+                        last[1] = gen
                 bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
                 append(((ns, set_name, pk, digest), record_meta(ttl, gen), bins))
                 bin_i = 0

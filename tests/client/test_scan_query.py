@@ -347,7 +347,7 @@ def test_results_meta_per_record(client, stream):
         key = (NS, set_name, i)
         ttl = aerospike.TTL_NEVER_EXPIRE if i % 3 else 1000 + 1000 * (i % 2)
         for _ in range(1 + i % 4):
-            client.put(key, {"i": i}, {"ttl": ttl})
+            client.put(key, {"i": i}, policy={"ttl": ttl})
         writes[i] = (1 + i % 4, ttl)
     try:
         records = getattr(client, stream)(NS, set_name).results()
