@@ -289,7 +289,7 @@ class BatchCall:
         """Results of the packed layout (the layout PyPy reads), as _from_marshal's."""
         unpacker = _marshal.page_unpacker(self.client, raw)
         return unpacker.read_page(buf, self.keys, _records_module().BatchRecord,
-                                  self.header_only)
+                                  self.header_only, len(self.keys))
 
 
 def _check_keys(keys):

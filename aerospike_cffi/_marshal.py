@@ -845,9 +845,9 @@ def bin_particle(value):
 # what PyPy itself builds for every call with keyword arguments. CPython keeps plain dicts.
 
 try:
-    from __pypy__ import newdict as _pypy_newdict
+    from __pypy__ import newdict as _pypy_newdict, newlist_hint as _newlist_hint
 except ImportError:  # CPython
-    _pypy_newdict = None
+    _pypy_newdict = _newlist_hint = None
 
 
 def _kwargs(**items):
@@ -871,6 +871,7 @@ else:
 
 
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
+_SHARE_INTS = _pypy_newdict is not None  # read_page: equal ttl/gen ints shared (PyPy)
 # A batch result's head: code (signed: -15 is "no response"), in_doubt, has a record; and
 # an error row's detail: subcode, message size (_shim/shim_batch.c).
 _result_head = struct.Struct("<iBB").unpack_from
@@ -924,11 +925,15 @@ class PageUnpacker(Unpacker):
     # RawPageUnpacker hands them to particle() (their msgpack bytes).
     inline_collections = True
 
-    def read_page(self, buf, keys=None, new_record=None, header_only=False):
+    def read_page(self, buf, keys=None, new_record=None, header_only=False, count=0):
         """Every record of a page in the packed layout, in one list: with ``keys`` (one
         per record, ending with ns, set, pk) a batch's results, ``new_record(key)`` each
         (a BatchRecord) with its fields set; else a scan or query page's ``(key, meta,
-        bins)`` records (as _stream's _feed hands them over one by one).
+        bins)`` records (as _stream's _feed hands them over one by one). ``count``: the
+        number of records when the caller knows it; on PyPy the list is then made at that
+        size (a list grown by append is copied each time it grows by an eighth, and on a
+        large page each discarded copy is old-generation memory the next major collection
+        sweeps).
 
         Why one loop, shaped so (PyPy; issue 13): a loop of a few turns in a function
         called per record (the bins of a record, the items of a small map) is compiled by
@@ -948,7 +953,7 @@ class PageUnpacker(Unpacker):
         inline = self.inline_collections
         batch = keys is not None
         next_key = iter(keys or ()).__next__
-        results = []
+        results = _newlist_hint(count) if count and _newlist_hint is not None else []
         append = results.append
         names = []  # bin names repeated from record to record (NAME_REPEAT)
         end = len(buf)
@@ -959,6 +964,13 @@ class PageUnpacker(Unpacker):
         state = [0, 0, 0, 0]
         cont = cont_name = prev = None
         is_map = in_order = small = first = False
+        # On PyPy, the previous record's ttl and gen as int objects: a record whose ttl or
+        # gen is the same takes the same object (PyPy compares ints by value, so `is`
+        # cannot tell), one GC object less per field kept. A list of objects, not locals:
+        # an int local carried by the loop is unboxed and boxed again per record. (CPython:
+        # not done, the compares cost more than the objects.)
+        last = [None, None]
+        share_ints = _SHARE_INTS
         while True:
             pos, nbins, bin_i, items = state
             if items:
@@ -1088,6 +1100,15 @@ class PageUnpacker(Unpacker):
                 if has_record:
                     gen, ttl, nbins = _rec_head(buf, pos)
                     pos += 12
+                    if share_ints:
+                        if ttl == last[0]:
+                            ttl = last[0]
+                        else:
+                            last[0] = ttl
+                        if gen == last[1]:
+                            gen = last[1]
+                        else:
+                            last[1] = gen
                     bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
                     meta = record_meta(ttl, gen)
                     rec.record = (key, meta) if header_only else (key, meta, bins)
@@ -1121,6 +1142,15 @@ class PageUnpacker(Unpacker):
                 digest = bytearray(buf[pos:pos + 20])
                 gen, ttl, nbins = _rec_head(buf, pos + 20)
                 pos += 32
+                if share_ints:
+                    if ttl == last[0]:
+                        ttl = last[0]
+                    else:
+                        last[0] = ttl
+                    if gen == last[1]:
+                        gen = last[1]
+                    else:
+                        last[1] = gen
                 bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
                 append(((ns, set_name, pk, digest), record_meta(ttl, gen), bins))
                 bin_i = 0

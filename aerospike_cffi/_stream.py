@@ -249,14 +249,14 @@ class _Stream:
             out.want_marshal = 0
             if self._run_guarded(args, out):
                 raise_error(args[1])
-            return self._decode(out_bytes(out), raw=True)
+            return self._decode(out_bytes(out), raw=True, count=lib.shim_stream_count(stream))
         self._client._want_marshal(out)
         if self._run_guarded(args, out):
             raise_error(args[1])
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len)),
                                       out.is_marshal == _MARSHAL_MIXED)
-        return self._decode(out_bytes(out))
+        return self._decode(out_bytes(out), count=lib.shim_stream_count(stream))
 
     def _run_guarded(self, args, out):
         """shim_stream_run over the connection args[0], counted in against close()."""
@@ -282,9 +282,10 @@ class _Stream:
                   no_bytes + digest), meta, bins)
                 for ns, set_name, pk, digest, meta, bins in page]
 
-    def _decode(self, buf, raw=False):
-        """Records of a page in the packed layout."""
-        return _marshal.page_unpacker(self._client, raw).read_page(buf)
+    def _decode(self, buf, raw=False, count=0):
+        """Records of a page in the packed layout (``count`` of them when known: the list is
+        made at that size)."""
+        return _marshal.page_unpacker(self._client, raw).read_page(buf, count=count)
 
     def _feed(self, buf, callback, raw=False):
         """Hand each record of a page in the packed layout to ``callback`` as soon as it is

@@ -168,6 +168,9 @@ int shim_stream_next(as_error* err, shim_stream* s, shim_buf* out);
 void shim_stream_stop(shim_stream* s);
 int shim_stream_done(shim_stream* s);
 int shim_stream_partitions(shim_stream* s, shim_buf* out);
+/* The number of records in the page of the stream's last shim_stream_run (Python makes the
+ * page's list at that size). */
+uint32_t shim_stream_count(const shim_stream* s);
 int shim_stream_background(aerospike* as, as_error* err, shim_stream* s, const void* policy,
                            uint64_t* job_id);
 int shim_job_info(aerospike* as, as_error* err, const as_policy_info* policy, const char* module,

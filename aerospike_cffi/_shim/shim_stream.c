@@ -702,6 +702,12 @@ shim_stream_done(shim_stream* s)
     return s->is_query ? as_query_is_done(&s->query) : as_scan_is_done(&s->scan);
 }
 
+uint32_t
+shim_stream_count(const shim_stream* s)
+{
+    return s->count;
+}
+
 int
 shim_stream_partitions(shim_stream* s, shim_buf* out)
 {

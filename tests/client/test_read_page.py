@@ -209,3 +209,49 @@ def test_the_records_own_their_dicts():
     assert len({id(r[2]["m"]) for r in got}) == 3 and len({id(r[2]["l"]) for r in got}) == 3
     got[0][2]["m"]["b"] = 2
     assert got[1][2]["m"] == {"a": 1}
+
+
+# (gen, ttl) of consecutive records: equal to the previous record's, to the one before,
+# different, zero and the largest values (read_page hands a record the previous record's
+# int objects when they are equal).
+METAS = [(1, 4294967295), (1, 4294967295), (2, 4294967295), (1, 400), (1, 400), (0, 0),
+         (0, 1), (4294967295, 1), (4294967295, 4294967295), (7, 7), (7, 8), (8, 7)]
+
+
+def test_meta_of_each_record_with_shared_ints():
+    stream, batch, names, batch_names = [], [], [], []
+    for i, (gen, ttl) in enumerate(METAS):
+        stream.append(b"\x04test\x01s" if i == 0 else b"\xff\xff")
+        stream.append(struct.pack("<BI", 0, 0) + digest(i))
+        stream.append(record_bytes({"i": i}, names, gen=gen, ttl=ttl))
+        batch.append(struct.pack("<iBB", 0, 0, 1) + digest(i) +
+                     record_bytes({"i": i}, batch_names, gen=gen, ttl=ttl))
+    keys = [("test", "s", i) for i in range(len(METAS))]
+    expected = [{"ttl": ttl, "gen": gen} for gen, ttl in METAS]
+    for unpacker in UNPACKERS:
+        got = unpacker.read_page(b"".join(stream))
+        assert [r[1] for r in got] == expected
+        assert [r[2] for r in got] == [{"i": i} for i in range(len(METAS))]
+        got = unpacker.read_page(b"".join(batch), keys, BatchRecord)
+        assert [r.record[1] for r in got] == expected
+    # each record still owns its meta dict
+    got = _marshal.PageUnpacker().read_page(b"".join(stream))
+    got[0][1]["ttl"] = 5
+    assert got[1][1] == {"ttl": 4294967295, "gen": 1}
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 6, 7, 1000])
+def test_a_count_hint_only_sizes_the_list(count):
+    """read_page's count (the page's length, from the caller) changes nothing but the
+    list's first allocation, even when it is wrong."""
+    records = [("test", "s1", i, {"i": i, "m": {"a": i}}) for i in range(6)]
+    buf = stream_page(records)
+    rows = [{"i": i} for i in range(6)]
+    keys = [("test", "s", i) for i in range(6)]
+    for unpacker in UNPACKERS:
+        got = unpacker.read_page(buf, count=count)
+        assert same(got, stream_reference(unpacker, buf))
+        got.append("more")  # an ordinary list
+        assert len(got) == 7
+        got = unpacker.read_page(batch_page(rows), keys, BatchRecord, False, count)
+        assert same_batch(got, batch_reference(unpacker, batch_page(rows), keys, False))

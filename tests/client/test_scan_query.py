@@ -338,6 +338,37 @@ def test_scan_by_node_visits_every_record_once(client, indexed):
 
 
 @pytest.mark.parametrize("stream", ["scan", "query"])
+def test_results_meta_per_record(client, stream):
+    """Each record's meta in results() is its own, also where neighbours share a gen or a
+    ttl (read_page hands equal ints on) and the list is made at the page's length."""
+    set_name = "sq-meta-%d" % PID
+    writes = {}
+    for i in range(40):
+        key = (NS, set_name, i)
+        ttl = aerospike.TTL_NEVER_EXPIRE if i % 3 else 1000 + 1000 * (i % 2)
+        for _ in range(1 + i % 4):
+            client.put(key, {"i": i}, policy={"ttl": ttl})
+        writes[i] = (1 + i % 4, ttl)
+    try:
+        records = getattr(client, stream)(NS, set_name).results()
+        assert sorted(rec[2]["i"] for rec in records) == list(range(40))
+        for (_, _, pk, digest), meta, bins in records:
+            i = bins["i"]
+            gen, ttl = writes[i]
+            assert digest == aerospike.calc_digest(NS, set_name, i)
+            assert meta["gen"] == gen
+            if ttl == aerospike.TTL_NEVER_EXPIRE:
+                assert meta["ttl"] == 0xFFFFFFFF
+            else:
+                assert ttl - 60 <= meta["ttl"] <= ttl
+        records[0][1]["gen"] = -1  # each record owns its meta dict
+        assert all(rec[1]["gen"] > 0 for rec in records[1:])
+    finally:
+        for i in range(40):
+            client.remove((NS, set_name, i))
+
+
+@pytest.mark.parametrize("stream", ["scan", "query"])
 def test_empty_set(client, stream):
     empty = "sq-empty-%d" % PID
     assert getattr(client, stream)(NS, empty).results() == []
