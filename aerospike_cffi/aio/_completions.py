@@ -16,6 +16,7 @@ client; more wait here, in order, and one cancelled while waiting is never sent.
 
 import asyncio
 import collections
+import collections.abc
 import functools
 import platform
 
@@ -169,6 +170,110 @@ class _Waiter:
         raise StopIteration(then(self._result, ctx))
 
 
+_NEW, _USED = 3, 4  # (_Call) not started yet; its value handed over
+
+
+class _Call(_Waiter):
+    """PyPy: what ``AsyncClient.get(...)`` returns, in place of a coroutine object.
+
+    With 256 commands in flight each one's suspended coroutine (its coroutine object,
+    frame and value stack: 328 bytes, measured with gc.get_rpy_memory_usage) was alive at
+    every minor collection, so each was copied to the old generation and freed there by a
+    major collection (benchmarks/README.md, branch ``aio-pypy``). A _Call is the command's
+    _Waiter and its coroutine in one object: created by the method with what the command
+    needs (nothing is sent), started at the first ``send(None)`` (the task's first step,
+    or the awaiting coroutine's first resume: where a coroutine would run its body), then
+    the waiter the task waits on, and its value returned by the last ``send``. So
+    ``await client.get(k)``, ``asyncio.create_task(client.get(k))``, ``gather``,
+    ``wait_for``... behave as with a coroutine: ``asyncio.iscoroutine`` answers True
+    (registered as a ``collections.abc.Coroutine``), and ``asyncio.isfuture`` False until
+    it is started (``_asyncio_future_blocking`` is None), so gather() and ensure_future()
+    wrap it in a task and do not take it for a future. A bad key or a closed client
+    raises at the first send, as the coroutine raised when first run.
+
+    Before the start ``finish`` holds the start function, ``_result`` the client, ``ctx``
+    the key and ``then`` the policy: ``finish(client, call, key, policy)`` arms the
+    waiter (Completions.arm) and sends the command, or raises."""
+
+    __slots__ = ()
+
+    def __init__(self, start, client, key, policy):
+        self._loop = None
+        self._state = _NEW
+        self._result = client
+        self._exc = None
+        self._callback = None
+        self._context = None
+        self._asyncio_future_blocking = None  # not a future until started
+        self.finish = start
+        self.ctx = key
+        self.then = policy
+
+    def __next__(self):
+        state = self._state
+        if state == _NEW:
+            start, client = self.finish, self._result
+            self._state = _PENDING
+            self._result = None
+            self._asyncio_future_blocking = False
+            try:
+                start(client, self, self.ctx, self.then)
+            except BaseException:
+                self._state = _USED
+                self.finish = self.ctx = self.then = None
+                raise
+            state = self._state
+        if state == _PENDING:
+            self._asyncio_future_blocking = True
+            return self  # to the Task, which waits for it
+        if state == _USED:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        exc = self._exc
+        if exc is not None:
+            self._state = _USED
+            raise exc
+        then = self.then
+        result = self._result
+        self._state = _USED
+        self._result = None
+        if then is None:
+            raise StopIteration(result)
+        self.then = None
+        ctx, self.ctx = self.ctx, None
+        raise StopIteration(then(result, ctx))
+
+    def send(self, value):
+        return self.__next__()
+
+    def throw(self, typ, val=None, tb=None):
+        # (what a coroutine awaiting a future does: the exception raised where it waits;
+        # a command in flight finishes and its answer is dropped with this object)
+        if val is None:
+            val = typ() if isinstance(typ, type) else typ
+        if tb is not None:
+            val = val.with_traceback(tb)
+        if self._state == _NEW:
+            self._state = _USED
+            self.finish = self.ctx = self.then = self._result = None
+        raise val
+
+    def close(self):
+        if self._state == _NEW:
+            self._state = _USED
+            self.finish = self.ctx = self.then = self._result = None
+
+    def result(self):
+        if self._state == _USED:
+            raise asyncio.InvalidStateError("Result is not ready.")
+        return _Waiter.result(self)
+
+    def done(self):
+        return self._state == _DONE or self._state == _CANCELLED
+
+
+collections.abc.Coroutine.register(_Call)
+
+
 class Completions:
     def __init__(self, loop, limit):
         q = lib.shim_async_queue_new()
@@ -250,6 +355,17 @@ class Completions:
     # element by element): ``fut, cid = open(finish, ctx)`` when has_room(), the shim call
     # with ``self.q``, ``cid`` and ``self.err``, then ``opened(rc, ...)``.
 
+    def arm(self, w, finish, ctx, then=None):
+        """PyPy: the id of a command started at once (has_room() answered True) whose
+        waiter is the _Call ``w`` (as open(), without making one)."""
+        cid = self._next_id
+        self._next_id = cid + 1
+        w._loop = self._loop
+        w.finish = finish
+        w.ctx = ctx
+        w.then = then
+        return cid
+
     def open(self, finish, ctx, then=None):
         """(future, id) of a command started at once (has_room() answered True); ``then``
         as in submit()."""
@@ -283,6 +399,19 @@ class Completions:
         counted = False
         try:
             if _PYPY:
+                # As on CPython (below): counted out first, the waiting ones started, and
+                # each task woken here, not through a call_soon Handle. On PyPy that also
+                # means a command's answer and the objects of its task's next command die
+                # young: a task runs right after its own answer instead of after the whole
+                # drain, so less is alive when the nursery fills (what its minor
+                # collections copy and its major collections free).
+                self._in_flight -= n
+                counted = True
+                if self._waiting:
+                    self._start_waiting()
+                loop = self._loop
+                inline = _current_task(loop) is None and not loop.get_debug()
+                escaping = None
                 for i in range(n):
                     cmd = slots[i]
                     fut = pending.pop(_cast(_I64P, cmd)[0] if _ID_AT_0 else cmd.id)
@@ -291,10 +420,24 @@ class Completions:
                         continue
                     try:
                         result = fut.finish(cmd, fut.ctx)
-                    except Exception as exc:  # noqa: BLE001 - the command's own error
-                        fut._settle(_DONE, None, exc)
-                    else:
-                        fut._settle(_DONE, result, None)
+                        exc = None
+                    except Exception as failed:  # noqa: BLE001 - the command's own error
+                        result, exc = None, failed
+                    fn, cx = fut._callback, fut._context
+                    if not inline or fn is None or cx is None:
+                        fut._settle(_DONE, result, exc)  # (woken by the loop)
+                        continue
+                    fut._callback = None  # settled without scheduling it, run now
+                    fut._settle(_DONE, result, exc)
+                    try:
+                        cx.run(fn, fut)
+                    except BaseException as failed:  # noqa: BLE001 - as Handle._run
+                        if isinstance(failed, (SystemExit, KeyboardInterrupt)):
+                            escaping, inline = failed, False
+                        else:
+                            self._callback_failed(fn, failed)
+                if escaping is not None:
+                    raise escaping
                 return
             # CPython: counted out before any task runs (a task woken here that sends its
             # next command finds room for it, not the queue of waiting commands).
