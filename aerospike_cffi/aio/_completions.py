@@ -19,6 +19,7 @@ import collections
 import collections.abc
 import functools
 import platform
+import types
 
 from .._native import error_from, ffi, lib
 from ..exception import ClientError
@@ -40,6 +41,41 @@ _I64P = ffi.typeof("int64_t*")
 _cast = ffi.cast
 _unpack = ffi.unpack
 _current_task = asyncio.current_task
+
+# PyPy: a task's wake-up. asyncio's Task there is the pure-Python one, whose
+# add_done_callback(self.__wakeup, context=self._context) hands a waiter a new bound method
+# at each await: kept while the command is in flight, it is one more object per command
+# that PyPy's minor collections copy. A _Waiter keeps the Task instead (_callback, with
+# _context None) and calls _TASK_WAKEUP(task, waiter) when it is done.
+_Task = asyncio.Task
+_TASK_WAKEUP = getattr(_Task, "_Task__wakeup", None)
+_MethodType = types.MethodType
+try:  # PyPy's contextvars are Python (_contextvars.py): see _wake
+    from __pypy__ import get_contextvar_context as _get_cx
+    from __pypy__ import set_contextvar_context as _set_cx
+    from _contextvars import Context as _PY_CONTEXT
+except ImportError:  # CPython
+    _PY_CONTEXT = None
+
+
+def _wake(task, waiter):
+    """Runs ``task``'s wake-up for ``waiter`` in the task's context, as a Handle would.
+
+    On PyPy Context.run (pure Python, ``run(self, callable, *args, **kwargs)``) is compiled
+    as a function of its own, and each call through it builds its frame, an args tuple and
+    an empty kwargs dict (~600 bytes per call, PyPy's JIT log): its body written out here,
+    for PyPy's own Context only."""
+    cx = task._context
+    if type(cx) is not _PY_CONTEXT or cx._is_entered:
+        return cx.run(_TASK_WAKEUP, task, waiter)  # (also what raises for an entered one)
+    prev = _get_cx()
+    cx._is_entered = True
+    _set_cx(cx)
+    try:
+        _TASK_WAKEUP(task, waiter)
+    finally:
+        _set_cx(prev)
+        cx._is_entered = False
 
 
 class _Waiter:
@@ -91,16 +127,34 @@ class _Waiter:
         if self._state != _PENDING:
             self._loop.call_soon(fn, self, context=context)
         elif self._callback is None:
-            self._callback = fn
-            self._context = context
+            if type(fn) is _MethodType and fn.__func__ is _TASK_WAKEUP and \
+                    type(fn.__self__) is _Task and fn.__self__._context is context:
+                self._callback = fn.__self__  # the awaiting Task (see _TASK_WAKEUP)
+            else:
+                self._callback = fn
+                self._context = context
         else:  # pragma: no cover - only one Task ever awaits a command
             raise RuntimeError("a command's waiter has one callback")
 
     def remove_done_callback(self, fn):
-        if self._callback is not None and self._callback == fn:
-            self._callback = self._context = None
-            return 1
-        return 0
+        cb = self._callback
+        if cb is None:
+            return 0
+        if type(cb) is _Task:
+            if type(fn) is not _MethodType or fn.__func__ is not _TASK_WAKEUP or \
+                    fn.__self__ is not cb:
+                return 0
+        elif cb != fn:
+            return 0
+        self._callback = self._context = None
+        return 1
+
+    def _schedule(self, fn):
+        # The loop runs the callback next turn (in the task's context for a Task).
+        if type(fn) is _Task:
+            self._loop.call_soon(_TASK_WAKEUP, fn, self, context=fn._context)
+        else:
+            self._loop.call_soon(fn, self, context=self._context)
 
     def _settle(self, state, result, exc):
         self._state = state
@@ -112,7 +166,7 @@ class _Waiter:
         fn = self._callback
         if fn is not None:
             self._callback = None
-            self._loop.call_soon(fn, self, context=self._context)
+            self._schedule(fn)
 
     def set_result(self, result):
         if self._state != _PENDING:
@@ -133,7 +187,7 @@ class _Waiter:
         fn = self._callback
         if fn is not None:
             self._callback = None
-            self._loop.call_soon(fn, self, context=self._context)
+            self._schedule(fn)
         return True
 
     def result(self):
@@ -423,14 +477,14 @@ class Completions:
                         exc = None
                     except Exception as failed:  # noqa: BLE001 - the command's own error
                         result, exc = None, failed
-                    fn, cx = fut._callback, fut._context
-                    if not inline or fn is None or cx is None:
+                    fn = fut._callback
+                    if not inline or type(fn) is not _Task:
                         fut._settle(_DONE, result, exc)  # (woken by the loop)
                         continue
                     fut._callback = None  # settled without scheduling it, run now
                     fut._settle(_DONE, result, exc)
                     try:
-                        cx.run(fn, fut)
+                        _wake(fn, fut)
                     except BaseException as failed:  # noqa: BLE001 - as Handle._run
                         if isinstance(failed, (SystemExit, KeyboardInterrupt)):
                             escaping, inline = failed, False
