@@ -574,6 +574,56 @@ class AsyncClient:
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return await self._put(key, bins, meta, policy, serializer, bins)
 
+    if _PYPY:
+        def put(self, key, bins, meta=None, policy=None, serializer=None):  # noqa: F811
+            """PyPy: the common put (no meta, policy or serializer, a dict of bins) as a
+            _Call started by _start_put_plain when first awaited (as get); the rest a
+            coroutine, as before."""
+            if meta is None and policy is None and serializer is None and type(bins) is dict:
+                return _Call(_start_put_plain, self, key, bins)
+            return self._put_general(key, bins, meta, policy, serializer)
+
+        async def _put_general(self, key, bins, meta, policy, serializer):
+            serializer = int.__int__(serializer) if isinstance(serializer, int) else None
+            return await self._put(key, bins, meta, policy, serializer, bins)
+
+        def _start_put_plain(self, w, key, bins):
+            """PyPy: _put_plain, for the _Call ``w`` of put(key, bins) (its ``then``
+            holds the bins until here)."""
+            w.then = None
+            done = self._done
+            if done is None or self._closing:
+                raise ClusterError(11, "No connection to aerospike cluster")
+            core = self._core
+            conn = core._conn()
+            p = key_parts(key)
+            pol = core._policy_defaults["write"]
+            ctx = (bins, key)
+            if done._in_flight < done.limit:
+                if _PICKLE_BINS:
+                    pickled = _marshal.pickle_bins(bins)
+                    if pickled is not None:
+                        cid = done.arm(w, _fin_put_plain, ctx)
+                        rc = lib.shim_async_put_pickled(
+                            done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4],
+                            p[5], pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
+                        if rc != _NOT_PLAIN:
+                            done.opened(rc, cid, w, _fin_put_plain, ctx)
+                            return
+                packed, n = core._pack_bins(key, bins, None, bins)
+                cid = done.arm(w, _fin_put_plain, ctx)
+                done.opened(
+                    lib.shim_async_put(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                       p[4], p[5], packed, len(packed), n, _DEFAULT_TTL, 0),
+                    cid, w, _fin_put_plain, ctx)
+                return
+            packed, n = core._pack_bins(key, bins, None, bins)
+            w._loop = done._loop
+            w.finish, w.ctx = _fin_put_plain, ctx
+            done._waiting.append((lib.shim_async_put, (
+                conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+                _DEFAULT_TTL, 0), w, _fin_put_plain, ctx))
+
     if not _PYPY:
         async def put(self, key, bins, meta=None, policy=None,  # noqa: F811 - CPython's
                       serializer=None):
@@ -850,6 +900,7 @@ def _add_threaded_commands():
 
 _add_threaded_commands()
 _start_get = AsyncClient._start_get
+_start_put_plain = getattr(AsyncClient, "_start_put_plain", None)  # (PyPy's)
 
 
 def client(config):
