@@ -134,3 +134,36 @@ def test_gets_waiting_for_room_and_many_tasks(config):
     assert got == list(range(n))
     assert keys == [(NS, SET, None)] * n
     assert left == 0
+
+
+def test_put_is_sent_when_awaited(config):
+    # put(key, bins) (on PyPy a _Call too when it has no meta, policy or serializer)
+    key = (NS, SET, "p")
+
+    async def body(c):
+        out = {}
+        call = c.put(key, {"v": 1})
+        out["iscoroutine"] = asyncio.iscoroutine(call)
+        out["idle_before_await"] = c.commands_in_flight
+        out["exists_before"] = (await c.exists(key))[1]
+        out["put"] = await call
+        out["got"] = (await c.get(key))[2]
+        out["task"] = await asyncio.ensure_future(c.put(key, {"v": 2}))
+        out["gather"] = await asyncio.gather(c.put(key, {"v": 3}), c.put(key, {"w": 4}))
+        try:
+            await c.put(key, {"a" * 20: 1})  # bin name too long: raised by the await
+        except ex.BinNameError:
+            out["bad_bin"] = "BinNameError"
+        try:
+            await c.put(("no", "such"), {"v": 1})
+        except ex.ParamError:
+            out["bad_key"] = "ParamError"
+        out["got_after"] = (await c.get(key))[2]
+        await c.remove(key)
+        return out
+
+    out = with_client(config, body)
+    assert out == {"iscoroutine": True, "idle_before_await": 0, "exists_before": None,
+                   "put": 0, "got": {"v": 1}, "task": 0, "gather": [0, 0],
+                   "bad_bin": "BinNameError", "bad_key": "ParamError",
+                   "got_after": {"v": 3, "w": 4}}
