@@ -7,9 +7,10 @@ loop exists) and runs each command one of two ways:
   prepend, increment, operate, operate_ordered): the core's own validate+marshal
   (``_*_args``), one ``shim_async_*`` call, and the core's own decode (``_*_result``)
   once the C client's event loop answered (see _completions). The hot ones (get, exists,
-  put) have their common case written out here; on PyPy a get's record is decoded only
-  when its task resumes (_grab, _dec_get), and the plain get and put keep as little as
-  possible alive while in flight (what PyPy's minor collections copy);
+  put) have their common case written out here; on PyPy get and the plain put return a
+  _Call (the command's coroutine and waiter in one object, _completions), and the plain
+  get and put keep as little as possible alive while in flight (what PyPy's minor
+  collections copy);
 - the batch family (batch_read, batch_operate, batch_write, batch_remove, batch_apply):
   the sync batch's own steps (_batch) build the batch, one ``shim_async_batch`` call
   sends it through the C client's async batch API, the same steps make the result;

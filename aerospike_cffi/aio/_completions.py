@@ -6,8 +6,8 @@ the shim's listener, on the C client's event-loop thread, writes the answer into
 command's own output buffer (the sync layouts), queues it and signals an eventfd. The
 asyncio loop watches that fd: one ``_drain`` takes every finished command in one call,
 decodes each with the sync client's own code and settles its future, then hands all the
-C commands back in one more call. No Python runs on a C thread. On CPython the drain also
-resumes each command's task itself (see _drain), without a call_soon per command.
+C commands back in one more call. No Python runs on a C thread. The drain also resumes
+each command's task itself (see _drain), without a call_soon per command.
 
 A command whose future was cancelled still finishes in C; its answer is dropped when it
 comes back (its buffer freed with the rest). At most ``limit`` commands are in flight per
@@ -91,13 +91,13 @@ class _Waiter:
     the task awaiting it is the only callback it ever gets. (CPython keeps asyncio's C
     Future, which is cheaper there.)
 
-    ``then``, when given: ``finish`` only copies the answer's bytes out in the drain, and
-    ``then(bytes, ctx)`` decodes them when the awaiting task resumes (``__next__``). A
-    drain settles every command that came back (about 20 at a time with 256 gets in
-    flight), and their tasks run only after it: the decoded records waiting meanwhile
-    were much of what PyPy's minor collections found alive and copied to the old
-    generation (survivors per collection 217 -> 95 KB; benchmarks/README.md). A task
-    cancelled meanwhile never decodes its bytes."""
+    ``then``, when given (a get with a policy): ``finish`` only copies the answer's bytes
+    out in the drain, and ``then(bytes, ctx)`` decodes them when the awaiting task
+    resumes (``__next__``). When the drain could not resume the tasks itself (debug
+    mode, a drain called from a task) they run only after it, and decoded records
+    waiting meanwhile were much of what PyPy's minor collections found alive (survivors
+    per collection 217 -> 95 KB; benchmarks/README.md). A task cancelled meanwhile never
+    decodes its bytes. (The plain get decodes in ``finish``: see _client._plain_taker.)"""
 
     __slots__ = ("_loop", "_state", "_result", "_exc", "_callback", "_context",
                  "_asyncio_future_blocking", "finish", "ctx", "then")
