@@ -173,33 +173,6 @@ def _plain_decoder(core):
     return dec
 
 
-def _plain_taker(core):
-    """PyPy: finish() of the plain gets of ``core`` (see _start_get), whose ctx is the key
-    tuple: the record decoded in the drain, straight from the C command's answer.
-
-    The drain runs each command's task right after its answer (see Completions._drain), so
-    the record is not kept waiting. Marshal form (``marshal.loads`` is RPython on PyPy):
-    only the record's own objects are allocated, where the packed layout's Python decoder
-    (Unpacker.record) is a JIT loop of its own, entered per record with its frame and
-    locals boxed (~3.4 against ~2 KB allocated per 4-bin record, measured). A value the
-    marshal form cannot carry comes in the packed layout (``is_marshal`` 0)."""
-    defaults = core._policy_defaults
-    dec = _plain_decoder(core)
-
-    def take(cmd, key):
-        if cmd.rc:
-            raise_error(cmd.err, key=key)
-        out = cmd.out
-        data = out.data
-        if out.is_marshal:
-            gen, ttl, bins = _loads(_buffer(data + 20, out.len - 20))
-            return ((key[0], key[1], key[2] if defaults["read"].key == _KEY_SEND else None,
-                     bytearray(_buffer(data, 20))), {"ttl": ttl, "gen": gen}, bins)
-        return dec(_buffer(data, out.len)[:], key)
-
-    return take
-
-
 def _fin_select(cmd, ctx):
     if cmd.rc:
         raise_error(cmd.err, key=ctx[1])
@@ -280,7 +253,6 @@ class AsyncClient:
         self._pipe_conns = pipe
         self._core = None
         self._dec_plain = None  # a plain get's decoder (_plain_decoder), once connected
-        self._take_plain = None  # PyPy: a plain get's finish (_plain_taker), once connected
         # CPython's put: the bins' pickler of this client (its loop's thread only)
         self._pdump, self._pickled = _plain_pickler() if not _PYPY else (None, None)
         self._done = None  # Completions, once connected
@@ -317,7 +289,6 @@ class AsyncClient:
             await loop.run_in_executor(None, core.connect)
         self._core = core
         self._dec_plain = _plain_decoder(core)
-        self._take_plain = _plain_taker(core) if _PYPY else None
         self._loop = loop
         self._closing = False
         if self._done is None:
@@ -509,8 +480,7 @@ class AsyncClient:
             if (policy is None and type(key) is tuple and len(key) == 3 and p[6] is key[0]
                     and p[7] is key[1] and p[8] is key[2]):
                 # The plain get: its answer needs only the key tuple, its ctx (see _get)
-                finish, ctx, then = self._take_plain, key, None
-                want = 1 if core._fast_reads and _SERIALIZERS.deserializer is None else 0
+                finish, ctx, then = _grab_plain, key, self._dec_plain
             else:
                 finish, ctx, then = _grab, (core, key, p, raw, pol, keep), _dec_get
             cid = done.arm(w, finish, ctx, then)

@@ -91,13 +91,13 @@ class _Waiter:
     the task awaiting it is the only callback it ever gets. (CPython keeps asyncio's C
     Future, which is cheaper there.)
 
-    ``then``, when given (a get with a policy): ``finish`` only copies the answer's bytes
+    ``then``, when given (a get): ``finish`` only copies the answer's bytes
     out in the drain, and ``then(bytes, ctx)`` decodes them when the awaiting task
     resumes (``__next__``). When the drain could not resume the tasks itself (debug
     mode, a drain called from a task) they run only after it, and decoded records
     waiting meanwhile were much of what PyPy's minor collections found alive (survivors
     per collection 217 -> 95 KB; benchmarks/README.md). A task cancelled meanwhile never
-    decodes its bytes. (The plain get decodes in ``finish``: see _client._plain_taker.)"""
+    decodes its bytes."""
 
     __slots__ = ("_loop", "_state", "_result", "_exc", "_callback", "_context",
                  "_asyncio_future_blocking", "finish", "ctx", "then")
