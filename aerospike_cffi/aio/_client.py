@@ -7,9 +7,10 @@ loop exists) and runs each command one of two ways:
   prepend, increment, operate, operate_ordered): the core's own validate+marshal
   (``_*_args``), one ``shim_async_*`` call, and the core's own decode (``_*_result``)
   once the C client's event loop answered (see _completions). The hot ones (get, exists,
-  put) have their common case written out here; on PyPy a get's record is decoded only
-  when its task resumes (_grab, _dec_get), and the plain get and put keep as little as
-  possible alive while in flight (what PyPy's minor collections copy);
+  put) have their common case written out here; on PyPy get and the plain put return a
+  _Call (the command's coroutine and waiter in one object, _completions), and the plain
+  get and put keep as little as possible alive while in flight (what PyPy's minor
+  collections copy);
 - the batch family (batch_read, batch_operate, batch_write, batch_remove, batch_apply):
   the sync batch's own steps (_batch) build the batch, one ``shim_async_batch`` call
   sends it through the C client's async batch API, the same steps make the result;
@@ -31,7 +32,7 @@ from .._keys import _ns_cache, key_parts
 from .._native import ffi, lib, raise_error
 from ..exception import ClientError, ClusterError, ParamError
 from . import _stream
-from ._completions import _PYPY, Completions
+from ._completions import _PYPY, Completions, _Call
 
 _NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
 
@@ -408,6 +409,12 @@ class AsyncClient:
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
             finish, ctx, then)
 
+    if _PYPY:
+        def get(self, key, policy=None):  # noqa: F811 - PyPy's own
+            """PyPy: a _Call (a coroutine without a frame: see _completions), started by
+            _start_get when first awaited."""
+            return _Call(_start_get, self, key, policy)
+
     if not _PYPY:
         async def get(self, key, policy=None):  # noqa: F811 - CPython's own
             """CPython: the common get (no policy, room for the command, a (ns, set, key)
@@ -453,6 +460,42 @@ class AsyncClient:
                 core, key, ns, set_name, pk if core._read_sends_key else None))
             done._in_flight += 1
             return await fut
+
+    def _start_get(self, w, key, policy):
+        """PyPy: _get, for the _Call ``w`` (the command's waiter) of get()."""
+        done = self._done
+        if done is None or self._closing:
+            raise ClusterError(11, "No connection to aerospike cluster")
+        core = self._core
+        conn = core._conn()
+        p = key_parts(key)
+        if policy is None:
+            pol, keep = core._policy_defaults["read"], None
+            raw = core._read_raw
+        else:
+            pol, keep = core._policy("read", policy)
+            raw = core._raw_collections("read", policy)
+        want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
+        if done._in_flight < done.limit:
+            if (policy is None and type(key) is tuple and len(key) == 3 and p[6] is key[0]
+                    and p[7] is key[1] and p[8] is key[2]):
+                # The plain get: its answer needs only the key tuple, its ctx (see _get)
+                finish, ctx, then = _grab_plain, key, self._dec_plain
+            else:
+                finish, ctx, then = _grab, (core, key, p, raw, pol, keep), _dec_get
+            cid = done.arm(w, finish, ctx, then)
+            if lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                  p[4], p[5], _NULL, 0, want):
+                done._refused(done.err, w, (None, key))
+            else:
+                done._pending[cid] = w
+                done._in_flight += 1
+            return
+        w._loop = done._loop
+        w.finish, w.ctx, w.then = _grab, (core, key, p, raw, pol, keep), _dec_get
+        done._waiting.append((lib.shim_async_get, (
+            conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
+            w, _grab, w.ctx))
 
     async def select(self, key, bins, policy=None):
         core = self._ready()
@@ -501,6 +544,56 @@ class AsyncClient:
             return await self._put_plain(key, bins)
         serializer = int.__int__(serializer) if isinstance(serializer, int) else None
         return await self._put(key, bins, meta, policy, serializer, bins)
+
+    if _PYPY:
+        def put(self, key, bins, meta=None, policy=None, serializer=None):  # noqa: F811
+            """PyPy: the common put (no meta, policy or serializer, a dict of bins) as a
+            _Call started by _start_put_plain when first awaited (as get); the rest a
+            coroutine, as before."""
+            if meta is None and policy is None and serializer is None and type(bins) is dict:
+                return _Call(_start_put_plain, self, key, bins)
+            return self._put_general(key, bins, meta, policy, serializer)
+
+        async def _put_general(self, key, bins, meta, policy, serializer):
+            serializer = int.__int__(serializer) if isinstance(serializer, int) else None
+            return await self._put(key, bins, meta, policy, serializer, bins)
+
+        def _start_put_plain(self, w, key, bins):
+            """PyPy: _put_plain, for the _Call ``w`` of put(key, bins) (its ``then``
+            holds the bins until here)."""
+            w.then = None
+            done = self._done
+            if done is None or self._closing:
+                raise ClusterError(11, "No connection to aerospike cluster")
+            core = self._core
+            conn = core._conn()
+            p = key_parts(key)
+            pol = core._policy_defaults["write"]
+            ctx = (bins, key)
+            if done._in_flight < done.limit:
+                if _PICKLE_BINS:
+                    pickled = _marshal.pickle_bins(bins)
+                    if pickled is not None:
+                        cid = done.arm(w, _fin_put_plain, ctx)
+                        rc = lib.shim_async_put_pickled(
+                            done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4],
+                            p[5], pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
+                        if rc != _NOT_PLAIN:
+                            done.opened(rc, cid, w, _fin_put_plain, ctx)
+                            return
+                packed, n = core._pack_bins(key, bins, None, bins)
+                cid = done.arm(w, _fin_put_plain, ctx)
+                done.opened(
+                    lib.shim_async_put(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
+                                       p[4], p[5], packed, len(packed), n, _DEFAULT_TTL, 0),
+                    cid, w, _fin_put_plain, ctx)
+                return
+            packed, n = core._pack_bins(key, bins, None, bins)
+            w._loop = done._loop
+            w.finish, w.ctx = _fin_put_plain, ctx
+            done._waiting.append((lib.shim_async_put, (
+                conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], packed, len(packed), n,
+                _DEFAULT_TTL, 0), w, _fin_put_plain, ctx))
 
     if not _PYPY:
         async def put(self, key, bins, meta=None, policy=None,  # noqa: F811 - CPython's
@@ -777,6 +870,8 @@ def _add_threaded_commands():
 
 
 _add_threaded_commands()
+_start_get = AsyncClient._start_get
+_start_put_plain = getattr(AsyncClient, "_start_put_plain", None)  # (PyPy's)
 
 
 def client(config):

@@ -6,8 +6,8 @@ the shim's listener, on the C client's event-loop thread, writes the answer into
 command's own output buffer (the sync layouts), queues it and signals an eventfd. The
 asyncio loop watches that fd: one ``_drain`` takes every finished command in one call,
 decodes each with the sync client's own code and settles its future, then hands all the
-C commands back in one more call. No Python runs on a C thread. On CPython the drain also
-resumes each command's task itself (see _drain), without a call_soon per command.
+C commands back in one more call. No Python runs on a C thread. The drain also resumes
+each command's task itself (see _drain), without a call_soon per command.
 
 A command whose future was cancelled still finishes in C; its answer is dropped when it
 comes back (its buffer freed with the rest). At most ``limit`` commands are in flight per
@@ -16,8 +16,10 @@ client; more wait here, in order, and one cancelled while waiting is never sent.
 
 import asyncio
 import collections
+import collections.abc
 import functools
 import platform
+import types
 
 from .._native import error_from, ffi, lib
 from ..exception import ClientError
@@ -40,6 +42,41 @@ _cast = ffi.cast
 _unpack = ffi.unpack
 _current_task = asyncio.current_task
 
+# PyPy: a task's wake-up. asyncio's Task there is the pure-Python one, whose
+# add_done_callback(self.__wakeup, context=self._context) hands a waiter a new bound method
+# at each await: kept while the command is in flight, it is one more object per command
+# that PyPy's minor collections copy. A _Waiter keeps the Task instead (_callback, with
+# _context None) and calls _TASK_WAKEUP(task, waiter) when it is done.
+_Task = asyncio.Task
+_TASK_WAKEUP = getattr(_Task, "_Task__wakeup", None)
+_MethodType = types.MethodType
+try:  # PyPy's contextvars are Python (_contextvars.py): see _wake
+    from __pypy__ import get_contextvar_context as _get_cx
+    from __pypy__ import set_contextvar_context as _set_cx
+    from _contextvars import Context as _PY_CONTEXT
+except ImportError:  # CPython
+    _PY_CONTEXT = None
+
+
+def _wake(task, waiter):
+    """Runs ``task``'s wake-up for ``waiter`` in the task's context, as a Handle would.
+
+    On PyPy Context.run (pure Python, ``run(self, callable, *args, **kwargs)``) is compiled
+    as a function of its own, and each call through it builds its frame, an args tuple and
+    an empty kwargs dict (~600 bytes per call, PyPy's JIT log): its body written out here,
+    for PyPy's own Context only."""
+    cx = task._context
+    if type(cx) is not _PY_CONTEXT or cx._is_entered:
+        return cx.run(_TASK_WAKEUP, task, waiter)  # (also what raises for an entered one)
+    prev = _get_cx()
+    cx._is_entered = True
+    _set_cx(cx)
+    try:
+        _TASK_WAKEUP(task, waiter)
+    finally:
+        _set_cx(prev)
+        cx._is_entered = False
+
 
 class _Waiter:
     """PyPy: what a command's coroutine awaits, in place of an asyncio.Future.
@@ -54,13 +91,13 @@ class _Waiter:
     the task awaiting it is the only callback it ever gets. (CPython keeps asyncio's C
     Future, which is cheaper there.)
 
-    ``then``, when given: ``finish`` only copies the answer's bytes out in the drain, and
-    ``then(bytes, ctx)`` decodes them when the awaiting task resumes (``__next__``). A
-    drain settles every command that came back (about 20 at a time with 256 gets in
-    flight), and their tasks run only after it: the decoded records waiting meanwhile
-    were much of what PyPy's minor collections found alive and copied to the old
-    generation (survivors per collection 217 -> 95 KB; benchmarks/README.md). A task
-    cancelled meanwhile never decodes its bytes."""
+    ``then``, when given (a get): ``finish`` only copies the answer's bytes
+    out in the drain, and ``then(bytes, ctx)`` decodes them when the awaiting task
+    resumes (``__next__``). When the drain could not resume the tasks itself (debug
+    mode, a drain called from a task) they run only after it, and decoded records
+    waiting meanwhile were much of what PyPy's minor collections found alive (survivors
+    per collection 217 -> 95 KB; benchmarks/README.md). A task cancelled meanwhile never
+    decodes its bytes."""
 
     __slots__ = ("_loop", "_state", "_result", "_exc", "_callback", "_context",
                  "_asyncio_future_blocking", "finish", "ctx", "then")
@@ -90,16 +127,34 @@ class _Waiter:
         if self._state != _PENDING:
             self._loop.call_soon(fn, self, context=context)
         elif self._callback is None:
-            self._callback = fn
-            self._context = context
+            if type(fn) is _MethodType and fn.__func__ is _TASK_WAKEUP and \
+                    type(fn.__self__) is _Task and fn.__self__._context is context:
+                self._callback = fn.__self__  # the awaiting Task (see _TASK_WAKEUP)
+            else:
+                self._callback = fn
+                self._context = context
         else:  # pragma: no cover - only one Task ever awaits a command
             raise RuntimeError("a command's waiter has one callback")
 
     def remove_done_callback(self, fn):
-        if self._callback is not None and self._callback == fn:
-            self._callback = self._context = None
-            return 1
-        return 0
+        cb = self._callback
+        if cb is None:
+            return 0
+        if type(cb) is _Task:
+            if type(fn) is not _MethodType or fn.__func__ is not _TASK_WAKEUP or \
+                    fn.__self__ is not cb:
+                return 0
+        elif cb != fn:
+            return 0
+        self._callback = self._context = None
+        return 1
+
+    def _schedule(self, fn):
+        # The loop runs the callback next turn (in the task's context for a Task).
+        if type(fn) is _Task:
+            self._loop.call_soon(_TASK_WAKEUP, fn, self, context=fn._context)
+        else:
+            self._loop.call_soon(fn, self, context=self._context)
 
     def _settle(self, state, result, exc):
         self._state = state
@@ -111,7 +166,7 @@ class _Waiter:
         fn = self._callback
         if fn is not None:
             self._callback = None
-            self._loop.call_soon(fn, self, context=self._context)
+            self._schedule(fn)
 
     def set_result(self, result):
         if self._state != _PENDING:
@@ -132,7 +187,7 @@ class _Waiter:
         fn = self._callback
         if fn is not None:
             self._callback = None
-            self._loop.call_soon(fn, self, context=self._context)
+            self._schedule(fn)
         return True
 
     def result(self):
@@ -167,6 +222,110 @@ class _Waiter:
         self.then = None
         ctx, self.ctx = self.ctx, None
         raise StopIteration(then(self._result, ctx))
+
+
+_NEW, _USED = 3, 4  # (_Call) not started yet; its value handed over
+
+
+class _Call(_Waiter):
+    """PyPy: what ``AsyncClient.get(...)`` returns, in place of a coroutine object.
+
+    With 256 commands in flight each one's suspended coroutine (its coroutine object,
+    frame and value stack: 328 bytes, measured with gc.get_rpy_memory_usage) was alive at
+    every minor collection, so each was copied to the old generation and freed there by a
+    major collection (benchmarks/README.md, branch ``aio-pypy``). A _Call is the command's
+    _Waiter and its coroutine in one object: created by the method with what the command
+    needs (nothing is sent), started at the first ``send(None)`` (the task's first step,
+    or the awaiting coroutine's first resume: where a coroutine would run its body), then
+    the waiter the task waits on, and its value returned by the last ``send``. So
+    ``await client.get(k)``, ``asyncio.create_task(client.get(k))``, ``gather``,
+    ``wait_for``... behave as with a coroutine: ``asyncio.iscoroutine`` answers True
+    (registered as a ``collections.abc.Coroutine``), and ``asyncio.isfuture`` False until
+    it is started (``_asyncio_future_blocking`` is None), so gather() and ensure_future()
+    wrap it in a task and do not take it for a future. A bad key or a closed client
+    raises at the first send, as the coroutine raised when first run.
+
+    Before the start ``finish`` holds the start function, ``_result`` the client, ``ctx``
+    the key and ``then`` the policy: ``finish(client, call, key, policy)`` arms the
+    waiter (Completions.arm) and sends the command, or raises."""
+
+    __slots__ = ()
+
+    def __init__(self, start, client, key, policy):
+        self._loop = None
+        self._state = _NEW
+        self._result = client
+        self._exc = None
+        self._callback = None
+        self._context = None
+        self._asyncio_future_blocking = None  # not a future until started
+        self.finish = start
+        self.ctx = key
+        self.then = policy
+
+    def __next__(self):
+        state = self._state
+        if state == _NEW:
+            start, client = self.finish, self._result
+            self._state = _PENDING
+            self._result = None
+            self._asyncio_future_blocking = False
+            try:
+                start(client, self, self.ctx, self.then)
+            except BaseException:
+                self._state = _USED
+                self.finish = self.ctx = self.then = None
+                raise
+            state = self._state
+        if state == _PENDING:
+            self._asyncio_future_blocking = True
+            return self  # to the Task, which waits for it
+        if state == _USED:
+            raise RuntimeError("cannot reuse already awaited coroutine")
+        exc = self._exc
+        if exc is not None:
+            self._state = _USED
+            raise exc
+        then = self.then
+        result = self._result
+        self._state = _USED
+        self._result = None
+        if then is None:
+            raise StopIteration(result)
+        self.then = None
+        ctx, self.ctx = self.ctx, None
+        raise StopIteration(then(result, ctx))
+
+    def send(self, value):
+        return self.__next__()
+
+    def throw(self, typ, val=None, tb=None):
+        # (what a coroutine awaiting a future does: the exception raised where it waits;
+        # a command in flight finishes and its answer is dropped with this object)
+        if val is None:
+            val = typ() if isinstance(typ, type) else typ
+        if tb is not None:
+            val = val.with_traceback(tb)
+        if self._state == _NEW:
+            self._state = _USED
+            self.finish = self.ctx = self.then = self._result = None
+        raise val
+
+    def close(self):
+        if self._state == _NEW:
+            self._state = _USED
+            self.finish = self.ctx = self.then = self._result = None
+
+    def result(self):
+        if self._state == _USED:
+            raise asyncio.InvalidStateError("Result is not ready.")
+        return _Waiter.result(self)
+
+    def done(self):
+        return self._state == _DONE or self._state == _CANCELLED
+
+
+collections.abc.Coroutine.register(_Call)
 
 
 class Completions:
@@ -250,6 +409,17 @@ class Completions:
     # element by element): ``fut, cid = open(finish, ctx)`` when has_room(), the shim call
     # with ``self.q``, ``cid`` and ``self.err``, then ``opened(rc, ...)``.
 
+    def arm(self, w, finish, ctx, then=None):
+        """PyPy: the id of a command started at once (has_room() answered True) whose
+        waiter is the _Call ``w`` (as open(), without making one)."""
+        cid = self._next_id
+        self._next_id = cid + 1
+        w._loop = self._loop
+        w.finish = finish
+        w.ctx = ctx
+        w.then = then
+        return cid
+
     def open(self, finish, ctx, then=None):
         """(future, id) of a command started at once (has_room() answered True); ``then``
         as in submit()."""
@@ -283,6 +453,19 @@ class Completions:
         counted = False
         try:
             if _PYPY:
+                # As on CPython (below): counted out first, the waiting ones started, and
+                # each task woken here, not through a call_soon Handle. On PyPy that also
+                # means a command's answer and the objects of its task's next command die
+                # young: a task runs right after its own answer instead of after the whole
+                # drain, so less is alive when the nursery fills (what its minor
+                # collections copy and its major collections free).
+                self._in_flight -= n
+                counted = True
+                if self._waiting:
+                    self._start_waiting()
+                loop = self._loop
+                inline = _current_task(loop) is None and not loop.get_debug()
+                escaping = None
                 for i in range(n):
                     cmd = slots[i]
                     fut = pending.pop(_cast(_I64P, cmd)[0] if _ID_AT_0 else cmd.id)
@@ -291,10 +474,24 @@ class Completions:
                         continue
                     try:
                         result = fut.finish(cmd, fut.ctx)
-                    except Exception as exc:  # noqa: BLE001 - the command's own error
-                        fut._settle(_DONE, None, exc)
-                    else:
-                        fut._settle(_DONE, result, None)
+                        exc = None
+                    except Exception as failed:  # noqa: BLE001 - the command's own error
+                        result, exc = None, failed
+                    fn = fut._callback
+                    if not inline or type(fn) is not _Task:
+                        fut._settle(_DONE, result, exc)  # (woken by the loop)
+                        continue
+                    fut._callback = None  # settled without scheduling it, run now
+                    fut._settle(_DONE, result, exc)
+                    try:
+                        _wake(fn, fut)
+                    except BaseException as failed:  # noqa: BLE001 - as Handle._run
+                        if isinstance(failed, (SystemExit, KeyboardInterrupt)):
+                            escaping, inline = failed, False
+                        else:
+                            self._callback_failed(fn, failed)
+                if escaping is not None:
+                    raise escaping
                 return
             # CPython: counted out before any task runs (a task woken here that sends its
             # next command finds room for it, not the queue of waiting commands).

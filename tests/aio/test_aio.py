@@ -737,7 +737,7 @@ def test_cancelled_after_the_answer_came_back(config, loop_kind):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_tasks_woken_by_the_drain_cancel_and_send(config, debug):
-    """The drain resumes each command's task itself (CPython; not in debug mode): a task
+    """The drain resumes each command's task itself (not in debug mode): a task
     resumed there may cancel another whose answer is in the same drain (that one gets
     CancelledError, nothing leaks) and send its next commands, over the in-flight limit
     too (they wait their turn)."""
