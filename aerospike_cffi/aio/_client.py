@@ -361,13 +361,10 @@ class AsyncClient:
 
     # ------------------------------------------------------------ reads
 
-    async def get(self, key, policy=None):
-        return await self._get(key, policy)
-
-    def _get(self, key, policy):
-        # The hot path (the coroutine above only awaits, so its frame, alive while the
-        # command is in flight, stays small): _ready(), _want() and the policy=None case
-        # written out, the C command started here (see Completions.open).
+    def _read_args(self, key, policy):
+        """What a get needs before its C command: the client's Completions, core and
+        connection, the key's parts, the C policy (and what keeps it alive), raw, and
+        whether the answer may come in marshal form. Raises as the command would."""
         done = self._done
         if done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
@@ -381,33 +378,23 @@ class AsyncClient:
             pol, keep = core._policy("read", policy)
             raw = core._raw_collections("read", policy)
         want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
-        if (_PYPY and policy is None and done._in_flight < done.limit and type(key) is tuple
-                and len(key) == 3 and p[6] is key[0] and p[7] is key[1] and p[8] is key[2]):
-            # The plain get: all its answer needs is the key tuple, which is then its ctx
-            # (no ctx tuple, and the key parts not kept, while the command is in flight:
-            # what stays alive per command in flight is what PyPy's minor collections copy).
-            fut, cid = done.open(_grab_plain, key, self._dec_plain)
-            rc = lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
-                                    p[4], p[5], _NULL, 0, want)
-            if rc:
-                done._refused(done.err, fut, (None, key))
-                return fut
-            return done.opened(0, cid, fut, _grab_plain, key)
+        return done, core, conn, p, pol, keep, raw, want
+
+    def _get(self, key, policy):
+        """CPython: a get other than get()'s common one (a policy, a key of another form,
+        no room for the command)."""
+        done, core, conn, p, pol, keep, raw, want = self._read_args(key, policy)
         ctx = (core, key, p, raw, pol, keep)
-        if _PYPY:
-            finish, then = _grab, _dec_get
-        else:
-            finish, then = _fin_get, None
         if done._in_flight < done.limit:
-            fut, cid = done.open(finish, ctx, then)
+            fut, cid = done.open(_fin_get, ctx, None)
             return done.opened(
                 lib.shim_async_get(done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3],
                                    p[4], p[5], _NULL, 0, want),
-                cid, fut, finish, ctx)
+                cid, fut, _fin_get, ctx)
         return done.submit(
             lib.shim_async_get,
             (conn, done.err, pol, p[0], p[1], p[2], p[3], p[4], p[5], _NULL, 0, want),
-            finish, ctx, then)
+            _fin_get, ctx, None)
 
     if _PYPY:
         def get(self, key, policy=None):  # noqa: F811 - PyPy's own
@@ -463,19 +450,7 @@ class AsyncClient:
 
     def _start_get(self, w, key, policy):
         """PyPy: _get, for the _Call ``w`` (the command's waiter) of get()."""
-        done = self._done
-        if done is None or self._closing:
-            raise ClusterError(11, "No connection to aerospike cluster")
-        core = self._core
-        conn = core._conn()
-        p = key_parts(key)
-        if policy is None:
-            pol, keep = core._policy_defaults["read"], None
-            raw = core._read_raw
-        else:
-            pol, keep = core._policy("read", policy)
-            raw = core._raw_collections("read", policy)
-        want = 0 if raw or not core._marshal_records or _SERIALIZERS.deserializer is not None else 1
+        done, core, conn, p, pol, keep, raw, want = self._read_args(key, policy)
         if done._in_flight < done.limit:
             if (policy is None and type(key) is tuple and len(key) == 3 and p[6] is key[0]
                     and p[7] is key[1] and p[8] is key[2]):
