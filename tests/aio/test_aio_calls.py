@@ -9,27 +9,11 @@ the same assertions hold for both.)"""
 import asyncio
 import os
 
-import pytest
-
-from aerospike_cffi import aio
 from aerospike_cffi import exception as ex
-from test_aio import _PATIENT, run
+from test_aio import config, with_client  # noqa: F401 (config: the module's fixture)
 
 NS = "test"
 SET = "aio-calls-%d" % os.getpid()
-
-
-@pytest.fixture(scope="module")
-def config(aerospike_server):
-    return {"hosts": [(aerospike_server.host, aerospike_server.port)], "policies": _PATIENT}
-
-
-def with_client(config, body, **extra):
-    async def main():
-        async with aio.client(dict(config, **extra)) as c:
-            return await body(c)
-
-    return run(main())
 
 
 def test_get_is_sent_when_awaited_and_works_with_asyncio_helpers(config):

@@ -12,23 +12,10 @@ from aerospike_cffi import exception as ex
 from aerospike_cffi._native import lib
 from aerospike_helpers.operations import list_operations as lop
 from aerospike_helpers.operations import operations as op
-from test_aio import _PATIENT, _FreezingProxy, run
+from test_aio import _FreezingProxy, config, run, with_client  # noqa: F401 (config: the fixture)
 
 NS = "test"
 SET = "aio-pipe-%d" % os.getpid()
-
-
-@pytest.fixture(scope="module")
-def config(aerospike_server):
-    return {"hosts": [(aerospike_server.host, aerospike_server.port)], "policies": _PATIENT}
-
-
-def with_client(config, body, **extra):
-    async def main():
-        async with aio.client(dict(config, **extra)) as c:
-            return await body(c)
-
-    return run(main())
 
 
 @pytest.mark.parametrize("bad", [-1, True, "2", 2.0, 1 << 31])
