@@ -514,12 +514,6 @@ class AsyncClient:
 
     # ------------------------------------------------------------ writes
 
-    async def put(self, key, bins, meta=None, policy=None, serializer=None):
-        if meta is None and policy is None and serializer is None and type(bins) is dict:
-            return await self._put_plain(key, bins)
-        serializer = int.__int__(serializer) if isinstance(serializer, int) else None
-        return await self._put(key, bins, meta, policy, serializer, bins)
-
     if _PYPY:
         def put(self, key, bins, meta=None, policy=None, serializer=None):  # noqa: F811
             """PyPy: the common put (no meta, policy or serializer, a dict of bins) as a
@@ -537,25 +531,8 @@ class AsyncClient:
             """PyPy: _put_plain, for the _Call ``w`` of put(key, bins) (its ``then``
             holds the bins until here)."""
             w.then = None
-            done = self._done
-            if done is None or self._closing:
-                raise ClusterError(11, "No connection to aerospike cluster")
-            core = self._core
-            conn = core._conn()
-            p = key_parts(key)
-            pol = core._policy_defaults["write"]
-            ctx = (bins, key)
+            done, core, conn, p, pol, ctx = self._plain_put_args(key, bins)
             if done._in_flight < done.limit:
-                if _PICKLE_BINS:
-                    pickled = _marshal.pickle_bins(bins)
-                    if pickled is not None:
-                        cid = done.arm(w, _fin_put_plain, ctx)
-                        rc = lib.shim_async_put_pickled(
-                            done.q, cid, conn, done.err, pol, p[0], p[1], p[2], p[3], p[4],
-                            p[5], pickled, len(pickled), core._bool_as_bool, _DEFAULT_TTL, 0)
-                        if rc != _NOT_PLAIN:
-                            done.opened(rc, cid, w, _fin_put_plain, ctx)
-                            return
                 packed, n = core._pack_bins(key, bins, None, bins)
                 cid = done.arm(w, _fin_put_plain, ctx)
                 done.opened(
@@ -635,20 +612,24 @@ class AsyncClient:
             done._in_flight += 1
             return await fut
 
-    def _put_plain(self, key, bins):
-        """The future of put(key, bins): the common call, _put with no meta, policy or
-        serializer written out (as the sync put's), the C command started here with no
-        argument tuple when there is room (see Completions.open)."""
+    def _plain_put_args(self, key, bins):
+        """What put(key, bins) needs before its C command: the client's Completions, core
+        and connection, the key's parts, the default write policy and the command's ctx.
+        Raises as the command would."""
         done = self._done
         if done is None or self._closing:
             raise ClusterError(11, "No connection to aerospike cluster")
         core = self._core
-        conn = core._conn()
-        p = key_parts(key)
-        pol = core._policy_defaults["write"]
         # (the default write policy needs no keep-alive, and the key parts are not kept:
         # what a command keeps alive while in flight is what PyPy's collector copies)
-        ctx = (bins, key)
+        return done, core, core._conn(), key_parts(key), core._policy_defaults["write"], \
+            (bins, key)
+
+    def _put_plain(self, key, bins):
+        """The future of put(key, bins): the common call, _put with no meta, policy or
+        serializer written out (as the sync put's), the C command started here with no
+        argument tuple when there is room (see Completions.open)."""
+        done, core, conn, p, pol, ctx = self._plain_put_args(key, bins)
         if _PICKLE_BINS:
             pickled = _marshal.pickle_bins(bins)
             if pickled is not None and done._in_flight < done.limit:
