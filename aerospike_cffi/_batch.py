@@ -12,7 +12,8 @@ import platform
 import struct
 
 from . import _marshal
-from ._native import ffi, lib, out_bytes, scratch
+from ._keys import key_parts, parse_meta
+from ._native import ffi, lib, out_bytes, raise_error, scratch
 from .exception import ParamError
 
 READ, WRITE, APPLY, REMOVE = 0, 1, 2, 3
@@ -77,8 +78,9 @@ class BatchCall:
     """Builds one batch command: records, per-record policies, then runs it."""
 
     def __init__(self, client):
-        from ._keys import key_parts
-
+        # key_parts imported with the module: an import statement here ran importlib's
+        # Python code on every call on PyPy (_find_and_load and its module lock, for a
+        # module long in sys.modules), and that code entered the trace of the caller's loop.
         self.client = client
         self.key_parts = key_parts
         self.parts = []
@@ -249,8 +251,6 @@ class BatchCall:
         record (result, in_doubt, message and subcode set; record when it was read), and
         the batch's status."""
         if status and out.len == 0:
-            from ._native import raise_error
-
             raise_error(err)
         if out.is_marshal:
             return self._from_marshal(_loads(ffi.buffer(out.data, out.len))), status
@@ -431,8 +431,6 @@ def batch_write_steps(client, batch_records, policy_batch=None):
 
 
 def _meta(meta):
-    from ._keys import parse_meta
-
     if meta is None:
         return _CLIENT_DEFAULT_TTL, 0
     return parse_meta(meta)
