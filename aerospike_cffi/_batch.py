@@ -456,7 +456,69 @@ def batch_read(client, keys, bins=None, policy=None):
     # results then sent into it are referenced from an old object, which the next minor
     # collection takes as alive even after the frame is dead, copying out every record of
     # a batch the caller has long dropped (~150 KB per 100-record batch_read).
-    return _records_from(*_batch_read_call(client, keys, bins).run(policy))
+    records = _records_from(*_batch_read_call(client, keys, bins).run(policy))
+    if _jit_stages:
+        _jit_step(len(keys))
+    return records
+
+
+# PyPy (issue 13, warm-up): batch_read compiled as three functions of its own, early.
+# Left to itself, PyPy traces the caller's loop at its ~1040th turn and inlines what it
+# calls, unrolling the loops of the functions it inlines (add_reads' over the keys): a
+# batch_read of 100 keys made a trace of ~25 000 operations, past the JIT's limit
+# (6 000), traced and thrown away four times in calls 1001-1500, each time marking one
+# more function as not to be inlined, before those were compiled one by one (calls
+# 1001-1500 ran at 1.85x the steady state's CPU per call, 1.35x its instructions).
+# pypyjit.dont_trace_here marks a function "do not inline; compile from its start at its
+# next call" (no global JIT setting), in two steps:
+# 1. add_reads and read_page, once their loops are compiled: after the calls that read
+#    _MARK_AFTER_KEYS keys (the loops run a turn per key or more, and PyPy compiles a
+#    loop after ~1 000 turns), or _MARK_AFTER_CALLS calls of few keys. A function's start
+#    traced when its loop already runs compiled becomes an entry into that loop; traced
+#    before, its trace makes the loop out of its first turns, and read_page's first turns
+#    (the first record's bin names) are not the common ones (7 % more instructions per
+#    call at steady state when marked at the first call).
+# 2. Client.batch_read, at the next call: compiled at the call after, calling the two
+#    compiled functions (marked together with them, its trace would call placeholders
+#    that count calls to PyPy's function threshold, ~1 600, before compiling them). The
+#    caller's loop then calls it instead of inlining it.
+_MARK_AFTER_KEYS = 3000
+_MARK_AFTER_CALLS = 300
+
+
+def _loop_functions():
+    return BatchCall.add_reads, _marshal.PageUnpacker.read_page
+
+
+def _client_batch_read():
+    from ._commands.batch import BatchCommands  # (it imports this module); once
+
+    return (BatchCommands.batch_read,)
+
+
+try:
+    from pypyjit import dont_trace_here as _dont_trace_here
+except ImportError:  # CPython (or a PyPy without its JIT): nothing to mark
+    JIT_STEPS = ()
+else:
+    JIT_STEPS = (_loop_functions, _client_batch_read)
+_jit_stages = list(JIT_STEPS)  # the steps still to take
+_read_so_far = [0, 0]  # keys, calls (before step 1)
+
+
+def _jit_step(n_keys):
+    """After a batch_read of ``n_keys`` keys: the next marking step when it is due."""
+    if len(_jit_stages) == 2:
+        _read_so_far[0] += n_keys
+        _read_so_far[1] += 1
+        if _read_so_far[0] < _MARK_AFTER_KEYS and _read_so_far[1] < _MARK_AFTER_CALLS:
+            return
+    try:
+        functions = _jit_stages.pop(0)()
+    except IndexError:  # another thread took the last step
+        return
+    for function in functions:
+        _dont_trace_here(0, False, function.__code__)
 
 
 def batch_operate(client, keys, ops, policy_batch=None, policy_batch_write=None, ttl=None):
