@@ -475,7 +475,7 @@ def batch_read(client, keys, bins=None, policy=None):
 # Left to itself, PyPy traces the caller's loop at its ~1040th turn and inlines what it
 # calls, unrolling the loops of the functions it inlines (add_reads' over the keys): a
 # batch_read of 100 keys made a trace of ~25 000 operations, past the JIT's limit
-# (6 000), traced and thrown away four times in calls 1001-1500, each time marking one
+# (6 000), traced and thrown away five times in calls 1001-1500, each time marking one
 # more function as not to be inlined, before those were compiled one by one (calls
 # 1001-1500 ran at 1.85x the steady state's CPU per call, 1.35x its instructions).
 # pypyjit.dont_trace_here marks a function "do not inline; compile from its start at its
