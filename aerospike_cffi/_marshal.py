@@ -810,7 +810,23 @@ class RawCollectionsUnpacker(Unpacker):
 
 
 _NO_KEY = object()
-_ASCII_CHARS = [chr(c) for c in range(0x80)]
+# A tuple, not a list: PyPy keeps a list of str by its strategy as the bare text and makes
+# a new str object at every read (32 bytes, one more GC object per map key or value taken
+# from it, and kept with the record); a tuple hands back the str objects it holds.
+_ASCII_CHARS = tuple([chr(c) for c in range(0x80)])
+
+
+def name_list():
+    """An empty list for a page's bin names (NAME_REPEAT), that keeps the str objects.
+
+    On PyPy a list that holds only str keeps their text and makes a new str at each read
+    (its "unicode strategy"), so each record's dict would store its own copy of every bin
+    name: 32 bytes and one GC object per bin, kept as long as the record (issue 13). A list
+    that once held another object stays in the object strategy and hands back the same
+    str each time. (CPython: an ordinary list either way.)"""
+    names = [None]
+    del names[0]
+    return names
 
 
 class _Ext:
@@ -955,7 +971,7 @@ class PageUnpacker(Unpacker):
         next_key = iter(keys or ()).__next__
         results = _newlist_hint(count) if count and _newlist_hint is not None else []
         append = results.append
-        names = []  # bin names repeated from record to record (NAME_REPEAT)
+        names = name_list()  # bin names repeated from record to record (NAME_REPEAT)
         end = len(buf)
         ns = set_name = None
         bins = None

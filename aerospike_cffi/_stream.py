@@ -296,7 +296,7 @@ class _Stream:
         record = unpacker.record
         particle = unpacker.particle
         record_meta = _marshal.record_meta
-        names = []
+        names = _marshal.name_list()
         ns = set_name = None
         pos, end = 0, len(buf)
         while pos < end:
