@@ -1172,7 +1172,7 @@ class PageUnpacker(Unpacker):
                 if pk.__class__ is bytes:
                     pk = bytearray(pk)  # a stored blob key, as _stream's _from_marshal
                 pos += size
-                digest = bytearray(buf[pos:pos + 20])
+                digest = NO_BYTES + buf[pos:pos + 20]  # a new bytearray (NO_BYTES)
                 gen, ttl, nbins = _rec_head(buf, pos + 20)
                 pos += 32
                 if share_ints:

@@ -316,7 +316,7 @@ class _Stream:
             if pk.__class__ is bytes:
                 pk = bytearray(pk)  # a stored blob key, as in _from_marshal
             pos += size
-            digest = bytearray(buf[pos:pos + 20])
+            digest = _NO_BYTES + buf[pos:pos + 20]  # a new bytearray
             gen, ttl, bins, pos = record(buf, pos + 20, names)
             if not self._deliver(callback,
                                  ((ns, set_name, pk, digest), record_meta(ttl, gen), bins)):
