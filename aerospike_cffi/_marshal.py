@@ -889,6 +889,7 @@ else:
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
 _SHARE_INTS = _pypy_newdict is not None  # read_page: equal ttl/gen ints shared (PyPy)
 _COPY_SHAPES = _SHARE_INTS  # read_page: a record's bins dict copied from the previous one's
+_MAP_KEYS_MAX = 512  # read_page: distinct map keys shared per page
 # A batch result's head: code (signed: -15 is "no response"), in_doubt, has a record; and
 # an error row's detail: subcode, message size (_shim/shim_batch.c).
 _result_head = struct.Struct("<iBB").unpack_from
@@ -992,6 +993,12 @@ class PageUnpacker(Unpacker):
         rec_key = rec_meta = None  # the record being read (scan or query)
         shaped = False
         copy_shapes = _COPY_SHAPES
+        # The str keys of the map bins read here (2 to 30 bytes; one-character ones are
+        # _ASCII_CHARS'), by their bytes: records whose maps have the same keys (the fields
+        # of a document) keep the same str objects, not one copy per record (PyPy: 72
+        # bytes and 2 GC objects for a 5-character key, kept as long as the record). Per
+        # page and bounded: keys that are data rather than field names stop being added.
+        map_keys = {}
         # On PyPy, the previous record's ttl and gen as int objects: a record whose ttl or
         # gen is the same takes the same object (PyPy compares ints by value, so `is`
         # cannot tell), one GC object less per field kept. A list of objects, not locals:
@@ -1009,8 +1016,13 @@ class PageUnpacker(Unpacker):
                         if b == 0xA2 and buf[pos + 2] < 0x80:
                             k = _ASCII_CHARS[buf[pos + 2]]
                         else:
-                            k = buf[pos + 2:pos + 1 + (b & 0x1F)].decode(
-                                "utf-8", "surrogateescape")
+                            raw = buf[pos + 2:pos + 1 + (b & 0x1F)]
+                            k = map_keys.get(raw)
+                            if k is None:
+                                k = raw.decode("utf-8", "surrogateescape")
+                                if len(map_keys) < _MAP_KEYS_MAX:
+                                    map_keys[raw] = k
+                            raw = None
                         pos += 1 + (b & 0x1F)
                     elif b < 0x80:
                         k = b

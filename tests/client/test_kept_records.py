@@ -224,3 +224,45 @@ def test_foreach_records_as_results_records(client, kept_set):
     for record in fed:
         assert same(record, by_key[record[0][2]])
     check_records(fed)
+
+
+def raw_map_page(maps):
+    """A page of records with one map bin "m" each, written as these msgpack bytes."""
+    out = []
+    for i, data in enumerate(maps):
+        out.append(b"\x04test\x01s" if i == 0 else b"\xff\xff")
+        out.append(struct.pack("<BI", 0, 0) + digest(i % 200) + struct.pack("<III", 1, 2, 1))
+        out.append((_marshal.bin_name_bytes("m") if i == 0 else b"\xff") +
+                   struct.pack("<BI", _marshal.P_MAP, len(data)) + data)
+    return b"".join(out)
+
+
+def test_map_keys_read_as_one_by_one():
+    """Str keys of map bins (shared between records by their bytes, up to a bound per
+    page): the same keys, values and order as reading the records one by one, also for
+    keys that are not UTF-8, keys equal to a bin name, and more distinct keys than the
+    bound."""
+    pack = _marshal.DEFAULT_PACKER.pack
+    maps = []
+    for i in range(700):
+        doc = {"name": "n%d" % i, "email": "e%d" % i, "m": i, "é-key": 1, "k%d" % i: i,
+               "x" * 30: 2}
+        maps.append(pack(doc))
+    maps.append(b"\x82\xa3\x03\xff\xfe\x01\xa3\x03ab\x02")  # a key that is not UTF-8
+    maps.append(b"\x82\xa3\x03\xff\xfe\x03\xa3\x03ab\x04")
+    maps.append(pack({"email": 1, "name": 2}))  # out of order: sorted, as any map read
+    buf = raw_map_page(maps)
+    for unpacker in (_marshal.PageUnpacker(), _marshal.RawPageUnpacker()):
+        got = unpacker.read_page(buf)
+        assert same(got, stream_reference(unpacker, buf))
+    got = _marshal.PageUnpacker().read_page(buf)
+    assert got[5][2]["m"] == {"name": "n5", "email": "e5", "m": 5, "é-key": 1, "k5": 5,
+                              "x" * 30: 2}
+    assert list(got[700][2]["m"]) == ["ab", "\udcff\udcfe"]  # key order, as any map
+    assert got[701][2]["m"] == {"\udcff\udcfe": 3, "ab": 4}
+    assert list(got[702][2]["m"]) == ["email", "name"]
+    if __pypy__ is not None:  # the same str objects from record to record
+        first, second = list(got[3][2]["m"]), list(got[600][2]["m"])
+        shared = [a for a in first for b in second if a is b]
+        assert sorted(shared) == sorted(["name", "email", "m", "é-key", "x" * 30])
+    check_records(got[:3] + got[698:])
