@@ -296,7 +296,7 @@ class _Stream:
         record = unpacker.record
         particle = unpacker.particle
         record_meta = _marshal.record_meta
-        names = []
+        names = _marshal.name_list()
         ns = set_name = None
         pos, end = 0, len(buf)
         while pos < end:
@@ -316,7 +316,7 @@ class _Stream:
             if pk.__class__ is bytes:
                 pk = bytearray(pk)  # a stored blob key, as in _from_marshal
             pos += size
-            digest = bytearray(buf[pos:pos + 20])
+            digest = _NO_BYTES + buf[pos:pos + 20]  # a new bytearray
             gen, ttl, bins, pos = record(buf, pos + 20, names)
             if not self._deliver(callback,
                                  ((ns, set_name, pk, digest), record_meta(ttl, gen), bins)):
