@@ -153,25 +153,37 @@ def test_kept_dicts_behave_as_dicts(shape):
     check_records(_marshal.PageUnpacker().read_page(shim_page(records)))
 
 
-@pytest.mark.skipif(__pypy__ is None, reason="PyPy's list and dict strategies")
-def test_compact_forms_on_pypy():
-    """The memory forms these records rely on (issue 13): bin names and one-character
-    strings handed back as the str objects stored (not new ones per read), and bins,
-    meta and str-keyed maps of up to 16 items as PyPy's compact kwargs dicts, copied or
-    not."""
+def test_compact_forms():
+    """The memory forms these records rely on (issue 13), on both interpreters: bin names
+    and one-character strings handed back as the str objects stored (PyPy makes a new str
+    per read of a list that holds only str), records' parts of their exact types, and on
+    PyPy bins, meta and str-keyed maps of up to 16 items as its compact kwargs dicts,
+    copied or not (CPython: plain dicts)."""
     names = _marshal.name_list()
     names.append("a")
     names.append("b")
-    assert __pypy__.strategy(names) == "ObjectListStrategy"
+    assert type(names) is list and names == ["a", "b"]
+    assert names[0] is names[0] and names[1] is names[1]
     assert type(_marshal._ASCII_CHARS) is tuple and _marshal._ASCII_CHARS[97] == "a"
+    assert _marshal._ASCII_CHARS[97] is _marshal._ASCII_CHARS[97]
+    if __pypy__ is not None:
+        assert __pypy__.strategy(names) == "ObjectListStrategy"
     five = ["i", "s", "f", "b", "m"]  # the benchmark's names; "m" is {"a": .., "b": ..}
     records = [("test", "s", bins_of(names, i)) for i, names in enumerate(
         [five, five, ["i", "s", "x", "b", "m"], five, ["k%02d" % j for j in range(16)]])]
-    for _, meta, bins in _marshal.PageUnpacker().read_page(shim_page(records)):
-        assert __pypy__.strategy(meta) == "KwargsDictStrategy"
-        assert __pypy__.strategy(bins) == "KwargsDictStrategy"
+    kept = _marshal.PageUnpacker().read_page(shim_page(records))
+    assert len(kept) == 5
+    for key, meta, bins in kept:
+        assert type(key) is tuple and type(key[3]) is bytearray and len(key[3]) == 20
+        assert type(meta) is dict and sorted(meta) == ["gen", "ttl"]
+        assert type(bins) is dict
         if "m" in bins:
-            assert __pypy__.strategy(bins["m"]) == "KwargsDictStrategy"
+            assert type(bins["m"]) is dict
+        if __pypy__ is not None:
+            assert __pypy__.strategy(meta) == "KwargsDictStrategy"
+            assert __pypy__.strategy(bins) == "KwargsDictStrategy"
+            if "m" in bins:
+                assert __pypy__.strategy(bins["m"]) == "KwargsDictStrategy"
 
 
 # ------------------------------------------------------------------ through a server
