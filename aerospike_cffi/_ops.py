@@ -34,6 +34,7 @@ import base64
 import struct
 import warnings
 
+from . import _expr  # (_expr imports this module, and uses it only inside its functions)
 from ._marshal import DEFAULT_PACKER
 from .exception import BinNameError, ClientError, ParamError
 
@@ -303,12 +304,10 @@ def _ctx_item(pk, c):
     if cid & ~CTX_AND == CTX_EXP:
         if extra is None:
             return cid, b"\xc3"  # all children: the expression "true"
-        from ._expr import compile_expression
-
         expr = extra.get("filter_expr") if isinstance(extra, dict) else None
         if expr is None:
             raise _param("Invalid cdt_ctx_exp")
-        return cid, compile_expression(expr)
+        return cid, _expr.compile_expression(expr)
     raise _param("Failed to convert ctx")
 
 
@@ -834,11 +833,9 @@ def _encode_hll(op, code, pk):
 # ---------------------------------------------------------------- expression ops
 
 def _encode_expr_op(op, code, pk):
-    from ._expr import compile_expression
-
     bin_name = _bin_name(op, "Failed to pack %s expression op." % ("read" if code == 2200 else "write"))
     flags = _get_int64(op, "expr_flags")
-    packed = compile_expression(op.get("expr"))
+    packed = _expr.compile_expression(op.get("expr"))
     wire_op = EXP_READ if code == 2200 else EXP_MODIFY
     return wire_op, bin_name, P_BLOB, b"\x92" + packed + _u64(flags), None
 
@@ -901,10 +898,8 @@ def _encode_path(op, code, pk):
         return CDT_READ, bin_name, P_BLOB, body, None
     if "mod_exp" not in op:
         raise _param("Operation missing required entry mod_exp")
-    from ._expr import compile_expression
-
     body = (b"\x94" + _uint(_CONTEXT_SELECT) + _pack_ctx(ctx) +
-            _uint(flags | _PATH_APPLY_FLAG) + compile_expression(op["mod_exp"], pk))
+            _uint(flags | _PATH_APPLY_FLAG) + _expr.compile_expression(op["mod_exp"], pk))
     return CDT_MODIFY, bin_name, P_BLOB, body, None
 
 

@@ -7,7 +7,9 @@ does (unknown keys are a ``ParamError`` when ``validate_keys`` is set; a non-int
 items when they are hashable.
 """
 
+from ._expr import compile_expression
 from ._native import ffi
+from ._txn import Transaction
 from .exception import ClientError, ParamError
 
 # Value kinds: how a dict value is checked and stored.
@@ -140,8 +142,6 @@ def _set_path(struct_ptr, path, value):
 def compile_exp(expressions, packer=None):
     """(as_exp*, its Python-owned memory) holding the compiled filter expression;
     ``packer``: the client's (its serializer packs values of types msgpack lacks)."""
-    from ._expr import compile_expression
-
     packed = compile_expression(expressions, packer)
     memory = ffi.new("uint8_t[]", ffi.sizeof("as_exp") + len(packed))
     exp = ffi.cast("as_exp*", memory)
@@ -187,8 +187,6 @@ def apply_dict(kind, target, policy, validate_keys=True, extra_keys=(), config=F
             _set_path(target, path, exp)
             continue
         if vkind == "txn":
-            from ._txn import Transaction
-
             if type(value) is not Transaction:
                 raise ParamError(-2, "txn is not of type aerospike.Transaction")
             _set_path(target, path, value._txn)
