@@ -49,6 +49,13 @@ _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 _OP_TYPE_BYTES = [bytes((t,)) for t in range(256)]
 
 
+def _deserializes(policy):
+    """Whether a read's policy dict leaves deserialize on (get()'s fast path; False: list
+    and map bins as raw msgpack, the generic path)."""
+    value = policy.get("deserialize")
+    return value is None or bool(value)
+
+
 class RecordCommands:
     """The single-record command family of Client."""
 
@@ -71,7 +78,8 @@ class RecordCommands:
 
     def get(self, key, policy=None):
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
-        if policy is None and self._fast_reads and _SERIALIZERS.deserializer is None:
+        if ((policy is None or type(policy) is dict and _deserializes(policy)) and
+                self._fast_reads and _SERIALIZERS.deserializer is None):
             # The common call (issue 13), with _conn, key_parts' common case, _enter and
             # _leave written out: on CPython every bytecode here costs ~100 instructions
             # with the GIL held, a Python call several hundred. The answer: gen and ttl in
@@ -96,6 +104,13 @@ class RecordCommands:
                     nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             else:
                 nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            if policy is None:
+                pol, sends_key = self._read_default, self._read_sends_key
+            else:
+                # A policy dict takes this path too, with its struct (cached by the client
+                # unless it holds an expression; _keep holds that one's memory till the end).
+                pol, _keep = self._policy("read", policy)
+                sends_key = pol.key == _KEY_SEND
             try:
                 s = take_scratch()
             except IndexError:
@@ -110,10 +125,9 @@ class RecordCommands:
                     # An integer key (kt 1) through shim_get_fi: three arguments fewer to
                     # convert while the GIL is held (issue 13, threads).
                     if kt == 1:
-                        rc = _get_fi(conn, s.err, self._read_default, nsb, setb, ki, s.fout)
+                        rc = _get_fi(conn, s.err, pol, nsb, setb, ki, s.fout)
                     else:
-                        rc = _get_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl,
-                                    ki, s.fout)
+                        rc = _get_f(conn, s.err, pol, nsb, setb, kt, kd, kl, ki, s.fout)
                 except OverflowError:
                     raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:
@@ -121,12 +135,12 @@ class RecordCommands:
                     if self._retired:
                         self._reap()
                 if rc >= _FOUND:
-                    return ((ns, set_name, pk if self._read_sends_key else None,
+                    return ((ns, set_name, pk if sends_key else None,
                              _NO_BYTES + s.fdigest),
                             {"ttl": rc >> 16 & 0xFFFFFFFF, "gen": rc & 0xFFFF}, _loads(s.fview))
                 # (only the key's last three parts are read there: kd and kl may be unset)
                 return self._get_fast_other(rc, s, key, (nsb, setb, kt, None, 0, ki, ns,
-                                                          set_name, pk))
+                                                          set_name, pk), pol)
             finally:
                 give_scratch(s)  # after the answer was read from it
         conn = self._conn()
@@ -152,16 +166,16 @@ class RecordCommands:
             raise_error(err, key=key)
         return self._get_result(p, out, pol, raw)
 
-    def _get_fast_other(self, rc, s, key, p):
+    def _get_fast_other(self, rc, s, key, p, pol):
         """get()'s answer when shim_get_f did not leave it in the scratch's buffer."""
         if rc == _MARSHAL_HEAP:
             data = _buffer(s.fout.data, s.fout.len)
             meta, bins = _loads(data[20:])
-            return ((p[6], p[7], p[8] if self._read_sends_key else None,
+            return ((p[6], p[7], p[8] if pol.key == _KEY_SEND else None,
                      _NO_BYTES + data[:20]), meta, bins)
         if rc != _PACKED:
             raise_error(s.err, key=key)
-        return self._get_result(p, s.fout, self._read_default, False)
+        return self._get_result(p, s.fout, pol, False)
 
     def _get_result(self, p, out, pol, raw):
         if out.is_marshal:  # Client._record()'s marshal case, inlined (hot on CPython)
