@@ -1137,7 +1137,7 @@ class PageUnpacker(Unpacker):
             elif batch:  # the next record's head (a batch result)
                 parts = next_key()
                 code, in_doubt, has_record = _result_head(buf, pos)
-                key = (parts[-3], parts[-2], parts[-1], bytearray(buf[pos + 6:pos + 26]))
+                key = (parts[-3], parts[-2], parts[-1], NO_BYTES + buf[pos + 6:pos + 26])
                 pos += 26
                 rec = new_record(key)
                 rec.result = code

@@ -49,13 +49,6 @@ _KEY_SEND = 1  # as_policy_key AS_POLICY_KEY_SEND
 _OP_TYPE_BYTES = [bytes((t,)) for t in range(256)]
 
 
-def _deserializes(policy):
-    """Whether a read's policy dict leaves deserialize on (get()'s fast path; False: list
-    and map bins as raw msgpack, the generic path)."""
-    value = policy.get("deserialize")
-    return value is None or bool(value)
-
-
 class RecordCommands:
     """The single-record command family of Client."""
 
@@ -78,7 +71,8 @@ class RecordCommands:
 
     def get(self, key, policy=None):
         """(key, meta, bins) of a record; RecordNotFound if there is none."""
-        if ((policy is None or type(policy) is dict and _deserializes(policy)) and
+        if ((policy is None or type(policy) is dict and
+             not self._raw_collections("read", policy)) and
                 self._fast_reads and _SERIALIZERS.deserializer is None):
             # The common call (issue 13), with _conn, key_parts' common case, _enter and
             # _leave written out: on CPython every bytecode here costs ~100 instructions
