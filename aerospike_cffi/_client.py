@@ -169,8 +169,9 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         self._connect(settings.user, settings.password)
         return self
 
-    def is_connected(self):
-        """True while connected and the cluster has a node (as the official)."""
+    def is_connected(self, *_ignored, **_ignored_kw):
+        """True while connected and the cluster has a node (as the official, which also
+        ignores any arguments)."""
         conn = self._as
         if conn == _NULL:
             return False
@@ -342,6 +343,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
 
         return cdt_ctx_base64(ctx)
 
-    def shm_key(self):
-        """The shared-memory key of the cluster state when ``shm`` is configured, else None."""
+    def shm_key(self, *_ignored, **_ignored_kw):
+        """The shared-memory key of the cluster state when ``shm`` is configured, else None
+        (any arguments are ignored, as the official's)."""
         return self._cfg.shm_key if self._cfg.use_shm else None

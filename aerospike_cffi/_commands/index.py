@@ -170,8 +170,10 @@ class IndexCommands:
         err, _ = scratch()
         busy = self._enter(conn)
         try:
+            # Only None means the whole namespace: an empty set name goes to the server
+            # as "set=", which refuses it (InvalidRequest), as with the official.
             rc = lib.shim_truncate(conn, err, pol, namespace.encode(),
-                                   set.encode() if set else _NULL, nanos)
+                                   _NULL if set is None else set.encode(), nanos)
         finally:
             self._leave(busy)
         if rc:

@@ -61,8 +61,9 @@ class InfoCommands:
     def _node_names(self):
         return [n["node_name"] for n in self.get_node_names()]
 
-    def get_node_names(self):
-        """[{'address': ..., 'port': ..., 'node_name': ...}] of the cluster's nodes."""
+    def get_node_names(self, *_ignored, **_ignored_kw):
+        """[{'address': ..., 'port': ..., 'node_name': ...}] of the cluster's nodes.
+        Any arguments are ignored, as the official's (its C method parses none)."""
         conn = self._conn("No connection to aerospike cluster.")
         _, out = scratch()
         busy = self._enter(conn)
@@ -76,8 +77,9 @@ class InfoCommands:
             nodes.append({"address": address, "port": int(port), "node_name": name})
         return nodes
 
-    def get_nodes(self):
-        """[(address, port)] of the cluster's nodes."""
+    def get_nodes(self, *_ignored, **_ignored_kw):
+        """[(address, port)] of the cluster's nodes; any arguments are ignored, as the
+        official's (its own test calls ``get_nodes("parameter")``)."""
         self._conn()
         return [(n["address"], n["port"]) for n in self.get_node_names()]
 

@@ -52,6 +52,7 @@ struct shim_stream {
     as_scan scan;
     as_query query;
     as_operations* ops;        /* owned; the scan/query only points at it */
+    char* ops_buf;             /* owned copy of the packed ops, whose values `ops` points into */
     pthread_mutex_t lock;
     shim_buf* out;             /* the page or chunk being filled */
     bool marshal;              /* the page is a marshal list (shim.h) */
@@ -125,6 +126,7 @@ shim_stream_free(shim_stream* s)
     if (s->ops) {
         as_operations_destroy(s->ops);
     }
+    free(s->ops_buf);  /* after the ops that point into it */
     pthread_cond_destroy(&s->changed);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -171,15 +173,26 @@ int
 shim_stream_ops(as_error* err, shim_stream* s, const char* packed, uint32_t size, uint32_t n_ops)
 {
     as_error_reset(err);
+    /* operations_from_packed points the bins' values into the buffer (no copy): the ops
+     * live as long as the stream, so they need a buffer of the stream's own, not the
+     * caller's bytes (freed once the call returns, before execute_background sends them). */
+    char* buf = malloc(size ? size : 1);
+    if (!buf) {
+        return as_error_update(err, AEROSPIKE_ERR_CLIENT, "Out of memory");
+    }
+    memcpy(buf, packed, size);
     as_operations* ops = as_operations_new((uint16_t)n_ops);
-    if (operations_from_packed(err, ops, packed, size, n_ops) != AEROSPIKE_OK) {
+    if (operations_from_packed(err, ops, buf, size, n_ops) != AEROSPIKE_OK) {
         as_operations_destroy(ops);
+        free(buf);
         return err->code;
     }
     if (s->ops) {
         as_operations_destroy(s->ops);
     }
+    free(s->ops_buf);
     s->ops = ops;
+    s->ops_buf = buf;
     if (s->is_query) {
         s->query.ops = ops;
     }

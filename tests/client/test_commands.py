@@ -341,6 +341,16 @@ def test_node_names_and_nodes(client):
     assert nodes == [(n["address"], n["port"]) for n in names]
 
 
+@pytest.mark.parametrize("name", ["get_nodes", "get_node_names", "is_connected", "shm_key"])
+def test_argumentless_methods_ignore_arguments(client, name):
+    # The official's C methods parse no arguments, so anything passed is ignored (its own
+    # suite calls get_nodes("parameter")); a TypeError here would break such callers.
+    method = getattr(client, name)
+    want = method()
+    assert method("parameter") == want
+    assert method(1, None, policy={"timeout": 5}) == want
+
+
 def test_info_commands(client):
     namespaces = client.info_random_node("namespaces")
     assert namespaces.startswith("namespaces\t") and "test" in namespaces

@@ -364,6 +364,26 @@ def test_truncate_of_an_unknown_namespace_is_ok(client):
     assert client.truncate("no-such-ns", None, 0) == 0
 
 
+def test_truncate_of_an_empty_set_name_is_refused(client):
+    # "" is not None: the command names an empty set and the server refuses it, as with
+    # the official (which the official suite checks); it once truncated the namespace.
+    # Done in the namespace test_truncate_a_namespace owns, so that a regression empties
+    # nothing another test (or another run on a shared server) is using.
+    ns = other_namespace(client)
+    set_name = "trunc-empty-%d" % PID
+    fill(client, ns, set_name, 2)
+    with pytest.raises(ex.InvalidRequest) as info:
+        client.truncate(ns, "", 0)
+    assert info.value.code == 4
+    assert "missing 'set' value" in info.value.msg
+    assert count(client, ns, set_name) == 2
+    with pytest.raises(ex.NamespaceNotFound) as info:  # an empty namespace name
+        client.truncate("", set_name, 0)
+    assert info.value.code == 20
+    assert count(client, ns, set_name) == 2
+    client.truncate(ns, set_name, 0)
+
+
 @pytest.mark.parametrize("args", [
     (5, None, 0), (NS, 5, 0), (NS, "s", "x"), (NS, "s", -1), (NS, "s", 1.5), (NS, "s", None),
 ], ids=["ns int", "set int", "nanos str", "nanos negative", "nanos float", "nanos None"])

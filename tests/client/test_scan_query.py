@@ -16,6 +16,7 @@ from aerospike_cffi import exception as ex
 from aerospike_cffi import predicates as p
 from aerospike_helpers import cdt_ctx
 from aerospike_helpers import expressions as exp
+from aerospike_helpers.operations import list_operations as lop
 from aerospike_helpers.operations import operations as op
 
 NS = "test"
@@ -801,6 +802,52 @@ def test_background_with_policy_expression_and_ttl(client, job_set):
     got = bins_by_key(client, job_set)
     assert sorted(k for k, rec in got.items() if "y" in rec[2]) == list(range(10))
     assert all(490 <= rec[1]["ttl"] <= 500 for k, rec in got.items() if k < 10)
+
+
+def _churn():
+    """Allocate and drop many small byte strings: memory the client freed too early is
+    then reused, so an operation value read from it after the call shows up as garbage."""
+    for i in range(2000):
+        bytes(bytearray(b"%07d" % i))
+
+
+BACKGROUND_OPS = {  # one op per job: a small packed buffer is the likeliest to be reused
+    "string": (op.write("s", "new_val"), {"s": "new_val"}),
+    "blob": (op.write("b", bytearray(b"blob-val")), {"b": bytearray(b"blob-val")}),
+    "list": (lop.list_append("l", "four"), {"l": ["four"]}),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BACKGROUND_OPS))
+@pytest.mark.parametrize("kind", ["scan", "query"])
+def test_background_ops_keep_their_values(client, job_set, kind, what):
+    # String, blob and CDT values of the ops point into the packed ops buffer: the stream
+    # must keep it until the job is sent (execute_background builds the stream, then
+    # compiles the policy's expression, then sends). Found by the official suite's
+    # test_background_execute_with_ops_and_expressions (garbage bytes written).
+    operation, want = BACKGROUND_OPS[what]
+    stream = client.scan(NS, job_set) if kind == "scan" else client.query(NS, job_set)
+    stream.add_ops([operation])
+    _churn()
+    expr = exp.Or(exp.Eq(exp.IntBin("n"), 2), exp.Eq(exp.IntBin("n"), 3))
+    job_id = stream.execute_background({"expressions": expr.compile()})
+    wait_job(client, job_id, aerospike.JOB_SCAN if kind == "scan" else aerospike.JOB_QUERY)
+    got = bins_by_key(client, job_set)
+    changed = {k: rec[2] for k, rec in got.items() if len(rec[2]) > 1}
+    assert changed == {2: dict(want, n=2), 3: dict(want, n=3)}
+
+
+def test_background_ops_of_a_kept_stream_run_twice(client, job_set):
+    # The same Scan object runs its ops again: each run builds its ops anew from the list.
+    scan = client.scan(NS, job_set)
+    scan.add_ops([lop.list_append("t", "ab")])
+    for _ in range(2):
+        job_id = scan.execute_background({"expressions": exp.LT(exp.IntBin("n"), 2).compile()})
+        _churn()
+        wait_job(client, job_id, aerospike.JOB_SCAN)
+    got = bins_by_key(client, job_set)
+    assert {k: rec[2]["t"] for k, rec in got.items() if "t" in rec[2]} == {
+        0: ["ab", "ab"], 1: ["ab", "ab"]}
 
 
 def test_scan_background_without_ops_is_unsupported(client, job_set):
