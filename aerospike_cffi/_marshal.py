@@ -924,18 +924,20 @@ class _JsonMetas:
             left = self.left
             n = left if 0 < left < _JSON_CHUNK else _JSON_CHUNK
             self.left = left - n if left > n else 0
-            text = _JSON_META_TEXTS.get(n)
-            if text is None:
-                text = _JSON_META_TEXTS[n] = "[%s]" % ",".join(
-                    ['{"ttl":null,"gen":null}'] * n)
+            text = _JSON_CHUNK_TEXT if n == _JSON_CHUNK else _json_metas_text(n)
             self.take_next = iter(_json_loads(text)).__next__
             return self.take_next()
 
 
+def _json_metas_text(n):
+    """JSON text of a list of ``n`` {"ttl": null, "gen": null}."""
+    return "[%s]" % ",".join(['{"ttl":null,"gen":null}'] * n)
+
+
 _NO_MORE = iter(()).__next__
-_JSON_CHUNK = 128  # meta dicts per JSON decoder call (3 KB of text)
+_JSON_CHUNK = 128  # meta dicts per JSON decoder call
+_JSON_CHUNK_TEXT = _json_metas_text(_JSON_CHUNK) if _json_loads is not None else None
 _JSON_MIN_RECORDS = 32  # fewer records in a page: record_meta (one decoder call costs more)
-_JSON_META_TEXTS = {}  # number of dicts -> their JSON text
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
 _SHARE_INTS = _pypy_newdict is not None  # read_page: equal ttl/gen ints shared (PyPy)
 _COPY_SHAPES = _SHARE_INTS  # read_page: a record's bins dict copied from the previous one's
