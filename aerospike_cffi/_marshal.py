@@ -886,58 +886,6 @@ else:
         return {"ttl": ttl, "gen": gen}
 
 
-try:
-    from _pypyjson import loads as _json_loads  # PyPy's own JSON decoder
-except ImportError:  # CPython
-    _json_loads = None
-
-
-class _JsonMetas:
-    """New meta dicts, {"ttl": None, "gen": None}, that PyPy's JSON decoder makes
-    ``_JSON_CHUNK`` at a time, for read_page to fill in (PyPy only; issue 13).
-
-    The JSON decoder builds the dicts of one key sequence in their most compact form: the
-    keys, in order, are held once by a map all such dicts share, and a dict is two GC
-    objects, the dict and the array of its values: 56 bytes here. A kwargs dict (what
-    record_meta makes) is six, the dict, a tuple, and two lists with their arrays, about
-    200 bytes. A record the caller keeps is copied out of the nursery, then marked and
-    swept by the major collections, object by object: on the benchmark's 5-bin records
-    this one dict cut the minor collections per scan by a tenth and the major
-    collections' steps by a quarter. In every other respect they are ordinary dicts:
-    setting "ttl" or "gen" keeps the form; a new key, a deletion or a copy turns one
-    into the usual form, its order kept. (The decoder makes its first few dicts of a new
-    key sequence in the usual form, until it has seen the sequence often enough.)
-
-    Measured and left out: bins dicts made so (their values set by name cost more than
-    the collections saved; the meta's two constant keys do not)."""
-
-    __slots__ = ("left", "take_next")
-
-    def __init__(self, count):
-        self.left = count  # records still to come, when known (else 0)
-        self.take_next = _NO_MORE
-
-    def take(self):
-        try:
-            return self.take_next()
-        except StopIteration:
-            left = self.left
-            n = left if 0 < left < _JSON_CHUNK else _JSON_CHUNK
-            self.left = left - n if left > n else 0
-            text = _JSON_CHUNK_TEXT if n == _JSON_CHUNK else _json_metas_text(n)
-            self.take_next = iter(_json_loads(text)).__next__
-            return self.take_next()
-
-
-def _json_metas_text(n):
-    """JSON text of a list of ``n`` {"ttl": null, "gen": null}."""
-    return "[%s]" % ",".join(['{"ttl":null,"gen":null}'] * n)
-
-
-_NO_MORE = iter(()).__next__
-_JSON_CHUNK = 128  # meta dicts per JSON decoder call
-_JSON_CHUNK_TEXT = _json_metas_text(_JSON_CHUNK) if _json_loads is not None else None
-_JSON_MIN_RECORDS = 32  # fewer records in a page: record_meta (one decoder call costs more)
 _SMALL_DICT_MAX = 16  # PyPy's kwargs dicts turn into the usual form past this size
 _SHARE_INTS = _pypy_newdict is not None  # read_page: equal ttl/gen ints shared (PyPy)
 _COPY_SHAPES = _SHARE_INTS  # read_page: a record's bins dict copied from the previous one's
@@ -1058,9 +1006,6 @@ class PageUnpacker(Unpacker):
         # not done, the compares cost more than the objects.)
         last = [None, None]
         share_ints = _SHARE_INTS
-        # PyPy, a scan or query page of enough records: compact meta dicts (_JsonMetas).
-        metas = (_JsonMetas(count) if _json_loads is not None and not batch and
-                 count >= _JSON_MIN_RECORDS else None)
         while True:
             pos, nbins, bin_i, items = state
             if items:
@@ -1254,12 +1199,7 @@ class PageUnpacker(Unpacker):
                 if rec_key is not None:
                     append((rec_key, rec_meta, bins))
                 rec_key = (ns, set_name, pk, digest)
-                if metas is not None:
-                    rec_meta = metas.take()
-                    rec_meta["ttl"] = ttl
-                    rec_meta["gen"] = gen
-                else:
-                    rec_meta = record_meta(ttl, gen)
+                rec_meta = record_meta(ttl, gen)
                 if (copy_shapes and nbins and bins is not None and
                         len(bins) == nbins <= _SMALL_DICT_MAX):
                     bins = bins.copy()

@@ -158,8 +158,7 @@ def test_compact_forms():
     and one-character strings handed back as the str objects stored (PyPy makes a new str
     per read of a list that holds only str), records' parts of their exact types, and on
     PyPy bins, meta and str-keyed maps of up to 16 items as its compact kwargs dicts,
-    copied or not (CPython: plain dicts). (A page of _JSON_MIN_RECORDS records or more
-    read with its count has JSON-decoder meta dicts: test_meta_dicts_of_a_large_page.)"""
+    copied or not (CPython: plain dicts)."""
     names = _marshal.name_list()
     names.append("a")
     names.append("b")
@@ -279,36 +278,3 @@ def test_map_keys_read_as_one_by_one():
         shared = [a for a in first for b in second if a is b]
         assert sorted(shared) == sorted(["name", "email", "m", "é-key", "x" * 30])
     check_records(got[:3] + got[698:])
-
-
-def test_meta_dicts_of_a_large_page():
-    """A page of enough records read with its count (results() gives it): on PyPy the
-    meta dicts come from the JSON decoder in its compact form, several decoder calls per
-    page; the same records as reading them one by one, whatever the count given (more,
-    fewer, unknown), and meta dicts that behave as any dict, each its own."""
-    n = _marshal._JSON_CHUNK + 60  # two decoder calls (shim_page: up to 235 records)
-    assert _marshal._JSON_MIN_RECORDS <= 40 and n <= 235
-    records = [("test", "s", bins_of(ABC if i % 50 else ["a", "x"], i)) for i in range(n)]
-    buf = shim_page(records)
-    metas = [{"ttl": 100 + i, "gen": 1 + i} for i in range(n)]
-    unpacker = _marshal.PageUnpacker()
-    reference = stream_reference(unpacker, buf)
-    for count in (n, n - 7, n + 7, _marshal._JSON_MIN_RECORDS, 1, 0):
-        got = unpacker.read_page(buf, count=count)
-        assert same(got, reference), count
-        assert [r[1] for r in got] == metas
-        assert all(type(r[1]) is dict and list(r[1]) == ["ttl", "gen"] for r in got)
-    kept = unpacker.read_page(buf, count=n)
-    if __pypy__ is not None:
-        assert {__pypy__.strategy(r[1]) for r in kept} == {"JsonDictStrategy"}
-        small = unpacker.read_page(shim_page(records[:3]), count=3)
-        assert {__pypy__.strategy(r[1]) for r in small} == {"KwargsDictStrategy"}
-    meta = kept[5][1]
-    meta["ttl"] = "changed"  # a key it holds: set in place
-    assert list(meta.items()) == [("ttl", "changed"), ("gen", 6)]
-    assert kept[6][1] == metas[6] and kept[4][1] == metas[4]
-    assert pickle.loads(pickle.dumps(kept[7][1])) == metas[7]
-    assert copy.copy(kept[8][1]) == metas[8] and json.dumps(kept[9][1]) == json.dumps(metas[9])
-    check_records(kept[:3] + kept[n - 3:])
-    assert [r[1] for r in kept[3:n - 3] if r is not kept[5]] == [
-        m for i, m in enumerate(metas[3:n - 3]) if i != 2]
