@@ -16,7 +16,6 @@ import struct
 import sys
 import threading
 import warnings
-from keyword import iskeyword as _iskeyword
 from operator import itemgetter
 
 from .exception import BinNameError, ClientError, ParamError
@@ -993,14 +992,6 @@ class PageUnpacker(Unpacker):
         # (CPython's dicts gain nothing, and it costs ~0.4 % more instructions).
         rec_key = rec_meta = None  # the record being read (scan or query)
         shaped = False
-        # PyPy: while a record repeats the previous record's names (``shaped``) and they
-        # can be keyword arguments, its values go by position into a list (``bins``, the
-        # bin's ``name`` its index) and ``make(values)`` builds its dict at the end with
-        # one call with those keywords: storing into a dict is a call out of the JIT's
-        # code per item (~150 instructions, KwargsDictStrategy's linear search), a call
-        # with keywords is not (_bins_maker). ``page_shape``: (maker, number of names)
-        # of the names of the page so far.
-        make = page_shape = None
         copy_shapes = _COPY_SHAPES
         # The str keys of the map bins read here (2 to 30 bytes; one-character ones are
         # _ASCII_CHARS'), by their bytes: records whose maps have the same keys (the fields
@@ -1087,24 +1078,18 @@ class PageUnpacker(Unpacker):
                 # One bin (as Unpacker.read_bins and particle).
                 size = buf[pos]
                 if size == NAME_REPEAT:
-                    # (values by position while ``make`` builds the record's dict)
-                    name = bin_i if make is not None else names[bin_i]
+                    name = names[bin_i]
                     pos += 1
                 else:
                     name = buf[pos + 1:pos + 1 + size].decode("utf-8")
                     pos += 1 + size
-                    if shaped:  # not the previous record's names from here on
-                        if make is not None:
-                            bins = _first_values(names, bins, bin_i)
-                            make = None
-                        else:
-                            bins = _first_items(bins, bin_i)
-                        shaped = False
-                    page_shape = None
                     if bin_i < len(names):
                         names[bin_i] = name
                     else:
                         names.append(name)
+                    if shaped:  # not the previous record's names from here on
+                        bins = _first_items(bins, bin_i)
+                        shaped = False
                 bin_i += 1
                 ptype, size = _bin_head(buf, pos)
                 pos += 5
@@ -1147,7 +1132,7 @@ class PageUnpacker(Unpacker):
                 pos += size
             elif pos >= end:
                 if rec_key is not None:
-                    append((rec_key, rec_meta, bins if make is None else make(bins)))
+                    append((rec_key, rec_meta, bins))
                 return results
             elif batch:  # the next record's head (a batch result)
                 parts = next_key()
@@ -1212,22 +1197,16 @@ class PageUnpacker(Unpacker):
                     else:
                         last[1] = gen
                 if rec_key is not None:
-                    if make is not None:
-                        bins = make(bins)
                     append((rec_key, rec_meta, bins))
                 rec_key = (ns, set_name, pk, digest)
                 rec_meta = record_meta(ttl, gen)
                 if (copy_shapes and nbins and bins is not None and
                         len(bins) == nbins <= _SMALL_DICT_MAX):
-                    if page_shape is None or page_shape[1] != nbins:
-                        page_shape = (_bins_maker(names[:nbins]), nbins)
-                    make = page_shape[0]
-                    bins = [None] * nbins if make is not None else bins.copy()
+                    bins = bins.copy()
                     shaped = True
                 else:
                     bins = small_dict() if nbins <= _SMALL_DICT_MAX else {}
                     shaped = False
-                    make = None
                 bin_i = 0
             state[0] = pos
             state[1] = nbins
@@ -1235,7 +1214,7 @@ class PageUnpacker(Unpacker):
             state[3] = items
             # The turn's ints die here (else boxed at the jump back, see above).
             pos = nbins = bin_i = items = b = at = size = ptype = code = in_doubt = None
-            has_record = gen = ttl = k = v = name = None
+            has_record = gen = ttl = k = v = None
 
 
 class RawPageUnpacker(PageUnpacker):
@@ -1248,42 +1227,6 @@ class RawPageUnpacker(PageUnpacker):
         if ptype == P_MAP or ptype == P_LIST:
             return bytes(buf[start:end])
         return Unpacker.particle(self, ptype, buf, start, end)
-
-
-def _first_values(names, values, n):
-    """A new dict of the first ``n`` names and values (read_page: a record whose values
-    went by position, until a name differs from the previous record's after ``n``)."""
-    out = small_dict()
-    for i in range(n):
-        out[names[i]] = values[i]
-    return out
-
-
-_MAKERS = {}  # a page's bin names (a tuple) -> their _bins_maker, or None
-_MAKERS_MAX = 256  # distinct name sequences given a maker (each is a compiled function)
-
-
-def _bins_maker(names):
-    """A function that makes a dict of ``names`` from a list of their values, as PyPy's
-    compact kwargs dict made by one call with keyword arguments, or None (names that are
-    not all distinct ASCII identifiers and not keywords: a keyword argument's name is an
-    identifier, and Python normalises non-ASCII ones; more than _SMALL_DICT_MAX; or past
-    _MAKERS_MAX name sequences). Cached per name sequence: the JIT compiles each one once."""
-    key = tuple(names)
-    try:
-        return _MAKERS[key]
-    except KeyError:
-        pass
-    make = None
-    if (len(_MAKERS) < _MAKERS_MAX and 0 < len(key) <= _SMALL_DICT_MAX and
-            len(set(key)) == len(key) and
-            all(n.isascii() and n.isidentifier() and not _iskeyword(n) for n in key)):
-        scope = {"_kwargs": _kwargs}
-        exec("def make(v):\n    return _kwargs(%s)\n" % ", ".join(
-            ["%s=v[%d]" % (n, i) for i, n in enumerate(key)]), scope)
-        make = scope["make"]
-    _MAKERS[key] = make
-    return make
 
 
 def _first_items(bins, n):
