@@ -7,7 +7,7 @@ does (unknown keys are a ``ParamError`` when ``validate_keys`` is set; a non-int
 items when they are hashable.
 """
 
-from ._expr import compile_expression
+from ._expr import compile_expression, expression_image
 from ._native import ffi
 from ._txn import Transaction
 from .exception import ClientError, ParamError
@@ -219,27 +219,51 @@ class PolicySet:
         """(C policy pointer, keep-alive) for a command of ``kind``."""
         if policy is None:
             return self._defaults[kind], None
-        if not isinstance(policy, dict):
+        if type(policy) is not dict and not isinstance(policy, dict):
             raise ParamError(-2, "policy must be a dict")
         try:
-            # Each value's type is in the key: 1, 1.0 and True are equal as dict keys, and
-            # a float timeout must be refused even after an int one was cached.
+            # The key: the names, the values and the values' types, flat (a dict of n items
+            # gives 1 + 3n entries, so two dicts' keys line up only item for item). The
+            # types: 1, 1.0 and True are equal as dict keys, and a float timeout must be
+            # refused even after an int one was cached. Hashing the key is what checks that
+            # every value is hashable (an expression list is not: _image_key).
             values = policy.values()
-            cache_key = (kind, frozenset(zip(policy, values, map(type, values))))
+            cache_key = (kind, *policy, *values, *map(type, values))
             hit = self._cache.get(cache_key)
-        except TypeError:  # unhashable values (expressions): build every time
-            cache_key = hit = None
+        except TypeError:
+            cache_key = self._image_key(kind, policy)
+            hit = None if cache_key is None else self._cache.get(cache_key)
         if hit is not None:
             return hit
         ptr = ffi.new(_PTR_TYPES[kind])
         ptr[0] = self._defaults[kind][0]
         keep = apply_dict(kind, ptr, policy, self._validate, packer=self.packer)
         result = (ptr, keep)
-        if cache_key is not None and keep is None:
+        # Kept with the struct: an expression's memory (the struct points into it, and it
+        # is read only). Not a Transaction: the cache would hold it alive (and its state).
+        if cache_key is not None and (keep is None or "txn" not in policy):
             if len(self._cache) > 256:
                 self._cache.clear()
             self._cache[cache_key] = result
         return result
+
+    @staticmethod
+    def _image_key(kind, policy):
+        """The cache key of a policy dict holding an expression list (rebuilt every call:
+        a list mutated between two calls gives another key), or None (not cached)."""
+        values = []
+        for value in policy.values():
+            if type(value) is list:
+                value = expression_image(value)
+                if value is None:
+                    return None
+            values.append(value)
+        key = (kind, *policy, *values, *map(type, policy.values()))
+        try:
+            hash(key)
+        except TypeError:  # another unhashable value (a partition filter dict, ...)
+            return None
+        return key
 
 
 # ------------------------------------------------------------------ get_policies
