@@ -394,11 +394,14 @@ def expression_image(expr):
     and exact (a value of another type: a ctx object, a serialized class, ...; a cycle).
 
     Every value is written with its type, containers with their length, dict items in
-    their order: a flat tuple that reads back one way only."""
+    their order: a flat tuple that reads back one way only. (Called on every command with
+    an expression in its policy: the common items, a node without operands and operands of
+    plain types, take no call.)"""
     if type(expr) is not list:
         return None
     out = []
     add = out.append
+    atoms = _EXACT_ATOMS
     try:
         for item in expr:
             if type(item) is not tuple or len(item) != 4:
@@ -407,19 +410,22 @@ def expression_image(expr):
             if type(op) is not int or type(n) is not int or (rt is not None and
                                                               type(rt) is not int):
                 return None
-            add(op)
-            add(rt)
-            add(n)
             if fixed is None:
-                add(None)
-            elif type(fixed) is dict:
-                add(len(fixed))
-                for name, value in fixed.items():
-                    if type(name) is not str or not _value_image(value, add):
-                        return None
-                    add(name)
-            else:
+                add(item)  # ints and None: the tuple itself is exact
+                continue
+            if type(fixed) is not dict:
                 return None
+            add((op, rt, len(fixed), n))  # (a 4-tuple with an int where the other has None)
+            for name, value in fixed.items():
+                if type(name) is not str:
+                    return None
+                add(name)
+                t = type(value)
+                if t in atoms:
+                    add(t)
+                    add(value)
+                elif not _value_image(value, add):
+                    return None
     except RecursionError:
         return None
     if len(out) > _IMAGE_LIMIT:
