@@ -97,6 +97,7 @@ def measure(args):
         fn = fns.get(tuple(args.only.split(":"))) or make_case(client, exp, op,
                                                                *args.only.split(":"))
         done = 0
+        os.getppid()  # the start of the loop for --callgrind (see instructions())
         while done < args.calls:  # under valgrind: a timeout, or another suite's truncate
             try:
                 for _ in range(args.calls - done):
@@ -106,6 +107,7 @@ def measure(args):
                 print("again after %r" % (exc,), file=sys.stderr)
                 client.put(("test", SET, "k1"), {"i": 1, "s": "abc"})
                 done += 1
+        os.getppid()  # its end
         return None
     for fn in fns.values():  # warm-up (PyPy's JIT)
         for _ in range(args.warmup):
@@ -121,27 +123,32 @@ def measure(args):
 
 
 def instructions(args, command, variant):
-    """Instructions per call of one case: callgrind's totals of --calls and 2x --calls calls
-    (client side only; start-up and connection cancel out in the difference)."""
-    totals = []
-    for n in (args.calls, 2 * args.calls):
-        argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                sys.executable, os.path.abspath(__file__), "--host", args.host,
-                "--only", "%s:%s" % (command, variant), "--calls", str(n)]
-        if args.official:
-            argv.append("--official")
-        for attempt in range(3):  # a timeout under valgrind's slowness: run it again
-            run = subprocess.run(argv, stderr=subprocess.PIPE)
-            err = run.stderr.decode()
-            if run.returncode == 0:
-                break
-            print("\n".join(line for line in err.splitlines()[-20:]
+    """Instructions per call of one case in the calling (main) thread, by callgrind: the
+    --only run calls os.getppid() (libc's getppid, which nothing else calls) right before
+    and right after its loop, and callgrind dumps its counts at each: the second part is
+    the loop alone (no start-up, connection or tend thread in it)."""
+    import glob
+    import tempfile
+    out = tempfile.mkdtemp(prefix="policy_calls_cg")
+    argv = ["valgrind", "--tool=callgrind", "--separate-threads=yes",
+            "--dump-before=getppid", "--callgrind-out-file=%s/cg" % out,
+            sys.executable, os.path.abspath(__file__), "--host", args.host,
+            "--only", "%s:%s" % (command, variant), "--calls", str(args.calls)]
+    if args.official:
+        argv.append("--official")
+    try:
+        run = subprocess.run(argv, stderr=subprocess.PIPE)
+        if run.returncode != 0:
+            print("\n".join(line for line in run.stderr.decode().splitlines()[-20:]
                             if not line.startswith("==")), file=sys.stderr)
-        else:
             raise SystemExit("%s:%s failed under valgrind" % (command, variant))
-        totals.append(int([line for line in err.splitlines() if "Collected" in line][-1]
-                          .split()[-1]))
-    return (totals[1] - totals[0]) / args.calls
+        with open(out + "/cg.2-01") as f:
+            total = int([line for line in f if line.startswith("totals:")][0].split()[1])
+    finally:
+        for path in glob.glob(out + "/*"):
+            os.remove(path)
+        os.rmdir(out)
+    return total / args.calls
 
 
 def table(results):
