@@ -242,7 +242,10 @@ class PolicySet:
             hit = self._cache.get(cache_key)
         except TypeError:
             cache_key = self._image_key(kind, policy)
-            hit = None if cache_key is None else self._cache.get(cache_key)
+            try:
+                hit = None if cache_key is None else self._cache.get(cache_key)
+            except TypeError:  # another unhashable value (a partition filter dict, ...)
+                cache_key = hit = None
         except ValueError:  # changed by another thread meanwhile: built, not cached
             cache_key = hit = None
         if hit is not None:
@@ -262,7 +265,8 @@ class PolicySet:
     @staticmethod
     def _image_key(kind, policy):
         """The cache key of a policy dict holding an expression list (rebuilt every call:
-        a list mutated between two calls gives another key), or None (not cached)."""
+        a list mutated between two calls gives another key), or None (not cached); it may
+        still hold an unhashable value (the caller's lookup tells)."""
         key = [kind]
         for name, value in policy.items():
             vtype = type(value)
@@ -273,12 +277,7 @@ class PolicySet:
             key += (name, value, vtype)
         if len(key) > 7:  # get()'s layout for more than two items
             key = [kind, *key[1::3], *key[2::3], *key[3::3]]
-        key = tuple(key)
-        try:
-            hash(key)
-        except TypeError:  # another unhashable value (a partition filter dict, ...)
-            return None
-        return key
+        return tuple(key)
 
 
 # ------------------------------------------------------------------ get_policies

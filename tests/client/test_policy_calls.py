@@ -141,6 +141,13 @@ def test_an_expression_mutated_in_place_is_compiled_again(client, rec):
             command(rec, policy)
     value_node[2]["val"] = 7
     assert client.get(rec, policy)[2] == BINS
+    # with another unhashable value (ignored field): built every call, not cached
+    other = {"expressions": _match(8)["expressions"], "nosuchfield": {}}
+    for _ in range(2):
+        with pytest.raises(exception.FilteredOut):
+            client.get(rec, other)
+    other["expressions"] = expr
+    assert client.get(rec, other)[2] == BINS
     expr[0] = (expr[0][0] + 1, *expr[0][1:])  # Eq -> Ne, the list itself changed
     with pytest.raises(exception.FilteredOut):
         client.get(rec, policy)
