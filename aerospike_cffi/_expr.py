@@ -10,6 +10,7 @@ form ``[0xff, ctx, [command, ...]]`` when a context is given).
 """
 
 import base64
+import struct
 
 from . import _ops
 from ._marshal import DEFAULT_PACKER
@@ -121,43 +122,72 @@ def _known_ops():
 _KNOWN_OPS = _known_ops()
 
 
+def _check_item(item):
+    """Raise the official's error for a compiled-expression item that is not a plain
+    (int op, int or None result type, dict or None, int count) tuple of a known op; return
+    when it is one after all (subclasses: a bool op, a dict subclass)."""
+    if not isinstance(item, tuple) or len(item) != 4:
+        raise _param(EXPR_TUPLE_MSG)
+    op, rt, fixed, n = item
+    # The official's checks and words, in its order.
+    if not isinstance(op, int):
+        raise _param("Failed to get op from expression tuple, op must be an int.")
+    if rt is not None and not isinstance(rt, int):
+        raise _param("Failed to get result_type from expression tuple, rt must be an int.")
+    if fixed is not None and not isinstance(fixed, dict):
+        raise _param("Failed to get fixed dictionary from expression tuple, fixed must be "
+                     "a dict.")
+    if not isinstance(n, int):
+        raise _param("Failed to get num_children from expression tuple, num_children "
+                     "must be an int.")
+    if op not in _KNOWN_OPS:
+        raise _param("Unrecognised expression op type.")
+
+
 def _tree(expr):
     """The tree of a compiled expression list (END_OF_VA_ARGS markers dropped)."""
     if not isinstance(expr, list) or not expr:
         raise _param(EXPR_TYPE_MSG)
     pos = 0
+    end = len(expr)
+    known = _KNOWN_OPS
 
     def take():
         nonlocal pos
-        if pos >= len(expr):
+        if pos >= end:
             raise _param(EXPR_TYPE_MSG)
         item = expr[pos]
         pos += 1
-        if not isinstance(item, tuple) or len(item) != 4:
-            raise _param(EXPR_TUPLE_MSG)
-        op, rt, fixed, n = item
-        # The official's checks and words, in its order.
-        if not isinstance(op, int):
-            raise _param("Failed to get op from expression tuple, op must be an int.")
-        if rt is not None and not isinstance(rt, int):
-            raise _param("Failed to get result_type from expression tuple, rt must be an int.")
-        if fixed is not None and not isinstance(fixed, dict):
-            raise _param("Failed to get fixed dictionary from expression tuple, fixed must be "
-                         "a dict.")
-        if not isinstance(n, int):
-            raise _param("Failed to get num_children from expression tuple, num_children "
-                         "must be an int.")
-        if op not in _KNOWN_OPS:
-            raise _param("Unrecognised expression op type.")
+        # The common item in one test; anything else through the official's checks.
+        if type(item) is tuple and len(item) == 4:
+            op, rt, fixed, n = item
+            if not (type(op) is int and type(n) is int and (rt is None or type(rt) is int)
+                    and (fixed is None or type(fixed) is dict) and op in known):
+                _check_item(item)
+        else:
+            _check_item(item)
+            op, rt, fixed, n = item
         if (op == VAL or op == AS_VAL) and (fixed is None or "val" not in fixed):
             raise ClientError(-1, "py_obj value is null")
-        children = [take() for _ in range(n)]
-        return _Node(op, rt, fixed, [c for c in children if c.op != END_OF_VA_ARGS])
+        children = []
+        for _ in range(n):
+            child = take()
+            if child.op != END_OF_VA_ARGS:
+                children.append(child)
+        return _Node(op, rt, fixed, children)
 
     root = take()
-    if pos != len(expr):
+    if pos != end:
         raise _param(EXPR_TYPE_MSG)  # child counts that do not add up (the official sends it)
     return root
+
+
+# The ops emit() packs as [op, children...] with no more to do (tested first there).
+_PLAIN_OPS = _KNOWN_OPS - frozenset(
+    (VAL, AS_VAL, BIT_FLAGS, TRUE_, FALSE_, BIN, BIN_TYPE, BIN_EXISTS, REC_KEY, META_DIGEST_MOD,
+     CMP_REGEX, VAR, DEF, LET, CALL_SELECT, CALL_APPLY, 2108, 2110, 2102, 2109)) - frozenset(
+    _LOOPVAR_TYPES) - frozenset(_LIST_CALLS) - frozenset(_MAP_CALLS) - frozenset(
+    _BIT_CALLS) - frozenset(_HLL_CALLS) - frozenset(_META_WIRE_OPS)
 
 
 def _result_type_of_get(kind, value_type, return_type, is_map):
@@ -193,6 +223,10 @@ class _Compiler:
     def emit(self, node):
         """The packed bytes of one node."""
         op, fixed = node.op, node.fixed
+        if op in _PLAIN_OPS:  # comparisons, logic, arithmetic, metadata: [op, children...]
+            children = node.children
+            return (_ops._list_header(len(children) + 1) + _ops._uint(op) +
+                    b"".join([self.emit(c) for c in children]))
         if op in (VAL, AS_VAL):
             return self.value(fixed.get("val"))
         if op == BIT_FLAGS:
@@ -375,3 +409,87 @@ def expression_base64(expr, packer=None):
         raise _param("expression must be a non empty list of 4 element tuples, generated by a "
                      "compiled aerospike expression")
     return base64.b64encode(compile_expression(expr, packer)).decode("ascii")
+
+
+# ------------------------------------------------------------------ cache keys
+
+# Values whose (type, value) pair says exactly how they pack: two values of the same one of
+# these types that are equal pack alike (1 == 1.0 == True are told apart by their types;
+# floats go by their 8 bytes, since 0.0 == -0.0 and NaN != NaN).
+_EXACT_ATOMS = frozenset((int, str, bytes, bool, type(None)))
+_double = struct.Struct(">d").pack
+_IMAGE_LIMIT = 4096  # longer images are not worth keeping (the cache holds them)
+
+
+def expression_image(expr):
+    """A hashable image of a compiled expression list that equals another's only when both
+    compile to the same bytes (for the same packer), or None when building one is not cheap
+    and exact (a value of another type: a ctx object, a serialized class, ...; a cycle).
+
+    Every value is written with its type, containers with their length, dict items in
+    their order: a flat tuple that reads back one way only. (Called on every command with
+    an expression in its policy: the common items, a node without operands and operands of
+    plain types, take no call.)"""
+    if type(expr) is not list:
+        return None
+    out = []
+    add = out.append
+    atoms = _EXACT_ATOMS
+    try:
+        for item in expr:
+            if type(item) is not tuple or len(item) != 4:
+                return None
+            op, rt, fixed, n = item
+            if type(op) is not int or type(n) is not int or (rt is not None and
+                                                              type(rt) is not int):
+                return None
+            if fixed is None:
+                add(item)  # ints and None: the tuple itself is exact
+                continue
+            if type(fixed) is not dict:
+                return None
+            add((op, rt, len(fixed), n))  # (a 4-tuple with an int where the other has None)
+            for name, value in fixed.items():
+                if type(name) is not str:
+                    return None
+                add(name)
+                t = type(value)
+                if t in atoms:
+                    add(t)
+                    add(value)
+                elif not _value_image(value, add):
+                    return None
+    except RecursionError:
+        return None
+    if len(out) > _IMAGE_LIMIT:
+        return None
+    return tuple(out)
+
+
+def _value_image(value, add):
+    """Append ``value``'s image; False when it has none."""
+    t = type(value)
+    if t in _EXACT_ATOMS:
+        add(t)
+        add(value)
+    elif t is float:
+        add(t)
+        add(_double(value))
+    elif t is list:  # (not a tuple: the serializers pack those)
+        add(t)
+        add(len(value))
+        for v in value:
+            if not _value_image(v, add):
+                return False
+    elif t is dict:
+        add(t)
+        add(len(value))
+        for k, v in value.items():
+            if not _value_image(k, add) or not _value_image(v, add):
+                return False
+    elif t is bytearray:
+        add(t)
+        add(bytes(value))
+    else:
+        return False
+    return True

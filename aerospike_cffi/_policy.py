@@ -7,7 +7,7 @@ does (unknown keys are a ``ParamError`` when ``validate_keys`` is set; a non-int
 items when they are hashable.
 """
 
-from ._expr import compile_expression
+from ._expr import compile_expression, expression_image
 from ._native import ffi
 from ._txn import Transaction
 from .exception import ClientError, ParamError
@@ -219,15 +219,34 @@ class PolicySet:
         """(C policy pointer, keep-alive) for a command of ``kind``."""
         if policy is None:
             return self._defaults[kind], None
-        if not isinstance(policy, dict):
+        if type(policy) is not dict and not isinstance(policy, dict):
             raise ParamError(-2, "policy must be a dict")
+        # The key: the names, the values and the values' types. The types: 1, 1.0 and True
+        # are equal as dict keys, and a float timeout must be refused even after an int one
+        # was cached. Hashing the key is what checks that every value is hashable (an
+        # expression list is not: _image_key). One layout per number of items n (1 + 3n
+        # entries): one or two items written out, (kind, name, value, type, ...), more as
+        # (kind, names..., values..., types...); the common one or two items without the
+        # star unpacking, which costs ~3k instructions more on CPython 3.11.
+        n = len(policy)
         try:
-            # Each value's type is in the key: 1, 1.0 and True are equal as dict keys, and
-            # a float timeout must be refused even after an int one was cached.
-            values = policy.values()
-            cache_key = (kind, frozenset(zip(policy, values, map(type, values))))
+            if n == 1:
+                (name, value), = policy.items()
+                cache_key = (kind, name, value, type(value))
+            elif n == 2:
+                (name, value), (name2, value2) = policy.items()
+                cache_key = (kind, name, value, type(value), name2, value2, type(value2))
+            else:
+                values = policy.values()
+                cache_key = (kind, *policy, *values, *map(type, values))
             hit = self._cache.get(cache_key)
-        except TypeError:  # unhashable values (expressions): build every time
+        except TypeError:
+            cache_key = self._image_key(kind, policy)
+            try:
+                hit = None if cache_key is None else self._cache.get(cache_key)
+            except TypeError:  # another unhashable value (a partition filter dict, ...)
+                cache_key = hit = None
+        except ValueError:  # changed by another thread meanwhile: built, not cached
             cache_key = hit = None
         if hit is not None:
             return hit
@@ -235,11 +254,30 @@ class PolicySet:
         ptr[0] = self._defaults[kind][0]
         keep = apply_dict(kind, ptr, policy, self._validate, packer=self.packer)
         result = (ptr, keep)
-        if cache_key is not None and keep is None:
+        # Kept with the struct: an expression's memory (the struct points into it, and it
+        # is read only). Not a Transaction: the cache would hold it alive (and its state).
+        if cache_key is not None and (keep is None or "txn" not in policy):
             if len(self._cache) > 256:
                 self._cache.clear()
             self._cache[cache_key] = result
         return result
+
+    @staticmethod
+    def _image_key(kind, policy):
+        """The cache key of a policy dict holding an expression list (rebuilt every call:
+        a list mutated between two calls gives another key), or None (not cached); it may
+        still hold an unhashable value (the caller's lookup tells)."""
+        key = [kind]
+        for name, value in policy.items():
+            vtype = type(value)
+            if vtype is list:
+                value = expression_image(value)
+                if value is None:
+                    return None
+            key += (name, value, vtype)
+        if len(key) > 7:  # get()'s layout for more than two items
+            key = [kind, *key[1::3], *key[2::3], *key[3::3]]
+        return tuple(key)
 
 
 # ------------------------------------------------------------------ get_policies

@@ -222,8 +222,9 @@ class RecordCommands:
 
     def exists(self, key, policy=None):
         """(key, meta), with meta None when the record does not exist."""
-        if policy is None and self._fast_reads:
-            # As get(): gen and ttl come in rc (shim_exists_f).
+        if (policy is None or type(policy) is dict) and self._fast_reads:
+            # As get(): gen and ttl come in rc (shim_exists_f); a policy dict with its
+            # (cached) struct, as get() (its checks come after the key's, as below).
             conn = self._as
             if conn is _NULL:
                 raise ClusterError(11, _NO_CONNECTION)
@@ -244,6 +245,10 @@ class RecordCommands:
                     nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
             else:
                 nsb, setb, kt, kd, kl, ki, ns, set_name, pk = key_parts(key)
+            if policy is None:
+                pol = self._read_default
+            else:
+                pol, _keep = self._policy("read", policy)
             try:
                 s = take_scratch()
             except IndexError:
@@ -255,8 +260,7 @@ class RecordCommands:
                     self._leave(busy)
                     raise ClusterError(11, _NO_CONNECTION)
                 try:
-                    rc = _exists_f(conn, s.err, self._read_default, nsb, setb, kt, kd, kl, ki,
-                                   s.fout)
+                    rc = _exists_f(conn, s.err, pol, nsb, setb, kt, kd, kl, ki, s.fout)
                 except OverflowError:
                     raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:
@@ -298,10 +302,12 @@ class RecordCommands:
 
     def put(self, key, bins, meta=None, policy=None, serializer=None):
         """Write bins (None / aerospike.null() deletes a bin); returns 0."""
-        if (_PICKLE_BINS and policy is None and meta is None and serializer is None and
-                type(bins) is dict):
+        if (_PICKLE_BINS and (policy is None or type(policy) is dict) and meta is None and
+                serializer is None and type(bins) is dict):
             # The common put on CPython (issue 13), written out as get()'s fast path, with
             # _put_args' pickle through the scratch's own pickler (_marshal.plain_pickler).
+            # A policy dict too, with its (cached) struct; a bad one takes _put, which
+            # checks everything in the official's order (the bins before the policy).
             conn = self._as
             if conn is _NULL:
                 raise ClusterError(11, _NO_CONNECTION)
@@ -322,6 +328,13 @@ class RecordCommands:
                     nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
             else:
                 nsb, setb, kt, kd, kl, ki = key_parts(key)[:6]
+            if policy is None:
+                pol = self._write_default
+            else:
+                try:
+                    pol, _keep = self._policy("write", policy)
+                except AerospikeError:
+                    return self._put(key, bins, None, policy, None, bins)
             try:
                 s = take_scratch()
             except IndexError:
@@ -348,8 +361,8 @@ class RecordCommands:
                         self._leave(busy)
                         raise ClusterError(11, _NO_CONNECTION)
                     try:
-                        rc = _put_pickled(conn, s.err, self._write_default, nsb, setb, kt, kd,
-                                          kl, ki, pickled, len(pickled), self._bool_as_bool,
+                        rc = _put_pickled(conn, s.err, pol, nsb, setb, kt, kd, kl, ki,
+                                          pickled, len(pickled), self._bool_as_bool,
                                           _DEFAULT_TTL, 0, s.out)
                     except OverflowError:
                         raise ParamError(-2, _KEY_TOO_BIG) from None
@@ -362,12 +375,12 @@ class RecordCommands:
                     if rc != _NOT_PLAIN:
                         raise_error(s.err, key=key, bin=bins)
                 # Not plain for the shim: the Packer packs them (bin errors raise here, as
-                # in _put_args: no meta or policy to check).
+                # in _put_args: no meta to check, the policy was a good one).
                 packed, n = self._pack_bins(key, bins, None, bins)
                 busy = self._enter(conn)
                 try:
-                    rc = lib.shim_put(conn, s.err, self._write_default, nsb, setb, kt, kd, kl,
-                                      ki, packed, len(packed), n, _DEFAULT_TTL, 0, s.out)
+                    rc = lib.shim_put(conn, s.err, pol, nsb, setb, kt, kd, kl, ki, packed,
+                                      len(packed), n, _DEFAULT_TTL, 0, s.out)
                 except OverflowError:
                     raise ParamError(-2, _KEY_TOO_BIG) from None
                 finally:

@@ -74,7 +74,7 @@ def test_filter_expressions(client, keys):
     match = {"expressions": exp.Eq(exp.IntBin("n"), 7).compile()}
     other = {"expressions": exp.Eq(exp.IntBin("n"), 8).compile()}
     for key in keys:
-        for _ in range(2):  # the same dict twice (an expression's struct is not cached)
+        for _ in range(2):  # the same dict twice (the second: its cached struct)
             assert client.get(key, match)[2] == BINS
             with pytest.raises(exception.FilteredOut):
                 client.get(key, other)
