@@ -465,7 +465,7 @@ def batch_read(client, keys, bins=None, policy=None):
     # a batch the caller has long dropped (~150 KB per 100-record batch_read).
     records = _records_from(*_batch_read_call(client, keys, bins).run(policy))
     if _jit_stages:
-        _jit_step(len(keys))
+        _jit_step(len(keys), _jit_stages)
     return records
 
 
@@ -510,18 +510,21 @@ except ImportError:  # CPython (or a PyPy without its JIT): nothing to mark
 else:
     JIT_STEPS = (_loop_functions, _client_batch_read)
 _jit_stages = list(JIT_STEPS)  # the steps still to take
-_read_so_far = [0, 0]  # keys, calls (before step 1)
+# The keys and calls of batch_read before step 1, sync and async (the async client takes
+# the same step 1, then a step 2 of its own: aio._client._jit_stages).
+_read_so_far = [0, 0]
 
 
-def _jit_step(n_keys):
-    """After a batch_read of ``n_keys`` keys: the next marking step when it is due."""
-    if len(_jit_stages) == 2:
+def _jit_step(n_keys, stages):
+    """After a batch_read of ``n_keys`` keys: the next marking step of ``stages`` (this
+    module's _jit_stages, or the async client's) when it is due."""
+    if len(stages) == 2:
         _read_so_far[0] += n_keys
         _read_so_far[1] += 1
         if _read_so_far[0] < _MARK_AFTER_KEYS and _read_so_far[1] < _MARK_AFTER_CALLS:
             return
     try:
-        functions = _jit_stages.pop(0)()
+        functions = stages.pop(0)()
     except IndexError:  # another thread took the last step
         return
     for function in functions:
