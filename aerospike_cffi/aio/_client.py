@@ -841,14 +841,16 @@ def client(config):
 
 # PyPy: batch_read's warm-up (issue 13), as the sync Client.batch_read's (_batch.JIT_STEPS):
 # step 1, the same, marks add_reads and read_page after the first batch_reads; step 2
-# marks the two functions of this client's batch path, AsyncClient._batch (validate and
-# pack, through the batch's steps) and _fin_batch (decode and finish, from _drain), at the
-# next call. Left to itself, PyPy traces the asyncio loop (run_forever, _run_once, a
-# task's __step, _drain, ...) with all of that inlined, past its trace limit, and throws
-# the trace away about ten times in the first 3 000 calls, marking one function each
-# time (calls 1001-1500 ran 3.8x the steady state's instructions, calls 1501-3000 2.2x).
+# marks this client's batch path at the next call: AsyncClient._batch (validate and pack,
+# through the batch's steps), _fin_batch (decode and finish) and Completions._drain (the
+# loop over finished commands that calls it). Left to itself, PyPy traced the asyncio loop
+# (run_forever, _run_once, a task's __step, _drain, ...) with all of that inlined, past
+# its trace limit, and threw the trace away 11 times in the first 3 000 calls of 100-key
+# batches, marking one more function each time (3 times with _batch and _fin_batch
+# marked, none with _drain too); calls 1001-1500 ran 3.6x the steady state's
+# instructions, now 1.3x (benchmarks/README.md, branch cold-paths).
 def _batch_functions():
-    return AsyncClient._batch, _fin_batch
+    return AsyncClient._batch, _fin_batch, Completions._drain
 
 
 _jit_stages = [_batch.JIT_STEPS[0], _batch_functions] if _batch.JIT_STEPS else []

@@ -1,7 +1,7 @@
 """PyPy: the async client's batch_read takes marking steps as the sync one does
 (tests/client/test_pypy_jit_batch.py): step 1 marks add_reads and read_page after the
-first batch_reads (shared with the sync client), step 2 the async batch path's own two
-functions, AsyncClient._batch and _fin_batch (aio/_client.py). These tests keep the steps
+first batch_reads (shared with the sync client), step 2 the async batch path's own
+functions, AsyncClient._batch, _fin_batch and Completions._drain (aio/_client.py). These tests keep the steps
 wired, show that they leave the answers as they were (CPython: no steps, same answers),
 and that concurrent tasks take each step once."""
 
@@ -81,6 +81,7 @@ def test_steps_after_the_keys_then_the_next_call(client, config, keys, fresh_ste
             await c.batch_read(keys[:1])  # the next call: the async batch path marked
             assert aio_client._jit_stages == []
             assert marked(aio.AsyncClient._batch) and marked(aio_client._fin_batch)
+            assert marked(aio_client.Completions._drain)
         # Enough calls for the marked functions to run compiled and the loop around them
         # to be compiled: the same answers as the first (interpreted) call's.
         for _ in range(1200):
