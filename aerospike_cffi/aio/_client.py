@@ -847,8 +847,8 @@ def client(config):
 # (run_forever, _run_once, a task's __step, _drain, ...) with all of that inlined, past
 # its trace limit, and threw the trace away 11 times in the first 3 000 calls of 100-key
 # batches, marking one more function each time (3 times with _batch and _fin_batch
-# marked, none with _drain too); calls 1001-1500 ran 3.6x the steady state's
-# instructions, now 1.3x (benchmarks/README.md, branch cold-paths).
+# marked, none with _drain too); calls 1001-1500 ran 1.7x the steady state's
+# instructions, now 1.2x (benchmarks/README.md, branch cold-paths).
 def _batch_functions():
     return AsyncClient._batch, _fin_batch, Completions._drain
 
