@@ -12,6 +12,8 @@ import platform
 import struct
 
 from . import _marshal
+# (_commands imports this module through _commands.batch, and udf.py imports neither)
+from ._commands.udf import pack_args
 from ._keys import key_parts, parse_meta
 from ._native import ffi, lib, out_bytes, raise_error, scratch
 from .exception import ParamError
@@ -78,17 +80,23 @@ def pack_key(parts):
 class BatchCall:
     """Builds one batch command: records, per-record policies, then runs it."""
 
-    def __init__(self, client):
-        # key_parts imported with the module: an import statement here ran importlib's
-        # Python code on every call on PyPy (_find_and_load and its module lock, for a
-        # module long in sys.modules), and that code entered the trace of the caller's loop.
+    def __init__(self, client, n_reads=0):
+        """``n_reads``: the keys batch_read's add_reads will add (its lists' sizes)."""
         self.client = client
-        self.key_parts = key_parts
-        self.parts = []
+        # parts: the packed records' pieces. keys: per record, for its returned key,
+        # (ns, set, pk), the user's key tuple when key_parts took it as it is.
+        if n_reads and _newlist_hint is not None:
+            # PyPy: the lists made at their size (3 pieces per int key). Grown by append,
+            # a list is copied each time it grows by an eighth: ~9 times its final size in
+            # arrays allocated and dropped. Packing 100 keys filled 0.041 of a nursery,
+            # now 0.015 (a batch_read 0.228, now 0.201: fewer minor collections, each
+            # copying out the records being read).
+            self.parts = _newlist_hint(3 * n_reads)
+            self.keys = _newlist_hint(n_reads)
+        else:
+            self.parts = []
+            self.keys = []
         self.count = 0
-        # Per record, for its returned key: (ns, set, pk), the user's key tuple when
-        # key_parts took it as it is.
-        self.keys = []
         self.policies = []        # C pointers, indexed from the packed records
         self.keep = []
         self.has_write = False
@@ -112,7 +120,7 @@ class BatchCall:
         return _ops_head(n, len(packed)) + packed, plan
 
     def add(self, kind, key, body, policy_index=NO_POLICY):
-        parts = self.key_parts(key)
+        parts = key_parts(key)
         self.keys.append(parts[6:])
         self.parts.append(_head(kind, policy_index) + pack_key(parts) + body)
         self.count += 1
@@ -122,16 +130,8 @@ class BatchCall:
     def add_reads(self, keys, body):
         """add(READ, key, body) for every key of ``keys`` (batch_read's loop): no call and
         no concatenation per key, the record head and names packed once per run of keys
-        in the same set; a key that fails is the official's ParamError with its index."""
-        key_parts = self.key_parts
-        if _newlist_hint is not None and not self.parts:
-            # PyPy: the lists made at their size (3 pieces per int key). Grown by append,
-            # a list is copied each time it grows by an eighth: ~9 times its final size in
-            # arrays allocated and dropped. Packing 100 keys filled 0.041 of a nursery,
-            # now 0.015 (a batch_read 0.228, now 0.201: fewer minor collections, each
-            # copying out the records being read).
-            self.parts = _newlist_hint(3 * len(keys))
-            self.keys = _newlist_hint(len(keys))
+        in the same set; a key that fails is the official's ParamError with its index.
+        (PyPy: the BatchCall made with ``n_reads=len(keys)`` has its lists at their size.)"""
         pieces = self.parts
         append = pieces.append
         kept = self.keys.append
@@ -205,8 +205,6 @@ class BatchCall:
             raise ParamError(-2, "function must be a string")
         if not isinstance(args, list):
             raise ParamError(-2, "args must be a list of arguments for the UDF")
-        from ._commands.udf import pack_args
-
         packed_args = pack_args(self.client._op_packer, args)
         module_b, function_b = _marshal.utf8(module), _marshal.utf8(function)
         if len(module_b) > 63 or len(function_b) > 63:  # the C client's UDF name limits
@@ -323,7 +321,7 @@ def _batch_read_call(client, keys, bins):
         raise ParamError(-2, "Bins argument should be a list.")
     if bins and not all(isinstance(name, str) for name in bins):
         raise ParamError(-2, "Bin name should be a string or unicode string.")
-    call = BatchCall(client)
+    call = BatchCall(client, len(keys))
     call.header_only = bins == []
     body = call.read_body(bins, read_all=bins is None)
     if not (_PACK_KEYS_IN_C and keys and call.add_plain_reads(keys, body)):
@@ -386,7 +384,7 @@ def batch_apply_steps(client, keys, module, function, args, policy_batch=None,
         if not isinstance(key, tuple):
             raise ParamError(-2, "key should be an aerospike key tuple")
         try:
-            call.key_parts(key)
+            key_parts(key)
         except ParamError:
             raise ParamError(-2, "failed to convert key at index: %d" % i) from None
     index = call.policy_index("batch_apply", policy_batch_apply)
@@ -467,7 +465,7 @@ def batch_read(client, keys, bins=None, policy=None):
     # a batch the caller has long dropped (~150 KB per 100-record batch_read).
     records = _records_from(*_batch_read_call(client, keys, bins).run(policy))
     if _jit_stages:
-        _jit_step(len(keys))
+        _jit_step(len(keys), _jit_stages)
     return records
 
 
@@ -512,18 +510,21 @@ except ImportError:  # CPython (or a PyPy without its JIT): nothing to mark
 else:
     JIT_STEPS = (_loop_functions, _client_batch_read)
 _jit_stages = list(JIT_STEPS)  # the steps still to take
-_read_so_far = [0, 0]  # keys, calls (before step 1)
+# The keys and calls of batch_read before step 1, sync and async (the async client takes
+# the same step 1, then a step 2 of its own: aio._client._jit_stages).
+_read_so_far = [0, 0]
 
 
-def _jit_step(n_keys):
-    """After a batch_read of ``n_keys`` keys: the next marking step when it is due."""
-    if len(_jit_stages) == 2:
+def _jit_step(n_keys, stages):
+    """After a batch_read of ``n_keys`` keys: the next marking step of ``stages`` (this
+    module's _jit_stages, or the async client's) when it is due."""
+    if len(stages) == 2:
         _read_so_far[0] += n_keys
         _read_so_far[1] += 1
         if _read_so_far[0] < _MARK_AFTER_KEYS and _read_so_far[1] < _MARK_AFTER_CALLS:
             return
     try:
-        functions = _jit_stages.pop(0)()
+        functions = stages.pop(0)()
     except IndexError:  # another thread took the last step
         return
     for function in functions:

@@ -15,9 +15,13 @@ import struct
 import threading
 
 from . import _marshal
+from ._commands.udf import pack_args, udf_error
+from ._expr import compile_expression
 from ._marshal import NAME_REPEAT
-from ._native import ffi, lib, out_bytes, raise_error, scratch
+from ._native import error_from, ffi, lib, out_bytes, raise_error, scratch
+from ._ops import cdt_ctx_base64
 from .exception import ClientError, ParamError
+from .types import CDTInfinite, CDTWildcard, GeoJSON, null
 
 _NO_CHANGE_TTL = 0xFFFFFFFD  # "client default": the write policy's ttl applies
 _loads = marshal.loads
@@ -106,8 +110,6 @@ class _Stream:
         """A stream UDF: on a query, an aggregation (results() / foreach() give the values of
         its last stage) or, with execute_background(), a record UDF on every match; on a
         scan, a record UDF run in the background. Returns the object, as the official."""
-        from ._commands.udf import pack_args, udf_error
-
         try:
             if not isinstance(module, str):
                 raise ClientError(-1, "udf module argument must be a string or unicode string")
@@ -145,8 +147,6 @@ class _Stream:
     def _aggregate(self, policy):
         """The values of an aggregation's last stage (the reduce and what follows it run
         here, in the C client's Lua, with the modules of the config's lua user_path)."""
-        from ._commands.udf import udf_error
-
         policy, _max_records, _partition_filter = self._split_policy(policy)
         client = self._client
         with self._lock:
@@ -162,8 +162,6 @@ class _Stream:
                 client._leave(busy)
             if rc:
                 module, function = self._udf[0].decode(), self._udf[1].decode()
-                from ._native import error_from
-
                 raise udf_error(error_from(err), None, module, function)
             buf = out_bytes(out)
         values = []
@@ -637,8 +635,6 @@ class Query(_Stream):
             exp_size = len(exp_bytes)
         ctx_b64 = ffi.NULL
         if ctx:
-            from ._ops import cdt_ctx_base64
-
             ctx_b64 = cdt_ctx_base64(ctx).encode()
         self._predicates.append((
             bin_name.encode() if isinstance(bin_name, str) else ffi.NULL,
@@ -676,8 +672,6 @@ _lua_path = [None]
 def _unsupported_udf_args(arguments):
     """Whether a stream UDF's arguments hold a value the official refuses there (it walks
     lists and dict values; anything but the plain scalar types is refused)."""
-    from .types import CDTInfinite, CDTWildcard, GeoJSON, null
-
     todo = list(arguments)
     seen = set()  # containers already walked: a list holding itself ends the walk
     while todo:
@@ -721,8 +715,6 @@ def _unsigned(value, bits):
 
 def _expression_bytes(expr):
     """Compiled bytes of an expression list, or of its base64 text (where_with_expr takes both)."""
-    from ._expr import compile_expression
-
     if isinstance(expr, str):
         try:
             return base64.b64decode(expr, validate=True)

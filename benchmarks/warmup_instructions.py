@@ -4,6 +4,11 @@ time on a shared machine).
 
     python3 benchmarks/warmup_instructions.py --server-port 3000 --namespace bar get
     python3 benchmarks/warmup_instructions.py --python .venv-cpython/bin/python get exists
+    python3 benchmarks/warmup_instructions.py --aio batch_read get
+
+``--aio``: the same workloads through ``aerospike_cffi.aio`` (one command awaited at a
+time in a coroutine's loop; the main thread is then the asyncio loop's, the C client's
+event-loop thread is not counted).
 
 Runs ``workload.py``'s own curve loop (``Workloads.curve``'s shape: a method's loop over a
 bound method) under ``valgrind --tool=callgrind --smc-check=all`` (PyPy's JIT writes
@@ -49,6 +54,43 @@ def inside(name, port, bounds, helper):
     w.client.close()
 
 
+def inside_aio(name, port, bounds, helper):
+    """inside() for the asyncio client: each call awaited in turn by one coroutine."""
+    import asyncio
+    import ctypes
+
+    sys.path.insert(0, HERE)
+    import workload
+    from aerospike_cffi import aio
+
+    dump = ctypes.CDLL(helper).cg_dump
+    keys = [(workload.NS, workload.SET, i) for i in range(workload.N_KEYS)]
+    n, per_batch = workload.N_KEYS, workload.BATCH_KEYS
+    slow = {"total_timeout": 10000}
+
+    async def main():
+        config = {"hosts": [("127.0.0.1", port)],
+                  "policies": {"read": dict(slow), "batch": dict(slow)}}
+        async with aio.client(config) as client:
+            async def get(i):
+                await client.get(keys[i % n])
+
+            async def batch_read(i):  # workload.Workloads.batch_read's keys
+                start = (i * per_batch) % n
+                await client.batch_read([keys[(start + j) % n] for j in range(per_batch)])
+
+            fn = {"get": get, "batch_read": batch_read}[name]
+            done = 0
+            dump(b"w0")
+            for bound in bounds:
+                for i in range(done, bound):
+                    await fn(i)
+                dump(b"w%d" % bound)
+                done = bound
+
+    asyncio.run(main())
+
+
 def windows(outdir):
     """[(first call, last call, instructions per call)] from the main thread's dumps."""
     rows = []
@@ -70,11 +112,14 @@ def main():
     ap.add_argument("--namespace", default=None)
     ap.add_argument("--set-prefix", default=None)
     ap.add_argument("--calls", default=DEFAULT_BOUNDS, help="ends of the windows")
+    ap.add_argument("--aio", action="store_true",
+                    help="through aerospike_cffi.aio (workloads get, batch_read)")
     ap.add_argument("--inside", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     bounds = [int(b) for b in args.calls.split(",")]
     if args.inside:
-        inside(args.workloads[0], args.server_port, bounds, args.inside)
+        (inside_aio if args.aio else inside)(args.workloads[0], args.server_port, bounds,
+                                             args.inside)
         return
     env = dict(os.environ)
     if args.namespace:
@@ -93,9 +138,10 @@ def main():
                             "--separate-threads=yes",
                             "--callgrind-out-file=" + os.path.join(outdir, "cg.%p"),
                             os.path.abspath(args.python), os.path.abspath(__file__), name, "--inside", helper,
-                            "--server-port", str(args.server_port), "--calls", args.calls],
+                            "--server-port", str(args.server_port), "--calls", args.calls]
+                           + (["--aio"] if args.aio else []),
                            env=env, cwd=HERE, check=True, stderr=subprocess.DEVNULL)
-            print("%s (%s): %s" % (name, os.path.basename(os.path.dirname(os.path.dirname(
+            print("%s%s (%s): %s" % ("aio " if args.aio else "", name, os.path.basename(os.path.dirname(os.path.dirname(
                 args.python))), "; ".join("calls %d-%d %.1fk" % (a, b, n / 1e3)
                                           for a, b, n in windows(outdir))))
 

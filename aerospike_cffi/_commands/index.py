@@ -2,7 +2,9 @@
 
 import warnings
 
+from .._expr import compile_expression
 from .._native import ffi, lib, raise_error, scratch
+from .._ops import cdt_ctx_base64
 from ..exception import ParamError
 
 _NULL = ffi.NULL
@@ -62,13 +64,9 @@ class IndexCommands:
         if ctx is not None and not isinstance(ctx, list):
             raise ParamError(-2, "Failed to convert ctx")
         if ctx:
-            from .._ops import cdt_ctx_base64
-
             ctx_b64 = cdt_ctx_base64(ctx).encode()
         exp_bytes, exp_size = _NULL, 0
         if expressions is not None:
-            from .._expr import compile_expression
-
             exp_bytes = compile_expression(expressions)
             exp_size = len(exp_bytes)
         err, _ = scratch()

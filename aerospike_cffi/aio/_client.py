@@ -760,7 +760,10 @@ class AsyncClient:
             _fin_batch, (core, None, None, (steps, call), (keep, packed, policies, call.keep)))
 
     async def batch_read(self, keys, bins=None, policy=None):
-        return await self._batch(_batch.batch_read_steps(self._ready(), keys, bins, policy))
+        records = await self._batch(_batch.batch_read_steps(self._ready(), keys, bins, policy))
+        if _jit_stages:
+            _batch._jit_step(len(keys), _jit_stages)
+        return records
 
     async def batch_operate(self, keys, ops, policy_batch=None, policy_batch_write=None,
                             ttl=None):
@@ -834,3 +837,20 @@ def client(config):
     """An AsyncClient for ``config`` (the sync client's config dict); ``await
     client.connect()`` or ``async with`` connects it."""
     return AsyncClient(config)
+
+
+# PyPy: batch_read's warm-up (issue 13), as the sync Client.batch_read's (_batch.JIT_STEPS):
+# step 1, the same, marks add_reads and read_page after the first batch_reads; step 2
+# marks this client's batch path at the next call: AsyncClient._batch (validate and pack,
+# through the batch's steps), _fin_batch (decode and finish) and Completions._drain (the
+# loop over finished commands that calls it). Left to itself, PyPy traced the asyncio loop
+# (run_forever, _run_once, a task's __step, _drain, ...) with all of that inlined, past
+# its trace limit, and threw the trace away 11 times in the first 3 000 calls of 100-key
+# batches, marking one more function each time (3 times with _batch and _fin_batch
+# marked, none with _drain too); calls 1001-1500 ran 1.7x the steady state's
+# instructions, now 1.2x (benchmarks/README.md, branch cold-paths).
+def _batch_functions():
+    return AsyncClient._batch, _fin_batch, Completions._drain
+
+
+_jit_stages = [_batch.JIT_STEPS[0], _batch_functions] if _batch.JIT_STEPS else []
