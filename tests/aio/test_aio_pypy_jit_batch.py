@@ -13,6 +13,8 @@ import pytest
 from aerospike_cffi import _batch, _marshal, aio
 from aerospike_cffi.aio import _client as aio_client
 
+from jit_records import marked, put_records  # (tests/)
+
 try:
     import pypyjit
 except ImportError:  # CPython: no JIT, and no steps
@@ -21,11 +23,6 @@ except ImportError:  # CPython: no JIT, and no steps
 NS = "test"
 SET = "aiojitbatch-%d" % os.getpid()
 PATIENT = {kind: {"total_timeout": 30000} for kind in ("read", "write", "batch")}
-
-
-def marked(function):
-    """Whether the JIT keeps a cell for ``function``'s start (dont_trace_here makes one)."""
-    return pypyjit.get_jitcell_at_key(0, False, function.__code__)
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +34,7 @@ def config(aerospike_server):
 def keys(client):
     """20 records of a few bin types, removed after."""
     keys = [(NS, SET, i) for i in range(20)]
-    for i, key in enumerate(keys):
-        client.put(key, {"i": i, "s": "v%d" % i, "f": i / 2, "b": b"\x01" * i,
-                         "m": {"a": i, "b": "two"}, "l": [i, "x", 1.5]})
+    put_records(client, keys)
     yield keys
     for key in keys:
         client.remove(key)

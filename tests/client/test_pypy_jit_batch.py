@@ -12,6 +12,8 @@ import pytest
 import aerospike_cffi as aerospike
 from aerospike_cffi import _batch, _marshal
 
+from jit_records import marked, put_records  # (tests/)
+
 try:
     import pypyjit
 except ImportError:  # CPython: no JIT, and no steps (the answers are checked the same)
@@ -20,18 +22,11 @@ except ImportError:  # CPython: no JIT, and no steps (the answers are checked th
 SET = "jitbatch"
 
 
-def marked(function):
-    """Whether the JIT keeps a cell for ``function``'s start (dont_trace_here makes one)."""
-    return pypyjit.get_jitcell_at_key(0, False, function.__code__)
-
-
 @pytest.fixture
 def keys(client):
     """20 records of a few bin types (int, str, float, bytes, map, list), removed after."""
     keys = [("test", SET, i) for i in range(20)]
-    for i, key in enumerate(keys):
-        client.put(key, {"i": i, "s": "v%d" % i, "f": i / 2, "b": b"\x01" * i,
-                         "m": {"a": i, "b": "two"}, "l": [i, "x", 1.5]})
+    put_records(client, keys)
     yield keys
     for key in keys:
         client.remove(key)
