@@ -81,6 +81,7 @@ _BIT_CALLS = {
 _HLL_CALLS = {
     2100: (1, None), 2103: (50, T_INT), 2104: (53, T_INT), 2105: (54, T_FLOAT),
     2106: (51, T_HLL), 2107: (52, T_INT), 2101: (55, T_LIST), 2111: (56, T_INT),
+    2102: (4, None), 2108: (0, None), 2109: (3, None), 2110: (2, None),
 }
 
 
@@ -112,7 +113,7 @@ def _known_ops():
     """Every op code a compiled expression may hold (others: the official's ParamError)."""
     ops = set(range(0, 10)) | set(range(16, 42)) | {50, 51} | set(range(64, 75))
     ops |= set(range(80, 84)) | {100, 101, 102} | set(range(123, 129)) | set(range(139, 145))
-    ops |= {150, 151, 152, 153, 200, 1042, 1043, 2102, 2108, 2109, 2110}
+    ops |= {150, 151, 152, 153, 200, 1042, 1043}
     ops |= set(range(1200, 1240)) | set(range(3000, 3012))
     for table in (_LIST_CALLS, _MAP_CALLS, _BIT_CALLS, _HLL_CALLS):
         ops |= set(table)
@@ -185,7 +186,7 @@ def _tree(expr):
 # The ops emit() packs as [op, children...] with no more to do (tested first there).
 _PLAIN_OPS = _KNOWN_OPS - frozenset(
     (VAL, AS_VAL, BIT_FLAGS, TRUE_, FALSE_, BIN, BIN_TYPE, BIN_EXISTS, REC_KEY, META_DIGEST_MOD,
-     CMP_REGEX, VAR, DEF, LET, CALL_SELECT, CALL_APPLY, 2108, 2110, 2102, 2109)) - frozenset(
+     CMP_REGEX, VAR, DEF, LET, CALL_SELECT, CALL_APPLY)) - frozenset(
     _LOOPVAR_TYPES) - frozenset(_LIST_CALLS) - frozenset(_MAP_CALLS) - frozenset(
     _BIT_CALLS) - frozenset(_HLL_CALLS) - frozenset(_META_WIRE_OPS)
 
@@ -224,9 +225,7 @@ class _Compiler:
         """The packed bytes of one node."""
         op, fixed = node.op, node.fixed
         if op in _PLAIN_OPS:  # comparisons, logic, arithmetic, metadata: [op, children...]
-            children = node.children
-            return (_ops._list_header(len(children) + 1) + _ops._uint(op) +
-                    b"".join([self.emit(c) for c in children]))
+            return self.listed(op, [self.emit(c) for c in node.children])
         if op in (VAL, AS_VAL):
             return self.value(fixed.get("val"))
         if op == BIT_FLAGS:
@@ -273,8 +272,8 @@ class _Compiler:
             command, read_type = _BIT_CALLS[op]
             return self.call(read_type or T_BLOB, SYS_BITS | (0 if read_type else MODIFY_LOCAL),
                              command, node, [])
-        if op in _HLL_CALLS or op == 2108 or op == 2110 or op == 2102 or op == 2109:
-            command, read_type = _HLL_CALLS.get(op, ({2108: 0, 2110: 2, 2102: 4, 2109: 3}.get(op), None))
+        if op in _HLL_CALLS:
+            command, read_type = _HLL_CALLS[op]
             return self.call(read_type or T_HLL, SYS_HLL | (0 if read_type else MODIFY_LOCAL),
                              command, node, [])
         return self.listed(_META_WIRE_OPS.get(op, op), [self.emit(c) for c in node.children])

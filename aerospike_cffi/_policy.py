@@ -219,7 +219,7 @@ class PolicySet:
         """(C policy pointer, keep-alive) for a command of ``kind``."""
         if policy is None:
             return self._defaults[kind], None
-        if type(policy) is not dict and not isinstance(policy, dict):
+        if not isinstance(policy, dict):
             raise ParamError(-2, "policy must be a dict")
         # The key: the names, the values and the values' types. The types: 1, 1.0 and True
         # are equal as dict keys, and a float timeout must be refused even after an int one
