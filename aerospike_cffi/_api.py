@@ -3,9 +3,9 @@
 import functools
 
 from . import _config, _marshal, _native
-from ._native import ffi, lib, raise_error, scratch
+from ._native import lib
 from ._client import Client
-from ._keys import key_parts
+from ._keys import key_digest, partition_of
 from ._stream import Query, Scan  # noqa: F401 - module surface
 from ._txn import Transaction  # noqa: F401 - module surface
 from .exception import ParamError
@@ -54,12 +54,7 @@ def calc_digest(ns, set, key):  # noqa: A002 - official parameter name
         raise TypeError("Set should be a string or unicode")
     if not isinstance(key, (str, int, bytearray)):
         raise TypeError("Key is invalid")
-    p = key_parts((ns, set, key))
-    err, _ = scratch()
-    digest = ffi.new("uint8_t[20]")
-    if lib.shim_digest(err, p[0], p[1], p[2], p[3], p[4], p[5], digest):
-        raise_error(err)
-    return bytearray(ffi.buffer(digest, 20))
+    return key_digest(ns, set, key)
 
 
 def get_partition_id(*digest):
@@ -74,7 +69,7 @@ def get_partition_id(*digest):
         raise TypeError("argument 1 must be bytearray, not %s" % type(digest).__name__)
     if len(digest) != 20:
         raise ParamError(-2, "digest must be a 20-byte bytearray")
-    return (digest[0] | digest[1] << 8) & 4095
+    return partition_of(digest)
 
 
 def set_log_level(loglevel):

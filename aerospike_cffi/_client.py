@@ -16,13 +16,13 @@ from . import _config, _marshal, _stream
 from ._commands import (AdminCommands, BatchCommands, IndexCommands, InfoCommands,
                         MetricsCommands, RecordCommands, TxnCommands, UDFCommands)
 from ._commands.metrics import on_c_client_thread as _on_c_client_thread
+from ._expr import expression_base64
 from ._keys import key_parts, parse_meta  # noqa: F401 - imported from here by other modules
+from ._keys import key_digest, partition_of
 from ._native import ffi, lib, out_bytes, raise_error
+from ._ops import cdt_ctx_base64
 from ._policy import PolicySet
 from .exception import ClientError, ClusterError, ParamError
-# (imported here, not per call: a function-level import costs ~1.9 us a call on CPython)
-from ._expr import expression_base64
-from ._ops import cdt_ctx_base64
 
 _NO_BYTES = _marshal.NO_BYTES  # a digest's bytearray as _NO_BYTES + digest
 
@@ -330,8 +330,7 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         if not isinstance(key, (str, int, bytearray)):
             raise ParamError(-2, "Key is invalid.")
         self._conn()
-        calc_digest, get_partition_id = _digest_functions()
-        return get_partition_id(calc_digest(ns, set, key))
+        return partition_of(key_digest(ns, set, key))
 
     def get_expression_base64(self, expression):
         """The compiled expression ``expression`` as the base64 text the server takes."""
@@ -346,13 +345,3 @@ class Client(RecordCommands, BatchCommands, InfoCommands, IndexCommands, UDFComm
         (any arguments are ignored, as the official's)."""
         return self._cfg.shm_key if self._cfg.use_shm else None
 
-
-_digest_api = []  # _api's calc_digest and get_partition_id, once (_api imports this module)
-
-
-def _digest_functions():
-    if not _digest_api:
-        from ._api import calc_digest, get_partition_id
-
-        _digest_api[:] = (calc_digest, get_partition_id)
-    return _digest_api

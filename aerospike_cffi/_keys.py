@@ -7,7 +7,7 @@ before anything reaches C.
 import warnings
 
 from . import _marshal
-from ._native import ffi
+from ._native import ffi, lib, raise_error, scratch
 from .exception import ParamError
 
 _NULL = ffi.NULL
@@ -134,3 +134,20 @@ def parse_meta(meta, validate_keys=False):
             raise ParamError(-2, "integer value for gen exceeds sys.maxsize")
         gen &= 0xFFFF
     return ttl, gen
+
+
+def key_digest(ns, set_name, key):
+    """The 20-byte digest (a bytearray) of the key ``(ns, set_name, key)``, as the server
+    computes it; key_parts' errors (calc_digest and get_key_partition_id check the
+    arguments' types first, each with the official's words)."""
+    p = key_parts((ns, set_name, key))
+    err, _ = scratch()
+    digest = ffi.new("uint8_t[20]")
+    if lib.shim_digest(err, p[0], p[1], p[2], p[3], p[4], p[5], digest):
+        raise_error(err)
+    return bytearray(ffi.buffer(digest, 20))
+
+
+def partition_of(digest):
+    """The partition (0..4095) of a 20-byte digest."""
+    return (digest[0] | digest[1] << 8) & 4095

@@ -133,7 +133,9 @@ def test_no_import_statement_per_call(client, indexes_removed, name):
 
 def test_the_counter_sees_a_function_level_import():
     """The tracer counts what it should: a function of ours with an import statement."""
-    from aerospike_cffi import _client
+    def bad_geo_args():  # predicates' error path imports ParamError when it raises it
+        with pytest.raises(aerospike.exception.ParamError):
+            p._check_geo_args("point", 1, 0.0, 0.0)
 
-    assert imports_run(lambda: _client._digest_api.clear() or _client._digest_functions()) \
-        == [("_digest_functions", _client._digest_functions.__code__.co_firstlineno + 2)]
+    assert imports_run(bad_geo_args) \
+        == [("_check_geo_args", p._check_geo_args.__code__.co_firstlineno + 4)]
