@@ -13,8 +13,12 @@ def marked(function):
     return pypyjit.get_jitcell_at_key(0, False, function.__code__)
 
 
-def put_records(client, keys):
-    """Write a record of a few bin types (int, str, float, bytes, map, list) at each key."""
+def records_at(client, keys):
+    """A fixture's body: a record of a few bin types (int, str, float, bytes, map, list) at
+    each of ``keys``, yielded, then removed."""
     for i, key in enumerate(keys):
         client.put(key, {"i": i, "s": "v%d" % i, "f": i / 2, "b": b"\x01" * i,
                          "m": {"a": i, "b": "two"}, "l": [i, "x", 1.5]})
+    yield keys
+    for key in keys:
+        client.remove(key)

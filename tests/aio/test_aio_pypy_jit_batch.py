@@ -13,7 +13,7 @@ import pytest
 from aerospike_cffi import _batch, _marshal, aio
 from aerospike_cffi.aio import _client as aio_client
 
-from jit_records import marked, put_records  # (tests/)
+from jit_records import marked, records_at  # (tests/)
 
 try:
     import pypyjit
@@ -33,11 +33,7 @@ def config(aerospike_server):
 @pytest.fixture
 def keys(client):
     """20 records of a few bin types, removed after."""
-    keys = [(NS, SET, i) for i in range(20)]
-    put_records(client, keys)
-    yield keys
-    for key in keys:
-        client.remove(key)
+    yield from records_at(client, [(NS, SET, i) for i in range(20)])
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 import aerospike_cffi as aerospike
 from aerospike_cffi import _batch, _marshal
 
-from jit_records import marked, put_records  # (tests/)
+from jit_records import marked, records_at  # (tests/)
 
 try:
     import pypyjit
@@ -25,11 +25,7 @@ SET = "jitbatch"
 @pytest.fixture
 def keys(client):
     """20 records of a few bin types (int, str, float, bytes, map, list), removed after."""
-    keys = [("test", SET, i) for i in range(20)]
-    put_records(client, keys)
-    yield keys
-    for key in keys:
-        client.remove(key)
+    yield from records_at(client, [("test", SET, i) for i in range(20)])
 
 
 @pytest.fixture
